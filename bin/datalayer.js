@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Entry point: the one place that exits. `--version` is answered without loading the CLI.
+import { readFileSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+const version = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${version()}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  const code = await main({
+    argv,
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    version: version(),
+  }).catch((error) => {
+    process.stderr.write(`datalayer: unexpected error: ${error?.stack ?? error}\n`);
+    process.stderr.write('This is a bug in datalayer. Please report it with the command you ran.\n');
+    return 1;
+  });
+  // Exit now: an idle database pool or timer must not keep a finished command waiting.
+  process.exit(code);
+}

@@ -1,0 +1,44 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** The directory a command acts on, and where its files are. */
+export interface HostProject {
+  /** Absolute host directory. */
+  dir: string;
+  /** Absolute path of the `.env` file (it may not exist yet). */
+  envFile: string;
+  /** The env file as shown to users: relative to the host when inside it. */
+  envFileLabel: string;
+  /** `.datalayer/` */
+  stateDir: string;
+}
+
+export function resolveHostProject(options: { cwd?: string; envFile?: string; processCwd?: string }): HostProject {
+  const base = options.processCwd ?? process.cwd();
+  const dir = path.resolve(base, options.cwd ?? '.');
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new UsageError(`--cwd ${options.cwd ?? dir}: no such directory.`, {
+      hint: 'Pass the directory of the host project (the one holding .env and .gitmodules).',
+    });
+  }
+  const envFile = path.resolve(dir, options.envFile ?? '.env');
+  return {
+    dir,
+    envFile,
+    envFileLabel: displayPath(dir, envFile),
+    stateDir: path.join(dir, '.datalayer'),
+  };
+}
+
+/** A path relative to the host when it is inside it, else absolute. */
+export function displayPath(hostDir: string, target: string): string {
+  const relative = path.relative(hostDir, target);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
+}

@@ -1,0 +1,99 @@
+import { openSync, closeSync } from 'node:fs';
+import { execa } from 'execa';
+
+export interface RunOptions {
+  cwd?: string;
+  /** Added to (not replacing) the inherited environment. */
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  input?: string;
+  signal?: AbortSignal;
+  /** `inherit` streams the child's output straight to the terminal (e.g. `logs -f`). */
+  stdio?: 'pipe' | 'inherit';
+}
+
+export interface RunResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The executable was not found on PATH. */
+  notFound: boolean;
+  timedOut: boolean;
+}
+
+export interface DetachedOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** stdout and stderr of the child are appended here. */
+  logFile: string;
+  uid?: number;
+  gid?: number;
+}
+
+export type CommandEcho = (argv: readonly string[], cwd?: string) => void;
+
+/**
+ * The one way datalayer starts a process: argument arrays, never a shell; every command echoed
+ * under --verbose; a non-zero exit is a result to classify, not an exception.
+ */
+export class ProcessRunner {
+  constructor(private readonly echo: CommandEcho = () => {}) {}
+
+  async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const argv = [file, ...args];
+    this.echo(argv, options.cwd);
+    const inherit = options.stdio === 'inherit';
+    const result = await execa(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      extendEnv: true,
+      timeout: options.timeoutMs,
+      input: options.input,
+      cancelSignal: options.signal,
+      reject: false,
+      stdin: options.input === undefined ? 'ignore' : 'pipe',
+      stdout: inherit ? 'inherit' : 'pipe',
+      stderr: inherit ? 'inherit' : 'pipe',
+      stripFinalNewline: true,
+      windowsHide: true,
+    });
+    const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
+    return {
+      argv,
+      exitCode: result.exitCode ?? (notFound ? 127 : 1),
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      notFound: notFound && result.exitCode === undefined,
+      timedOut: result.timedOut === true,
+    };
+  }
+
+  /** Starts a long-lived process that outlives this one; returns its pid. */
+  spawnDetached(file: string, args: readonly string[], options: DetachedOptions): number {
+    this.echo([file, ...args], options.cwd);
+    // Create the log with private permissions before the child appends to it.
+    closeSync(openSync(options.logFile, 'a', 0o600));
+    const log = { file: options.logFile, append: true } as const;
+    {
+      const child = execa(file, args, {
+        cwd: options.cwd,
+        env: options.env,
+        extendEnv: true,
+        detached: true,
+        stdin: 'ignore',
+        stdout: log,
+        stderr: log,
+        reject: false,
+        cleanup: false,
+        ...(options.uid === undefined ? {} : { uid: options.uid }),
+        ...(options.gid === undefined ? {} : { gid: options.gid }),
+      });
+      if (child.pid === undefined) throw new Error(`could not start ${file}`);
+      child.unref();
+      // The process outlives us; its exit is observed through its pid, not this promise.
+      child.catch(() => undefined);
+      return child.pid;
+    }
+  }
+}

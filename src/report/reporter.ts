@@ -1,0 +1,185 @@
+import type { Writable } from 'node:stream';
+import { isDatalayerError, ExitCode } from '../errors.js';
+import type { Diagnostic } from './diagnostic.js';
+import { formatDiagnostics } from './format-diagnostics.js';
+import { Redactor } from './redactor.js';
+import { createStyle, type Style } from './style.js';
+
+export interface ReporterOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** What every command returns: its exit code, its findings, and its own fields for `--json`. */
+export interface CommandResult<Data extends object = Record<string, unknown>> {
+  exitCode: number;
+  diagnostics: Diagnostic[];
+  data: Data;
+}
+
+export type Renderer<R> = (result: R, style: Style) => string;
+
+export interface Progress {
+  update(text: string): void;
+  done(text?: string): void;
+  fail(text?: string): void;
+}
+
+const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * The one place that writes to the terminal. Progress goes to stderr, results to stdout,
+ * `--json` prints exactly one document on stdout. Everything passes through the redactor.
+ */
+export class Reporter {
+  readonly style: Style;
+  readonly redactor = new Redactor();
+  private activeSpinner: { stop(): void } | undefined;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.style = createStyle(options.color);
+  }
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  get verbose(): boolean {
+    return this.options.verbose;
+  }
+
+  /** A progress line on stderr (silent with --quiet or --json). */
+  info(message: string): void {
+    if (this.options.quiet || this.options.json) return;
+    this.writeErr(`${message}\n`);
+  }
+
+  /** A warning on stderr; --quiet silences it, --json keeps stdout clean. */
+  warn(message: string): void {
+    if (this.options.quiet) return;
+    this.writeErr(`${this.style.warn('warning:')} ${message}\n`);
+  }
+
+  /** `--verbose`: every external command, as it will run. */
+  command(argv: readonly string[], cwd?: string): void {
+    if (!this.options.verbose) return;
+    const shown = argv.map(quoteArg).join(' ');
+    this.writeErr(this.style.dim(`$ ${shown}${cwd ? `   (in ${cwd})` : ''}`) + '\n');
+  }
+
+  /** A long wait: a spinner on a terminal, plain lines elsewhere. */
+  progress(label: string): Progress {
+    const silent = this.options.quiet || this.options.json;
+    const started = Date.now();
+    let text = label;
+    const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (mark: string, final?: string) => {
+      if (timer) clearInterval(timer);
+      if (this.activeSpinner === spinner) this.activeSpinner = undefined;
+      if (silent) return;
+      if (this.options.color) this.writeErr('\r\x1b[2K');
+      this.writeErr(`${mark} ${final ?? text} ${this.style.dim(`(${elapsed()})`)}\n`);
+    };
+    const spinner = { stop: () => timer && clearInterval(timer) };
+    if (!silent && this.options.color) {
+      this.activeSpinner?.stop();
+      this.activeSpinner = spinner;
+      let frame = 0;
+      const draw = () => {
+        const glyph = SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length] ?? '-';
+        this.writeErr(`\r\x1b[2K${this.style.code(glyph)} ${text} ${this.style.dim(elapsed())}`);
+      };
+      draw();
+      timer = setInterval(draw, 100);
+      timer.unref();
+    } else if (!silent) {
+      this.writeErr(`… ${text}\n`);
+    }
+    let lastPlain = Date.now();
+    return {
+      update: (next) => {
+        text = next;
+        // Without a terminal, say something at most every 5 s so logs show the wait moving.
+        if (!silent && !this.options.color && Date.now() - lastPlain >= 5000) {
+          lastPlain = Date.now();
+          this.writeErr(`… ${text} (${elapsed()})\n`);
+        }
+      },
+      done: (final) => finish(this.style.ok('✔'), final),
+      fail: (final) => finish(this.style.bad('✖'), final),
+    };
+  }
+
+  /** The command's result: JSON document, or its human rendering on stdout. */
+  result<R extends CommandResult<object>>(command: string, result: R, render: Renderer<R>): void {
+    if (this.options.json) {
+      this.writeJson({
+        ok: result.exitCode === ExitCode.ok,
+        command,
+        exitCode: result.exitCode,
+        diagnostics: result.diagnostics,
+        ...result.data,
+      });
+      return;
+    }
+    const text = render(result, this.style);
+    if (text.length > 0 && !(this.options.quiet && result.exitCode === ExitCode.ok)) {
+      this.writeOut(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  }
+
+  /** An error that ended the command: one JSON document, or message + hint on stderr. */
+  error(command: string, error: unknown): number {
+    const known = isDatalayerError(error);
+    const exitCode = known ? error.exitCode : ExitCode.internal;
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = known
+      ? error.hint
+      : 'This is a bug in datalayer. Please report it with the command you ran and the output of --verbose.';
+    const diagnostics = known ? error.diagnostics : [];
+    if (this.options.json) {
+      this.writeJson({
+        ok: false,
+        command,
+        exitCode,
+        diagnostics,
+        error: { message, ...(hint ? { hint } : {}) },
+        ...(known ? error.data : {}),
+      });
+      return exitCode;
+    }
+    if (diagnostics.length > 0) this.writeErr(formatDiagnostics(diagnostics, this.style) + '\n');
+    this.writeErr(`${this.style.bad('error:')} ${message}\n`);
+    if (hint) this.writeErr(`${this.style.dim('hint:')} ${hint}\n`);
+    if (!known && this.options.verbose && error instanceof Error && error.stack) {
+      this.writeErr(this.style.dim(error.stack) + '\n');
+    }
+    return exitCode;
+  }
+
+  /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */
+  raw(text: string): void {
+    this.options.stdout.write(text);
+  }
+
+  private writeJson(document: Record<string, unknown>): void {
+    this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  private writeOut(text: string): void {
+    this.options.stdout.write(this.redactor.redact(text));
+  }
+
+  private writeErr(text: string): void {
+    this.options.stderr.write(this.redactor.redact(text));
+  }
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
