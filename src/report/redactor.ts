@@ -1,11 +1,14 @@
+const PUBLIC_DEFAULTS = new Set(['root', 'postgres', 'password', 'random-key', 'test', 'secret']);
+
 /** Replaces every known secret value by a mask before anything reaches the terminal or a log. */
 export class Redactor {
   private readonly secrets = new Set<string>();
 
   add(...values: Array<string | undefined>): void {
     for (const value of values) {
-      // Very short values would mask ordinary words; they are warned about elsewhere.
-      if (value !== undefined && value.length >= 3) this.secrets.add(value);
+      // Very short values and well-known defaults (`root`) would mask ordinary words such as the
+      // user name; they protect nothing, and `check` warns about defaults where they matter.
+      if (value !== undefined && value.length >= 3 && !PUBLIC_DEFAULTS.has(value)) this.secrets.add(value);
     }
   }
 
@@ -36,7 +39,8 @@ function encodedForms(secret: string): string[] {
 export function maskUrlPassword(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = mask(parsed.password);
+    if (!parsed.password) return url;
+    parsed.password = mask(parsed.password);
     return parsed.toString();
   } catch {
     return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1****@');

@@ -1,0 +1,53 @@
+import type { ComposeModel } from '../compose/model.js';
+import type { Context } from '../context.js';
+import { promoteWarnings, type Diagnostic } from '../report/diagnostic.js';
+import { loadHostConfig, type DataLayerState, type HostConfig } from './host-config.js';
+import { checkComposeFile } from './rules/compose.js';
+import { checkDatabaseUrl } from './rules/database-url.js';
+import { checkFields } from './rules/fields.js';
+import { Findings } from './rules/findings.js';
+import { checkMigrationsFolder } from './rules/migrations.js';
+import { checkRuntimePrerequisites } from './rules/runtime.js';
+import { checkAuthSecret } from './rules/secret.js';
+import { checkStorage } from './rules/storage.js';
+import { checkSyntax } from './rules/syntax.js';
+
+export interface HostCheck {
+  diagnostics: Diagnostic[];
+  state: DataLayerState;
+  config: HostConfig;
+  compose: ComposeModel | undefined;
+}
+
+export interface CheckHostOptions {
+  strict?: boolean;
+  /** `--runtime` of the command, when it has one. */
+  runtime?: string;
+}
+
+/** Every offline rule of the contract over the host's `.env`, compose file, submodule and runtime. */
+export async function checkHost(
+  context: Pick<Context, 'host' | 'env'> & Partial<Pick<Context, 'reporter'>>,
+  options: CheckHostOptions = {},
+): Promise<HostCheck> {
+  const config = await loadHostConfig(context);
+  const findings = new Findings(config);
+  if (config.document === undefined) {
+    findings.error(
+      'ENV_FILE_MISSING',
+      undefined,
+      `${config.host.envFileLabel} does not exist.`,
+      'Run `datalayer init` to create it (or pass --env-file).',
+    );
+  }
+  checkSyntax(findings);
+  checkFields(findings);
+  checkAuthSecret(findings);
+  checkDatabaseUrl(findings);
+  checkStorage(findings);
+  const compose = await checkComposeFile(findings);
+  checkMigrationsFolder(findings);
+  checkRuntimePrerequisites(findings, { runtime: options.runtime, env: context.env });
+  const diagnostics = options.strict ? promoteWarnings(findings.list) : findings.list;
+  return { diagnostics, state: config.state, config, compose };
+}

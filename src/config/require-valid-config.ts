@@ -1,0 +1,33 @@
+import type { Context } from '../context.js';
+import { ConfigError, PrerequisiteError } from '../errors.js';
+import { hasErrors } from '../report/diagnostic.js';
+import { checkHost, type HostCheck } from './check-host.js';
+
+/**
+ * The preflight of every command that acts: `check`'s errors abort (exit 3), except a submodule
+ * that is not checked out, which is a missing prerequisite (exit 4, hint `datalayer init`).
+ * Warnings are printed and the command goes on.
+ */
+export async function requireValidConfig(context: Context, options: { runtime?: string } = {}): Promise<HostCheck> {
+  const check = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
+  const errors = check.diagnostics.filter((d) => d.severity === 'error');
+  const missingCompose = errors.find((d) => d.code === 'COMPOSE_FILE_MISSING');
+  if (missingCompose && errors.length === 1) {
+    throw new PrerequisiteError(missingCompose.message, { hint: missingCompose.hint ?? 'Run `datalayer init`.', diagnostics: errors });
+  }
+  const runtimeMissing = errors.find((d) => d.code.startsWith('RUNTIME_'));
+  if (runtimeMissing && errors.length === 1) {
+    throw new PrerequisiteError(runtimeMissing.message, { hint: runtimeMissing.hint ?? '', diagnostics: errors });
+  }
+  if (hasErrors(check.diagnostics)) {
+    throw new ConfigError(`${context.host.envFileLabel} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started.`, {
+      hint: 'Fix them and run `datalayer check` until it passes.',
+      diagnostics: check.diagnostics,
+      data: { state: check.state },
+    });
+  }
+  for (const warning of check.diagnostics.filter((d) => d.severity === 'warning')) {
+    context.reporter.warn(`${warning.message}${warning.hint ? ` (${warning.hint})` : ''}`);
+  }
+  return check;
+}

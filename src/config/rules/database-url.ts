@@ -1,0 +1,82 @@
+import { CONTAINER_PORTS, COMPOSE_DEFAULTS } from '../keys.js';
+import { fieldProblem, parsePort } from '../schema.js';
+import type { Findings } from './findings.js';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** DATABASE_URL against POSTGRES_*: who logs in, where, and from which side of the compose network. */
+export function checkDatabaseUrl(findings: Findings): void {
+  const url = findings.value('DATABASE_URL');
+  if (url === undefined) return;
+  if (fieldProblem('DATABASE_URL', url)) return; // already reported by the field rules
+  const parsed = new URL(url);
+  if (findings.config.state === 'local') checkAgainstPostgresKeys(findings, parsed);
+  checkPort(findings, parsed);
+}
+
+function checkAgainstPostgresKeys(findings: Findings, url: URL): void {
+  const expect = (key: 'POSTGRES_USER' | 'POSTGRES_PASSWORD' | 'POSTGRES_DB'): string =>
+    findings.value(key) ?? COMPOSE_DEFAULTS[key];
+  const user = decode(url.username);
+  const password = decode(url.password);
+  const database = decode(url.pathname.replace(/^\//, ''));
+  if (user !== expect('POSTGRES_USER')) {
+    findings.error(
+      'ENV_DATABASE_URL_USER_MISMATCH',
+      'DATABASE_URL',
+      `DATABASE_URL logs in as "${user}" but POSTGRES_USER creates "${expect('POSTGRES_USER')}".`,
+      'Use ${POSTGRES_USER} inside DATABASE_URL so the two cannot drift apart.',
+    );
+  }
+  if (password !== expect('POSTGRES_PASSWORD')) {
+    findings.error(
+      'ENV_DATABASE_URL_PASSWORD_MISMATCH',
+      'DATABASE_URL',
+      'The password in DATABASE_URL differs from POSTGRES_PASSWORD.',
+      'Use ${POSTGRES_PASSWORD} inside DATABASE_URL so the two cannot drift apart.',
+    );
+  }
+  if (database !== expect('POSTGRES_DB')) {
+    findings.error(
+      'ENV_DATABASE_URL_DB_MISMATCH',
+      'DATABASE_URL',
+      `DATABASE_URL names database "${database}" but POSTGRES_DB creates "${expect('POSTGRES_DB')}".`,
+      'Use ${POSTGRES_DB} inside DATABASE_URL.',
+    );
+  }
+}
+
+function checkPort(findings: Findings, url: URL): void {
+  const port = url.port === '' ? 5432 : Number(url.port);
+  const host = url.hostname.toLowerCase();
+  if (host === 'postgres' && port !== CONTAINER_PORTS.postgres) {
+    findings.error(
+      'ENV_DATABASE_URL_CONTAINER_PORT',
+      'DATABASE_URL',
+      `DATABASE_URL uses host "postgres" with port ${port}, but inside the compose network Postgres always listens on ${CONTAINER_PORTS.postgres}; POSTGRES_PORT only changes the port published on the host.`,
+      'Write postgres:5432 in DATABASE_URL (not postgres:${POSTGRES_PORT}); processes on the host use localhost:${POSTGRES_PORT}.',
+    );
+  }
+  const published = parsePort(findings.value('POSTGRES_PORT') ?? COMPOSE_DEFAULTS.POSTGRES_PORT);
+  if (findings.config.state === 'local' && LOCAL_HOSTS.has(host) && published !== undefined && port !== published) {
+    findings.error(
+      'ENV_DATABASE_URL_HOST_PORT',
+      'DATABASE_URL',
+      `DATABASE_URL uses ${host}:${port}, but Postgres is published on POSTGRES_PORT=${published}.`,
+      'Use localhost:${POSTGRES_PORT} in DATABASE_URL for a process on the host.',
+    );
+  }
+}
+
+export function isLocalHost(host: string): boolean {
+  return LOCAL_HOSTS.has(host.toLowerCase());
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // A stray % that is not an escape: compare the text as written.
+    return text;
+  }
+}

@@ -1,0 +1,12 @@
+import { FIELD_RULES, fieldProblem } from '../schema.js';
+import type { Findings } from './findings.js';
+
+/** Each variable against its own schema (ports, URLs, bucket name). */
+export function checkFields(findings: Findings): void {
+  for (const [key, rule] of Object.entries(FIELD_RULES)) {
+    const value = findings.value(key);
+    if (value === undefined) continue;
+    const problem = fieldProblem(key, value);
+    if (problem) findings.error(rule.code, key, `${key} ${problem}.`, rule.hint);
+  }
+}

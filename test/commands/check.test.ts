@@ -1,0 +1,233 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonOf, runCli } from '../helpers/cli.js';
+import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
+
+const hosts: HostFixture[] = [];
+afterEach(() => {
+  for (const host of hosts.splice(0)) host.cleanup();
+});
+
+function host(env: string | undefined, compose?: string | null): HostFixture {
+  const fixture = makeHost({ ...(env === undefined ? {} : { env }), ...(compose === undefined ? {} : { compose }) });
+  hosts.push(fixture);
+  return fixture;
+}
+
+/** Replaces the line that starts with `KEY=` in the seed block. */
+function withLine(env: string, key: string, line: string): string {
+  const pattern = new RegExp(`^${key}=.*$`, 'm');
+  if (!pattern.test(env)) throw new Error(`fixture has no ${key}`);
+  return env.replace(pattern, line);
+}
+
+/** 1-based line of `KEY=` or `# KEY=` in a fixture. */
+function lineNumberOf(env: string, key: string): number {
+  return env.split('\n').findIndex((line) => line.replace(/^#\s*/, '').startsWith(`${key}=`)) + 1;
+}
+
+interface JsonDiagnostic {
+  severity: string;
+  code: string;
+  key?: string;
+  line?: number;
+  file?: string;
+  message: string;
+  hint?: string;
+}
+
+const diagnosticsOf = (doc: Record<string, unknown>) => doc.diagnostics as JsonDiagnostic[];
+
+describe('datalayer check', () => {
+  it('passes on the seed block with a real secret: state local, one JSON document', async () => {
+    const fixture = host(seedEnv());
+    const text = await runCli(['check'], { cwd: fixture.dir });
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain('configuration is valid');
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    expect(run.exitCode).toBe(0);
+    const doc = jsonOf(run);
+    expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0, state: 'local' });
+    // The fork's image is :latest without a token: a warning, not an error.
+    expect(diagnosticsOf(doc).map((d) => d.code)).toContain('COMPOSE_LOCALSTACK_LATEST');
+    expect(diagnosticsOf(doc).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  const seed = seedEnv();
+  const cases: Array<{ name: string; env: string; key: string; code: string; compose?: string; line?: number }> = [
+    {
+      name: "the seed's placeholder secret",
+      env: withLine(seed, 'CHAINLIT_AUTH_SECRET', 'CHAINLIT_AUTH_SECRET=... # generate one'),
+      key: 'CHAINLIT_AUTH_SECRET',
+      code: 'ENV_SECRET_PLACEHOLDER',
+    },
+    {
+      name: 'a password that differs from POSTGRES_PASSWORD',
+      env: withLine(seed, 'DATABASE_URL', 'DATABASE_URL=postgresql://root:other@postgres:5432/postgres'),
+      key: 'DATABASE_URL',
+      code: 'ENV_DATABASE_URL_PASSWORD_MISMATCH',
+    },
+    {
+      name: 'host postgres with port 5433',
+      env: withLine(seed, 'DATABASE_URL', 'DATABASE_URL=postgresql://root:root@postgres:5433/postgres'),
+      key: 'DATABASE_URL',
+      code: 'ENV_DATABASE_URL_CONTAINER_PORT',
+    },
+    {
+      name: 'POSTGRES_PORT=70000',
+      env: withLine(seed, 'POSTGRES_PORT', 'POSTGRES_PORT=70000'),
+      key: 'POSTGRES_PORT',
+      code: 'ENV_PORT_INVALID',
+    },
+    {
+      name: 'BUCKET_NAME=My_Bucket',
+      env: withLine(seed, 'BUCKET_NAME', 'BUCKET_NAME=My_Bucket'),
+      key: 'BUCKET_NAME',
+      code: 'ENV_BUCKET_NAME_INVALID',
+    },
+    {
+      name: 'only two of the three APP_AWS_*',
+      env: withLine(seed, 'APP_AWS_SECRET_KEY', '# APP_AWS_SECRET_KEY=random-key'),
+      key: 'APP_AWS_SECRET_KEY',
+      code: 'ENV_S3_INCOMPLETE',
+      // The missing key has no line of its own: the diagnostic points at the first S3 key present.
+      line: lineNumberOf(seed, 'APP_AWS_ACCESS_KEY'),
+    },
+    {
+      name: 'S3 and Azure both configured',
+      env: `${seed}APP_AZURE_STORAGE_ACCOUNT=acct\nAPP_AZURE_STORAGE_ACCESS_KEY=azkey-0123456789\n`,
+      key: 'APP_AZURE_STORAGE_ACCOUNT',
+      code: 'ENV_STORAGE_CONFLICT',
+    },
+    {
+      name: 'CHAINLIT_DATALAYER_COMPOSE pointing at a missing file',
+      env: withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', 'CHAINLIT_DATALAYER_COMPOSE=extern/nowhere/compose.yaml'),
+      key: 'CHAINLIT_DATALAYER_COMPOSE',
+      code: 'COMPOSE_FILE_MISSING',
+    },
+    {
+      name: 'a compose file that is not valid YAML',
+      env: seed,
+      compose: 'services:\n  postgres:\n    image: [postgres\n',
+      key: 'CHAINLIT_DATALAYER_COMPOSE',
+      code: 'COMPOSE_FILE_INVALID',
+      line: -1,
+    },
+    {
+      name: 'an unterminated quote',
+      env: withLine(seed, 'POSTGRES_DB', 'POSTGRES_DB="postgres'),
+      key: 'POSTGRES_DB',
+      code: 'ENV_SYNTAX',
+    },
+    {
+      name: 'DEV_AWS_ENDPOINT=not a url',
+      env: withLine(seed, 'DEV_AWS_ENDPOINT', 'DEV_AWS_ENDPOINT=not a url'),
+      key: 'DEV_AWS_ENDPOINT',
+      code: 'ENV_ENDPOINT_INVALID',
+    },
+    {
+      name: '${POSTGRES_USER:?must be set} with POSTGRES_USER unset',
+      env: withLine(
+        withLine(seed, 'POSTGRES_USER', '# POSTGRES_USER=root'),
+        'DATABASE_URL',
+        'DATABASE_URL=postgresql://${POSTGRES_USER:?must be set}:root@postgres:5432/postgres',
+      ),
+      key: 'DATABASE_URL',
+      code: 'ENV_REQUIRED_VARIABLE',
+    },
+  ];
+
+  for (const testCase of cases) {
+    it(`exits 3 naming the key and the line: ${testCase.name}`, async () => {
+      const fixture = host(testCase.env, testCase.compose);
+      const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+      expect(run.exitCode).toBe(3);
+      const doc = jsonOf(run);
+      expect(doc.ok).toBe(false);
+      const diagnostic = diagnosticsOf(doc).find((d) => d.code === testCase.code);
+      expect(diagnostic, JSON.stringify(doc.diagnostics, null, 2)).toBeDefined();
+      expect(diagnostic!.severity).toBe('error');
+      expect(diagnostic!.key).toBe(testCase.key);
+      expect(diagnostic!.hint).toBeTruthy();
+      if (testCase.line === undefined) {
+        expect(diagnostic!.line).toBe(lineNumberOf(testCase.env, testCase.key));
+        expect(diagnostic!.file).toBe('.env');
+      } else if (testCase.line > 0) {
+        expect(diagnostic!.line).toBe(testCase.line);
+      } else {
+        expect(diagnostic!.file).toBe('extern/chainlit-datalayer/compose.yaml');
+        expect(diagnostic!.line).toBeGreaterThan(0);
+      }
+      const text = await runCli(['check'], { cwd: fixture.dir });
+      expect(text.exitCode).toBe(3);
+      expect(text.stdout + text.stderr).toContain(testCase.key);
+    });
+  }
+
+  it('is disabled (exit 0) when CHAINLIT_DATALAYER_COMPOSE and DATABASE_URL are commented out', async () => {
+    const env = withLine(
+      withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml'),
+      'DATABASE_URL',
+      '# DATABASE_URL=postgresql://root:root@postgres:5432/postgres',
+    );
+    const run = await runCli(['check', '--json'], { cwd: host(env).dir });
+    expect(run.exitCode).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ ok: true, state: 'disabled' });
+  });
+
+  it('is external when only CHAINLIT_DATALAYER_COMPOSE is commented out', async () => {
+    const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
+    const run = await runCli(['check', '--json'], { cwd: host(env).dir });
+    expect(jsonOf(run)).toMatchObject({ state: 'external' });
+  });
+
+  it('--strict turns warnings into errors', async () => {
+    const run = await runCli(['check', '--strict', '--json'], { cwd: host(seed).dir });
+    expect(run.exitCode).toBe(3);
+    const errors = diagnosticsOf(jsonOf(run)).filter((d) => d.severity === 'error').map((d) => d.code);
+    expect(errors).toContain('COMPOSE_LOCALSTACK_LATEST');
+  });
+
+  it('a missing .env is an error with the init hint', async () => {
+    const run = await runCli(['check', '--json'], { cwd: host(undefined).dir });
+    expect(run.exitCode).toBe(3);
+    const diagnostic = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_FILE_MISSING');
+    expect(diagnostic?.hint).toContain('datalayer init');
+  });
+
+  it('--cwd that does not exist is a usage error (exit 2)', async () => {
+    const run = await runCli(['check', '--cwd', '/nonexistent/datalayer-host', '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(jsonOf(run)).toMatchObject({ ok: false, exitCode: 2 });
+  });
+
+  it('an unknown option is a usage error (exit 2)', async () => {
+    const run = await runCli(['check', '--frobnicate']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('--frobnicate');
+  });
+
+  it('never prints a secret of the fixture, in text or JSON, even in failing diagnostics', async () => {
+    const secrets = {
+      auth: 'Zq8sW1xE4rT7yU0iO3pA6sD9fG2hJ5kL',
+      password: 'pw-9f8e7d6c5b4a',
+      accessKey: 'AKIAUNIQUE1234567',
+      secretKey: 'sk-unique-0a1b2c3d4e5f',
+    };
+    const env = seedEnv({ secret: secrets.auth })
+      .replace('POSTGRES_PASSWORD=root', `POSTGRES_PASSWORD=${secrets.password}`)
+      .replace(/^DATABASE_URL=.*$/m, `DATABASE_URL=postgresql://root:${secrets.password}@db.example.net:5433/postgres`)
+      .replace('APP_AWS_ACCESS_KEY=random-key', `APP_AWS_ACCESS_KEY=${secrets.accessKey}`)
+      .replace('APP_AWS_SECRET_KEY=random-key', `APP_AWS_SECRET_KEY=${secrets.secretKey}`)
+      .replace('CHAINLIT_AUTH_SECRET=', `CHAINLIT_AUTH_SECRET=${secrets.auth}\nCHAINLIT_AUTH_SECRET=`)
+      .replace('POSTGRES_DB=postgres', `POSTGRES_DB="${secrets.password}`);
+    const fixture = host(env);
+    for (const args of [['check'], ['check', '--json'], ['check', '--verbose'], ['check', '--strict', '--json']]) {
+      const run = await runCli(args, { cwd: fixture.dir });
+      expect(run.exitCode).toBe(3);
+      for (const secret of Object.values(secrets)) {
+        expect(run.stdout).not.toContain(secret);
+        expect(run.stderr).not.toContain(secret);
+      }
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cliEntry = path.join(repoRoot, 'bin', 'datalayer.js');
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, in its own process, without a terminal. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; input?: string } = {},
+): Promise<CliRun> {
+  const result = await execa(process.execPath, [cliEntry, ...args], {
+    cwd: options.cwd,
+    env: { CI: 'true', ...options.env },
+    extendEnv: options.env?.PATH === undefined ? true : true,
+    reject: false,
+    timeout: options.timeoutMs ?? 60_000,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : 'pipe',
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Parses stdout as the single JSON document `--json` promises (throws if there is anything else). */
+export function jsonOf(run: CliRun): Record<string, unknown> {
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}

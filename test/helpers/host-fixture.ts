@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A compose file shaped like the chainlit-datalayer fork's (our own text). */
+export const FORK_LIKE_COMPOSE = `services:
+  data-layer:
+    build: .
+    ports:
+      - "\${PRISMA_STUDIO_PORT:-5555}:5555"
+    environment:
+      - DATABASE_URL=postgresql://\${POSTGRES_USER:-root}:\${POSTGRES_PASSWORD:-root}@postgres:\${POSTGRES_PORT:-5432}/\${POSTGRES_DB:-postgres}
+    depends_on:
+      - postgres
+      - localstack
+  postgres:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: \${POSTGRES_USER:-root}
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
+      POSTGRES_DB: \${POSTGRES_DB:-postgres}
+    ports:
+      - "\${POSTGRES_PORT:-5432}:5432"
+    volumes:
+      - ./.data/postgres:/var/lib/postgresql/data
+  localstack:
+    image: localstack/localstack:latest
+    environment:
+      SERVICES: s3
+    ports:
+      - "\${LOCALSTACK_PORT:-4566}:4566"
+    volumes:
+      - "./localstack-script.sh:/etc/localstack/init/ready.d/script.sh"
+      - "/var/run/docker.sock:/var/run/docker.sock"
+`;
+
+/** The seed's block, with a real secret in place of its `...` placeholder. */
+export function seedEnv(overrides: { secret?: string } = {}): string {
+  const secret = overrides.secret ?? 'k3Jv9QmZpX2rT7wLbN4sYc8dHf6gAe1uRi5oWq0zVx';
+  return `# Chainlit UI authentication (Necessary for data persistency). Don't add it if it's already included
+CHAINLIT_AUTH_SECRET=${secret} # has to be generated with with this command: 'uv run chainlit create-secret' but a random value works too.
+CHAINLIT_USERNAME=OpenRAG
+CHAINLIT_PASSWORD=OpenRAG2025
+
+## Chainlit data persistency
+# Persistency services (localstack + AWS (Deployed Locally))
+CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml
+
+## To link to the PostgreSQL instance.
+POSTGRES_USER=root
+POSTGRES_PASSWORD=root
+POSTGRES_DB=postgres
+POSTGRES_PORT=5432
+
+DATABASE_URL=postgresql://\${POSTGRES_USER:-root}:\${POSTGRES_PASSWORD:-root}@postgres:\${POSTGRES_PORT:-5432}/\${POSTGRES_DB:-postgres} # for chainlit
+
+## S3 configuration.
+BUCKET_NAME=my-bucket
+APP_AWS_ACCESS_KEY=random-key
+APP_AWS_SECRET_KEY=random-key
+APP_AWS_REGION=eu-central-1
+
+LOCALSTACK_PORT=4566
+DEV_AWS_ENDPOINT=http://localstack:\${LOCALSTACK_PORT:-4566}
+`;
+}
+
+export interface HostFixture {
+  dir: string;
+  submoduleDir: string;
+  write(relative: string, content: string): string;
+  cleanup(): void;
+}
+
+/** A host project with the submodule's files laid out (no git), and the given `.env`. */
+export function makeHost(options: { env?: string; compose?: string | null; name?: string } = {}): HostFixture {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'datalayer-host-'));
+  const dir = path.join(parent, options.name ?? 'host');
+  const submoduleDir = path.join(dir, 'extern', 'chainlit-datalayer');
+  mkdirSync(path.join(submoduleDir, 'prisma', 'migrations'), { recursive: true });
+  const write = (relative: string, content: string) => {
+    const target = path.join(dir, relative);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+    return target;
+  };
+  if (options.compose !== null) write('extern/chainlit-datalayer/compose.yaml', options.compose ?? FORK_LIKE_COMPOSE);
+  write('extern/chainlit-datalayer/prisma/migrations/migration_lock.toml', 'provider = "postgresql"\n');
+  if (options.env !== undefined) write('.env', options.env);
+  return { dir, submoduleDir, write, cleanup: () => rmSync(parent, { recursive: true, force: true }) };
+}
