@@ -1,0 +1,46 @@
+/** The seed document's `.env` block, verbatim: the file every OpenRAG host starts from. */
+export const SEED_ENV = `# Chainlit UI authentication (Necessary for data persistency). Don't add it if it's already included
+CHAINLIT_AUTH_SECRET=... # has to be generated with with this command: 'uv run chainlit create-secret' but a random value works too.
+CHAINLIT_USERNAME=OpenRAG
+CHAINLIT_PASSWORD=OpenRAG2025
+
+## Chainlit data persistency
+# Persistency services (localstack + AWS (Deployed Locally))
+CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml
+
+## To link to the PostgreSQL instance.
+POSTGRES_USER=root
+POSTGRES_PASSWORD=root
+POSTGRES_DB=postgres
+POSTGRES_PORT=5432
+
+DATABASE_URL=postgresql://\${POSTGRES_USER:-root}:\${POSTGRES_PASSWORD:-root}@postgres:\${POSTGRES_PORT:-5432}/\${POSTGRES_DB:-postgres} # for chainlit
+
+## S3 configuration.
+BUCKET_NAME=my-bucket
+APP_AWS_ACCESS_KEY=random-key
+APP_AWS_SECRET_KEY=random-key
+APP_AWS_REGION=eu-central-1
+
+LOCALSTACK_PORT=4566
+DEV_AWS_ENDPOINT=http://localstack:\${LOCALSTACK_PORT:-4566}
+`;
+
+/** The data-layer keys of the seed, in file order. */
+export const SEED_KEYS = [
+  'CHAINLIT_AUTH_SECRET',
+  'CHAINLIT_USERNAME',
+  'CHAINLIT_PASSWORD',
+  'CHAINLIT_DATALAYER_COMPOSE',
+  'POSTGRES_USER',
+  'POSTGRES_PASSWORD',
+  'POSTGRES_DB',
+  'POSTGRES_PORT',
+  'DATABASE_URL',
+  'BUCKET_NAME',
+  'APP_AWS_ACCESS_KEY',
+  'APP_AWS_SECRET_KEY',
+  'APP_AWS_REGION',
+  'LOCALSTACK_PORT',
+  'DEV_AWS_ENDPOINT',
+] as const;

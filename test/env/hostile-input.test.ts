@@ -1,0 +1,73 @@
+/**
+ * `datalayer check` parses the file on every run: a 10 MB hostile file must be read in linear
+ * time (no backtracking, no rescanning), and interpolation must not explode on nesting.
+ */
+import { describe, expect, it } from 'vitest';
+import { commentOutKeys, setEnvValue, uncommentKeys } from '../../src/env/edit.js';
+import { interpolate } from '../../src/env/interpolate.js';
+import { parseEnvDocument } from '../../src/env/parse.js';
+import { resolveEnvDocument } from '../../src/env/resolve.js';
+
+const TEN_MB = 10 * 1024 * 1024;
+
+function fill(pattern: string, size: number): string {
+  return pattern.repeat(Math.ceil(size / pattern.length)).slice(0, size);
+}
+
+function parseAndResolve(text: string): number {
+  const started = performance.now();
+  const document = parseEnvDocument(text);
+  resolveEnvDocument(document, {});
+  const elapsed = performance.now() - started;
+  expect(document.lines.map((line) => line.raw).join('').length).toBe(text.length);
+  return elapsed;
+}
+
+// Shapes that would make a backtracking or rescanning reader quadratic: few lines, long ones.
+const algorithmicShapes: Array<{ shape: string; text: string }> = [
+  { shape: 'one huge unquoted value', text: `A=${'x'.repeat(TEN_MB)}` },
+  { shape: 'one huge value of " #"', text: `A=${fill(' #', TEN_MB)}` },
+  { shape: 'unterminated double quote at the start', text: `A="${fill('ab\\', TEN_MB)}` },
+  { shape: 'nested defaults never closed', text: `A=${fill('${A:-', TEN_MB)}` },
+  { shape: 'closed nested defaults', text: `A=${'${A:-'.repeat(100_000)}x${'}'.repeat(100_000)}` },
+  { shape: 'many references on one line', text: `A=${fill('${X:-y}$$$Z', TEN_MB)}` },
+  { shape: 'invalid references on one line', text: `A=${fill('${}{}', TEN_MB)}` },
+  { shape: 'one key name of 10 MB', text: `${'K'.repeat(TEN_MB)}=1` },
+];
+
+// Shapes that maximise the number of lines. A file reaches the parser only up to readEnvFile's
+// 5 MB limit, so that is the size that matters here.
+const FIVE_MB = 5 * 1024 * 1024;
+const lineShapes: Array<{ shape: string; text: string }> = [
+  { shape: 'newlines only', text: fill('\n', FIVE_MB) },
+  { shape: 'short entries', text: fill('A=1\n', FIVE_MB) },
+  { shape: 'a stray quote on every line', text: fill('K="\nL=\'\\\n', FIVE_MB) },
+  { shape: 'escaped quotes everywhere', text: fill('K="\\"\n', FIVE_MB) },
+  { shape: 'broken names', text: fill('bad line here!\n', FIVE_MB) },
+];
+
+describe('hostile input stays fast', () => {
+  it.each(algorithmicShapes)('10 MB: $shape', ({ text }) => {
+    expect(parseAndResolve(text)).toBeLessThan(5000);
+  });
+
+  it.each(lineShapes)('5 MB: $shape', ({ text }) => {
+    expect(parseAndResolve(text)).toBeLessThan(10_000);
+  });
+
+  it('interpolates a 10 MB template with repeated references in linear time', () => {
+    const started = performance.now();
+    const result = interpolate(fill('${A:-x}${B}', TEN_MB), () => undefined);
+    expect(result.value.length).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('edits a 1 MB file of commented definitions quickly', () => {
+    const text = '# K="\n'.repeat(150_000) + 'K=1\n';
+    const started = performance.now();
+    const disabled = commentOutKeys(text, ['K']);
+    uncommentKeys(disabled, ['K']);
+    setEnvValue(text, 'K', '2');
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
