@@ -1,0 +1,263 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ComposeRuntime } from '../../src/docker/compose-runtime.js';
+import type { ComposeEngine } from '../../src/docker/engine.js';
+import { findContainerPublishing } from '../../src/docker/port-owner.js';
+import { composeProjectName } from '../../src/docker/project-name.js';
+import { DatalayerError, InterruptedError, PrerequisiteError, RefusedError, UsageError } from '../../src/errors.js';
+import { ProcessRunner } from '../../src/process/runner.js';
+import { installFakeDocker, type FakeDocker, type FakeDockerScenario, type FakeService } from '../helpers/fake-docker.js';
+
+const DOCKER_COMPOSE: ComposeEngine = { command: ['docker', 'compose'], version: '2.29.1', major: 2, warnings: [] };
+
+let root: string;
+let hostDir: string;
+let composeFile: string;
+let envFile: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'datalayer-compose-'));
+  hostDir = path.join(root, 'My Host');
+  composeFile = path.join(hostDir, 'extern', 'chainlit-datalayer', 'compose.yaml');
+  envFile = path.join(hostDir, '.env');
+  mkdirSync(path.dirname(composeFile), { recursive: true });
+  writeFileSync(composeFile, 'services:\n  postgres:\n    image: postgres:16\n');
+  writeFileSync(envFile, 'POSTGRES_PORT=15432\n');
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const postgres: FakeService = {
+  Service: 'postgres',
+  State: 'running',
+  Health: 'healthy',
+  Publishers: [
+    { URL: '0.0.0.0', TargetPort: 5432, PublishedPort: 15432, Protocol: 'tcp' },
+    { URL: '::', TargetPort: 5432, PublishedPort: 15432, Protocol: 'tcp' },
+  ],
+};
+const localstackRunning: FakeService = {
+  Service: 'localstack',
+  State: 'running',
+  Publishers: [{ URL: '0.0.0.0', TargetPort: 4566, PublishedPort: 4566, Protocol: 'tcp' }],
+};
+const localstackExited: FakeService = { Service: 'localstack', State: 'exited', ExitCode: 55, Publishers: [] };
+
+function setup(scenario: FakeDockerScenario, options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void } = {}) {
+  const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: true });
+  const project = composeProjectName(hostDir, options.env ?? {});
+  const runtime = new ComposeRuntime({
+    runner: new ProcessRunner(),
+    engine: options.engine ?? DOCKER_COMPOSE,
+    project,
+    composeFile,
+    envFile,
+    env: docker.env,
+    reporter: { warn: options.warn ?? (() => undefined) },
+    roleOf: (service) => (service === 'postgres' ? 'postgres' : service === 'localstack' ? 's3' : undefined),
+  });
+  const target = (project: string) => ['-p', project, '-f', composeFile, '--env-file', envFile];
+  return { docker, runtime, target };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DatalayerError> {
+  const reason = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(reason).toBeInstanceOf(DatalayerError);
+  return reason as DatalayerError;
+}
+
+describe('ComposeRuntime argv', () => {
+  it('starts with `up -d` under the normalised host name, absolute paths, no --wait, no --remove-orphans', async () => {
+    const { docker, runtime, target } = setup({ services: [postgres] });
+    await runtime.start({});
+    await runtime.start({ services: ['postgres', 'localstack'] });
+    expect(docker.calls()).toEqual([
+      ['docker', 'compose', ...target('myhost'), 'up', '-d'],
+      ['docker', 'compose', ...target('myhost'), 'up', '-d', 'postgres', 'localstack'],
+    ]);
+    expect(path.isAbsolute(composeFile) && path.isAbsolute(envFile)).toBe(true);
+  });
+
+  it('uses COMPOSE_PROJECT_NAME when set', async () => {
+    const { docker, runtime } = setup({}, { env: { COMPOSE_PROJECT_NAME: 'foo' } });
+    await runtime.stop({ volumes: false });
+    expect(docker.calls()).toEqual([['docker', 'compose', '-p', 'foo', '-f', composeFile, '--env-file', envFile, 'down']]);
+  });
+
+  it('stops with `down`, adding -v only for volumes, and deletes nothing itself', async () => {
+    const { docker, runtime, target } = setup({});
+    expect(await runtime.stop({ volumes: false })).toEqual({ deleted: [] });
+    expect(await runtime.stop({ volumes: true })).toEqual({ deleted: [] });
+    expect(docker.calls()).toEqual([
+      ['docker', 'compose', ...target('myhost'), 'down'],
+      ['docker', 'compose', ...target('myhost'), 'down', '-v'],
+    ]);
+  });
+
+  it('calls the standalone docker-compose without a subcommand prefix', async () => {
+    const engine: ComposeEngine = { command: ['docker-compose'], version: '2.27.0', major: 2, warnings: [] };
+    const { docker, runtime, target } = setup({}, { engine });
+    await runtime.start({});
+    expect(docker.calls()).toEqual([['docker-compose', ...target('myhost'), 'up', '-d']]);
+  });
+
+  it('refuses a service name that would read as an option, before running anything', async () => {
+    const { docker, runtime } = setup({});
+    await expect(runtime.start({ services: ['--rmi=all'] })).rejects.toBeInstanceOf(UsageError);
+    await expect(runtime.lastLogLines('-f', 5)).rejects.toBeInstanceOf(UsageError);
+    expect(docker.calls()).toEqual([]);
+  });
+});
+
+describe('ComposeRuntime.services', () => {
+  const expectedStates = [
+    { name: 'postgres', role: 'postgres', state: 'running', health: 'healthy', exitCode: 0, ports: [{ published: 15432, target: 5432 }], container: 'myhost-postgres-1' },
+    { name: 'localstack', role: 's3', state: 'exited', health: '', exitCode: 55, ports: [], container: 'myhost-localstack-1' },
+  ];
+
+  it.each(['array', 'lines'] as const)('reads the %s shape of `ps -a --format json`', async (psShape) => {
+    const { docker, runtime, target } = setup({ psShape, services: [postgres, localstackExited] });
+    expect(await runtime.services()).toEqual(expectedStates);
+    expect(docker.calls()).toEqual([
+      ['docker', 'compose', ...target('myhost'), 'ps', '-a', '--format', 'json'],
+      ['docker', 'compose', ...target('myhost'), 'config', '--services'],
+    ]);
+  });
+
+  it('reads entries without Project (Compose 2.21-2.23)', async () => {
+    const { runtime } = setup({ omitProject: true, services: [postgres, localstackExited] });
+    expect(await runtime.services()).toEqual(expectedStates);
+  });
+
+  it('reports a declared service without a container as missing, and leaves out undeclared ones', async () => {
+    const app: FakeService = { Service: 'app', State: 'running' };
+    const { runtime } = setup({ services: [postgres, app], definedServices: ['postgres', 'localstack'] });
+    const states = await runtime.services();
+    expect(states.map((s) => [s.name, s.state])).toEqual([
+      ['postgres', 'running'],
+      ['localstack', 'missing'],
+    ]);
+  });
+
+  it('sees LocalStack exit 55 while polling, and reads the compose file services once', async () => {
+    const { docker, runtime } = setup({
+      services: [postgres, localstackRunning],
+      psTimeline: [{ fromCall: 3, services: [postgres, localstackExited] }],
+    });
+    const polls = [];
+    for (let i = 0; i < 3; i += 1) polls.push((await runtime.services()).find((s) => s.name === 'localstack'));
+    expect(polls.map((s) => [s?.state, s?.exitCode])).toEqual([
+      ['running', 0],
+      ['running', 0],
+      ['exited', 55],
+    ]);
+    expect(docker.count('ps')).toBe(3);
+    expect(docker.calls().filter((argv) => argv.includes('config'))).toHaveLength(1);
+  });
+
+  it('follows a scenario changed while the runtime is in use', async () => {
+    const { docker, runtime } = setup({ services: [postgres, localstackRunning] });
+    expect((await runtime.services()).map((s) => s.state)).toEqual(['running', 'running']);
+    docker.setScenario({ services: [postgres, localstackExited], definedServices: ['postgres', 'localstack'] });
+    expect((await runtime.services()).map((s) => s.state)).toEqual(['running', 'exited']);
+  });
+});
+
+describe('ComposeRuntime logs', () => {
+  it('returns the last lines of a service from stdout and stderr, without Compose warnings', async () => {
+    const { docker, runtime, target } = setup({
+      logs: { localstack: 'booting\nready soon\nLicense activation failed' },
+      logsStderr: { localstack: 'exiting with 55' },
+      responses: {},
+    });
+    const lines = await runtime.lastLogLines('localstack', 2);
+    expect(lines).toEqual(['localstack-1  | License activation failed', 'localstack-1  | exiting with 55']);
+    expect(docker.calls()).toEqual([['docker', 'compose', ...target('myhost'), 'logs', '--no-color', '--tail', '2', 'localstack']]);
+  });
+
+  it('streams with -f and --tail and returns the exit code', async () => {
+    const { docker, runtime, target } = setup({ responses: { logs: { exitCode: 3 } } });
+    expect(await runtime.streamLogs(['postgres'], { follow: true, tail: 5 })).toBe(3);
+    expect(await runtime.streamLogs([], {})).toBe(3);
+    expect(docker.calls()).toEqual([
+      ['docker', 'compose', ...target('myhost'), 'logs', '-f', '--tail', '5', 'postgres'],
+      ['docker', 'compose', ...target('myhost'), 'logs'],
+    ]);
+  });
+});
+
+describe('ComposeRuntime failures', () => {
+  it('turns a taken port into exit 6 naming it', async () => {
+    const stderr =
+      ' Container myhost-postgres-1  Starting\nError response from daemon: driver failed programming external connectivity on endpoint ' +
+      'myhost-postgres-1 (5e1c): Bind for 0.0.0.0:15432 failed: port is already allocated';
+    const { runtime } = setup({ responses: { up: { exitCode: 1, stderr } } });
+    const error = await rejection(runtime.start({}));
+    expect(error).toBeInstanceOf(RefusedError);
+    expect(error.exitCode).toBe(6);
+    expect(error.message).toContain('Port 15432');
+  });
+
+  it('turns a stopped daemon into exit 4 with the daemon hint', async () => {
+    const { runtime } = setup({ daemonDown: true });
+    const error = await rejection(runtime.services());
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect(error.hint).toContain('sudo systemctl start docker');
+  });
+
+  it("carries the end of Compose's own explanation otherwise", async () => {
+    const stderr = 'time="2025-01-01T00:00:00Z" level=warning msg="x"\nError response from daemon: pull access denied for localstack/localstack-pro';
+    const { runtime } = setup({ responses: { up: { exitCode: 18, stderr } } });
+    const error = await rejection(runtime.start({}));
+    expect(error.exitCode).toBe(1);
+    expect(error.message).toContain('`docker compose up` failed (exit 18)');
+    expect(error.message).toContain('pull access denied for localstack/localstack-pro');
+  });
+
+  it('relays Compose warnings except the orphan advice', async () => {
+    const warnings: string[] = [];
+    const stderr = [
+      'time="2025-01-01T00:00:00Z" level=warning msg="The \\"LOCALSTACK_AUTH_TOKEN\\" variable is not set. Defaulting to a blank string."',
+      'time="2025-01-01T00:00:00Z" level=warning msg="Found orphan containers ([myhost-app-1]) for this project."',
+      ' Container myhost-postgres-1  Started',
+    ].join('\n');
+    const { runtime } = setup({ responses: { up: { stderr } } }, { warn: (message) => warnings.push(message) });
+    await runtime.start({});
+    expect(warnings).toEqual(['compose: The "LOCALSTACK_AUTH_TOKEN" variable is not set. Defaulting to a blank string.']);
+  });
+
+  it('stops waiting on Ctrl-C', async () => {
+    const { runtime } = setup({ responses: { up: { delayMs: 10_000 } } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    await expect(runtime.start({ signal: controller.signal })).rejects.toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('findContainerPublishing', () => {
+  it('names the container publishing a port', async () => {
+    const docker = installFakeDocker(path.join(root, 'fake'), {
+      containers: [
+        { Names: 'other-localstack-1', Ports: '0.0.0.0:4566->4566/tcp' },
+        { Names: 'other-postgres-1', Ports: '0.0.0.0:5432->5432/tcp, :::5432->5432/tcp' },
+      ],
+    });
+    const runner = new ProcessRunner();
+    expect(await findContainerPublishing(runner, 5432, { env: docker.env })).toBe('other-postgres-1');
+    expect(await findContainerPublishing(runner, 6000, { env: docker.env })).toBeUndefined();
+    expect(docker.calls()[0]).toEqual(['docker', 'ps', '--format', 'json']);
+  });
+
+  it('answers undefined when docker cannot tell', async () => {
+    const docker = installFakeDocker(path.join(root, 'fake'), { daemonDown: true });
+    expect(await findContainerPublishing(new ProcessRunner(), 5432, { env: docker.env })).toBeUndefined();
+  });
+});
