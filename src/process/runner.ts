@@ -72,18 +72,19 @@ export class ProcessRunner {
   /** Starts a long-lived process that outlives this one; returns its pid. */
   spawnDetached(file: string, args: readonly string[], options: DetachedOptions): number {
     this.echo([file, ...args], options.cwd);
-    // Create the log with private permissions before the child appends to it.
-    closeSync(openSync(options.logFile, 'a', 0o600));
-    const log = { file: options.logFile, append: true } as const;
-    {
+    // The child gets the log file's own descriptor: with a `{ file }` target execa would relay the
+    // output through this process, and the child would die of EPIPE once we exit.
+    const log = openSync(options.logFile, 'a', 0o600);
+    try {
       const child = execa(file, args, {
         cwd: options.cwd,
         env: options.env,
         extendEnv: true,
         detached: true,
         stdin: 'ignore',
-        stdout: log,
-        stderr: log,
+        // execa accepts a file descriptor here at run time; its type declarations do not say so.
+        stdout: log as unknown as 'ignore',
+        stderr: log as unknown as 'ignore',
         reject: false,
         cleanup: false,
         ...(options.uid === undefined ? {} : { uid: options.uid }),
@@ -94,6 +95,8 @@ export class ProcessRunner {
       // The process outlives us; its exit is observed through its pid, not this promise.
       child.catch(() => undefined);
       return child.pid;
+    } finally {
+      closeSync(log);
     }
   }
 }

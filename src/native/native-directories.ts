@@ -1,0 +1,50 @@
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import type { NativePaths } from './native-state.js';
+import type { ServerIdentity } from './system-user.js';
+
+/**
+ * Creates the native runtime's directories with private permissions.
+ *
+ * `.datalayer/` and `.datalayer/native/` are 0700. When Postgres runs as another user (we are
+ * root), those two must still be traversable by it to reach the data directory: they then belong
+ * to that user's group with mode 0710 (enter, not list; others get nothing).
+ */
+export async function prepareNativeDirectories(paths: NativePaths, identity: ServerIdentity | undefined): Promise<void> {
+  await ensureSharedDirectory(paths.stateDir, identity);
+  await ensureSharedDirectory(paths.nativeDir, identity);
+  await ensureDirectory(paths.logsDir, 0o700);
+}
+
+/** The data and socket directories of Postgres, owned by the user it runs as. */
+export async function preparePostgresDirectories(paths: NativePaths, identity: ServerIdentity | undefined): Promise<void> {
+  for (const directory of [paths.postgresDataDir, paths.socketDir]) {
+    await ensureDirectory(directory, 0o700);
+    if (identity) await chown(directory, identity.uid, identity.gid);
+  }
+}
+
+/**
+ * What the S3 server needs. Existing state directories keep their mode: when Postgres runs as
+ * another user they were opened to its group on purpose.
+ */
+export async function prepareS3Directories(paths: NativePaths): Promise<void> {
+  await mkdir(paths.nativeDir, { recursive: true, mode: 0o700 });
+  await ensureDirectory(paths.logsDir, 0o700);
+  await ensureDirectory(paths.s3DataDir, 0o700);
+}
+
+async function ensureSharedDirectory(directory: string, identity: ServerIdentity | undefined): Promise<void> {
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  if (!identity) {
+    await chmod(directory, 0o700);
+    return;
+  }
+  const owner = (await stat(directory)).uid;
+  await chown(directory, owner, identity.gid);
+  await chmod(directory, 0o710);
+}
+
+async function ensureDirectory(directory: string, mode: number): Promise<void> {
+  await mkdir(directory, { recursive: true, mode });
+  await chmod(directory, mode);
+}

