@@ -1,0 +1,46 @@
+import { UsageError } from '../errors.js';
+import type { Redactor } from '../report/redactor.js';
+
+/**
+ * Values that end up in a git argv: one beginning with `-` would be read as an option
+ * (`--upload-pack=...` runs a program), so it is refused before git ever sees it.
+ */
+export function assertNotOption(option: string, value: string): void {
+  if (value.startsWith('-')) {
+    throw new UsageError(`${option} ${JSON.stringify(value)}: values beginning with "-" are not accepted.`, {
+      hint: `Pass a ${option.replace(/^--/, '')} name that does not begin with "-".`,
+    });
+  }
+  if (value.trim() === '' || /[\0\n\r]/.test(value)) {
+    throw new UsageError(`${option}: an empty value or one with control characters is not accepted.`);
+  }
+}
+
+/**
+ * Whether a remote URL is on this machine (a path or a file:// URL). Git blocks the file transport
+ * for submodules unless told otherwise; it is allowed only for such URLs.
+ */
+export function isLocalUrl(url: string): boolean {
+  if (/^file:\/\//i.test(url)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return false;
+  // scp-like syntax `host:path` (but not a Windows drive letter `C:\`).
+  if (/^[^/\\]+:/.test(url) && !/^[a-z]:[\\/]/i.test(url)) return false;
+  return true;
+}
+
+/** A token inside a remote URL (`https://user:token@host/...`) is masked wherever the URL is echoed. */
+export function registerUrlCredentials(redactor: Redactor, url: string | undefined): void {
+  if (url === undefined || !URL.canParse(url)) return;
+  const { password, username } = new URL(url);
+  if (password) redactor.add(password, decodeURIComponentSafely(password));
+  else if (username && /^(gh[pousr]_|glpat-|x-access-token)/.test(username)) redactor.add(username);
+}
+
+function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Not percent-encoded: the raw form is the one registered.
+    return text;
+  }
+}

@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream';
+import type { Context } from '../../src/context.js';
+import { resolveHostProject } from '../../src/host/host-project.js';
+import { ProcessRunner } from '../../src/process/runner.js';
+import { Reporter, type CommandResult } from '../../src/report/reporter.js';
+import type { Style } from '../../src/report/style.js';
+
+export interface MakeContextOptions {
+  /** Added to (and winning over) a copy of the test process environment. */
+  env?: NodeJS.ProcessEnv;
+  yes?: boolean;
+  interactive?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  /** `--env-file`, relative to the host directory. */
+  envFile?: string;
+  signal?: AbortSignal;
+}
+
+/** A Context as the CLI builds it, with the reporter writing to memory. */
+export interface TestContext extends Context {
+  output: {
+    stdout(): string;
+    stderr(): string;
+  };
+  /** Runs the clean-up tasks the command registered, newest first, as the entry point does. */
+  runCleanups(): Promise<void>;
+}
+
+class MemoryStream extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export function makeContext(dir: string, options: MakeContextOptions = {}): TestContext {
+  const stdout = new MemoryStream();
+  const stderr = new MemoryStream();
+  const reporter = new Reporter({
+    json: options.json ?? false,
+    quiet: options.quiet ?? false,
+    verbose: options.verbose ?? false,
+    color: false,
+    stdout,
+    stderr,
+  });
+  const cleanups: Array<() => void | Promise<void>> = [];
+  return {
+    host: resolveHostProject({ cwd: dir, envFile: options.envFile }),
+    reporter,
+    runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
+    env: { ...process.env, ...options.env },
+    yes: options.yes ?? false,
+    interactive: options.interactive ?? false,
+    signal: options.signal ?? new AbortController().signal,
+    onCleanup: (task) => cleanups.push(task),
+    output: { stdout: () => stdout.text, stderr: () => stderr.text },
+    runCleanups: async () => {
+      for (const task of cleanups.splice(0).reverse()) await task();
+    },
+  };
+}
+
+/** The two exports of `src/commands/<name>.ts`. */
+export interface RunnableCommand<R extends CommandResult<object>> {
+  run(options: Record<string, unknown>, context: Context): Promise<R>;
+  render(result: R, style: Style): string;
+}
+
+/**
+ * Runs a command module the way the entry point does: the result (or the error that ended it)
+ * goes through the reporter, and the exit code comes back.
+ */
+export async function invoke<R extends CommandResult<object>>(
+  name: string,
+  command: RunnableCommand<R>,
+  options: Record<string, unknown>,
+  context: TestContext,
+): Promise<number> {
+  try {
+    const result = await command.run({ args: [], ...options }, context);
+    context.reporter.result(name, result, command.render);
+    return result.exitCode;
+  } catch (error) {
+    return context.reporter.error(name, error);
+  } finally {
+    await context.runCleanups();
+  }
+}
+
+/** The single JSON document a `--json` run printed (fails when stdout holds anything else). */
+export function jsonOutput(context: TestContext): Record<string, unknown> {
+  return JSON.parse(context.output.stdout()) as Record<string, unknown>;
+}
