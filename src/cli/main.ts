@@ -17,12 +17,25 @@ export interface MainIo {
   version: string;
 }
 
-const COMMANDS = ['init', 'check', 'up', 'down', 'status', 'logs', 'update-submodule', 'migrate', 'secret', 'enable', 'disable'];
-
 /** Each command's module is loaded only when that command runs, so --help stays fast. */
+const loaders: Record<string, () => Promise<CommandModule>> = {
+  init: () => import('../commands/init.js') as Promise<CommandModule>,
+  check: () => import('../commands/check.js') as Promise<CommandModule>,
+  up: () => import('../commands/up.js') as Promise<CommandModule>,
+  down: () => import('../commands/down.js') as Promise<CommandModule>,
+  status: () => import('../commands/status.js') as Promise<CommandModule>,
+  logs: () => import('../commands/logs.js') as Promise<CommandModule>,
+  'update-submodule': () => import('../commands/update-submodule.js') as Promise<CommandModule>,
+  migrate: () => import('../commands/migrate.js') as Promise<CommandModule>,
+  secret: () => import('../commands/secret.js') as Promise<CommandModule>,
+  enable: () => import('../commands/enable.js') as Promise<CommandModule>,
+  disable: () => import('../commands/disable.js') as Promise<CommandModule>,
+};
+
 function loadCommand(name: string): Promise<CommandModule> {
-  if (!COMMANDS.includes(name)) throw new UsageError(`unknown command ${name}`);
-  return import(`../commands/${name}.js`) as Promise<CommandModule>;
+  const load = loaders[name];
+  if (!load) throw new UsageError(`unknown command ${name}`);
+  return load();
 }
 
 /** Runs one datalayer invocation and returns its exit code. The only caller of process.exit is bin/. */

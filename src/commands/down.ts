@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseOptions } from '../cli/parse-options.js';
+import type { ComposeModel } from '../compose/model.js';
+import { checkHost } from '../config/check-host.js';
+import type { Context } from '../context.js';
+import { ExitCode, RefusedError } from '../errors.js';
+import { displayPath } from '../host/host-project.js';
+import { acquireHostLock } from '../lock/host-lock.js';
+import type { CommandResult } from '../report/reporter.js';
+import type { Style } from '../report/style.js';
+import { removeRuntimeRecord } from '../runtime/runtime-record.js';
+import { recordedRuntime, selectRuntime } from '../runtime/select-runtime.js';
+
+const DownOptions = z.object({ volumes: z.boolean().default(false) });
+
+export interface DownData {
+  runtime: 'docker' | 'native' | null;
+  stopped: boolean;
+  volumes: boolean;
+  deleted: string[];
+  message?: string;
+}
+export type DownResult = CommandResult<DownData>;
+
+export async function run(raw: Record<string, unknown>, context: Context): Promise<DownResult> {
+  const options = parseOptions(DownOptions, raw);
+  const release = await acquireHostLock({ stateDir: context.host.stateDir, command: 'down', waitMs: 30_000, signal: context.signal });
+  context.onCleanup(release);
+  const check = await checkHost(context);
+  if (check.state !== 'local') {
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
+  }
+  const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
+  const { runtime } = selected;
+  const running = (await runtime.services()).filter((s) => s.state !== 'missing');
+  const dataPaths = options.volumes ? dataPathsOf(context, runtime.kind, check.compose) : [];
+  if (options.volumes) await confirmDeletion(context, dataPaths);
+  if (running.length === 0 && !options.volumes) {
+    await removeRuntimeRecord(context.host.stateDir);
+    return done({ runtime: runtime.kind, stopped: false, volumes: false, deleted: [], message: 'Nothing is running.' });
+  }
+  const progress = context.reporter.progress(`Stopping services (${runtime.kind})`);
+  const stopped = await runtime.stop({ volumes: options.volumes }).catch((error: unknown) => {
+    progress.fail('Services did not stop');
+    throw error;
+  });
+  progress.done(`Services stopped (${runtime.kind})`);
+  const deleted = [...stopped.deleted];
+  if (runtime.kind === 'docker') {
+    for (const dir of dataPaths) {
+      if (!existsSync(dir)) continue;
+      await rm(dir, { recursive: true, force: true });
+      deleted.push(dir);
+    }
+  }
+  await removeRuntimeRecord(context.host.stateDir);
+  return done({ runtime: runtime.kind, stopped: true, volumes: options.volumes, deleted: deleted.map((d) => displayPath(context.host.dir, d)) });
+}
+
+/**
+ * What `--volumes` deletes: the native data directory, or the compose file's bind-mounted
+ * directories that lie inside the submodule (never anything outside it: a mount of `/var/run`
+ * or of the host's own folders is not data of ours).
+ */
+function dataPathsOf(context: Context, kind: 'docker' | 'native', compose: ComposeModel | undefined): string[] {
+  if (kind === 'native') return [path.join(context.host.stateDir, 'native')];
+  if (!compose) return [];
+  const root = compose.directory;
+  const inside = (target: string) => {
+    const relative = path.relative(root, target);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  const dirs = compose.services.flatMap((service) => service.bindMounts.map((mount) => mount.source));
+  // Only directories: a bind-mounted file (the LocalStack init script) is part of the submodule.
+  return [...new Set(dirs)].filter((dir) => inside(dir) && !/\.[a-z0-9]+$/i.test(path.basename(dir)));
+}
+
+async function confirmDeletion(context: Context, paths: string[]): Promise<void> {
+  const what = paths.length > 0 ? paths.map((p) => displayPath(context.host.dir, p)).join(', ') : 'the compose volumes';
+  if (context.yes) return;
+  if (!context.interactive) {
+    throw new RefusedError(`Refusing to delete the data (${what}) without confirmation.`, {
+      hint: 'Run `datalayer down --volumes --yes` to confirm, or `datalayer down` to stop and keep the data.',
+    });
+  }
+  const { default: confirm } = await import('@inquirer/confirm');
+  const answer = await confirm(
+    { message: `Delete all data of this data layer (${what})? Chat history and attachments will be lost.`, default: false },
+    { signal: context.signal, output: process.stderr },
+  );
+  if (!answer) throw new RefusedError('Nothing was deleted.', { hint: '`datalayer down` stops the services and keeps the data.' });
+}
+
+function done(data: DownData): DownResult {
+  return { exitCode: ExitCode.ok, diagnostics: [], data };
+}
+
+export function render(result: DownResult, style: Style): string {
+  const { data } = result;
+  if (data.message && !data.stopped) return data.message;
+  const lines = [style.ok(`✔ Stopped`) + (data.runtime ? ` (${data.runtime})` : '')];
+  if (data.volumes) {
+    lines.push(data.deleted.length > 0 ? `Deleted: ${data.deleted.join(', ')}` : 'Deleted the compose volumes.');
+  } else {
+    lines.push(style.dim('The data is kept; `datalayer up` brings everything back.'));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { parseOptions } from '../cli/parse-options.js';
+import { checkHost } from '../config/check-host.js';
+import type { Context } from '../context.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import type { CommandResult } from '../report/reporter.js';
+import { recordedRuntime, selectRuntime } from '../runtime/select-runtime.js';
+
+const LogsOptions = z.object({
+  args: z.array(z.string().refine((s) => !s.startsWith('-'), 'a service name may not begin with "-"')).default([]),
+  follow: z.boolean().default(false),
+  tail: z.coerce.number({ message: 'expected a number of lines' }).int().nonnegative().optional(),
+});
+
+export type LogsResult = CommandResult<{ services: string[]; runtime: string }>;
+
+/** The services' own output goes straight to the terminal; the result only carries the exit code. */
+export async function run(raw: Record<string, unknown>, context: Context): Promise<LogsResult> {
+  const options = parseOptions(LogsOptions, raw);
+  const check = await checkHost(context);
+  if (check.state !== 'local') {
+    throw new ConfigError(`The data layer is ${check.state}: datalayer runs no services whose logs it could show.`, {
+      hint: 'Logs exist for the local state (CHAINLIT_DATALAYER_COMPOSE set) after `datalayer up`.',
+    });
+  }
+  const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
+  const exitCode = await selected.runtime.streamLogs(options.args, {
+    follow: options.follow,
+    ...(options.tail === undefined ? {} : { tail: options.tail }),
+  });
+  return { exitCode: exitCode === 0 ? ExitCode.ok : exitCode, diagnostics: [], data: { services: options.args, runtime: selected.runtime.kind } };
+}
+
+export function render(): string {
+  return '';
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { parseOptions } from '../cli/parse-options.js';
+import { requireValidConfig } from '../config/require-valid-config.js';
+import { migrationsDirectory } from '../config/rules/migrations.js';
+import type { Context } from '../context.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import { displayPath } from '../host/host-project.js';
+import { acquireHostLock } from '../lock/host-lock.js';
+import { maskUrlPassword } from '../report/redactor.js';
+import type { CommandResult } from '../report/reporter.js';
+import type { Style } from '../report/style.js';
+import { endpointsOf } from '../services/endpoints.js';
+import { applyMigrations } from '../up/provision.js';
+
+const MigrateOptions = z.object({
+  status: z.boolean().default(false),
+  databaseUrl: z.string().optional(),
+});
+
+export interface MigrateData {
+  database: string;
+  migrationsDir: string;
+  applied: string[];
+  pending: string[];
+  failed: Array<{ name: string; logs: string | null }>;
+  appliedNow: string[];
+  databaseOnly: string[];
+}
+export type MigrateResult = CommandResult<MigrateData>;
+
+export async function run(raw: Record<string, unknown>, context: Context): Promise<MigrateResult> {
+  const options = parseOptions(MigrateOptions, raw);
+  const check = await requireValidConfig(context);
+  const url = options.databaseUrl ?? endpointsOf(check.config).databaseUrl;
+  if (options.databaseUrl) context.reporter.redactor.add(safePassword(options.databaseUrl));
+  if (!url) {
+    throw new ConfigError('No database to migrate: DATABASE_URL is not set.', { hint: 'Set DATABASE_URL in .env, or pass --database-url.' });
+  }
+  const migrationsDir = migrationsDirectory(check.config);
+  const { readMigrationStatus } = await import('../migrations/apply.js');
+  let appliedNow: string[] = [];
+  if (!options.status) {
+    const release = await acquireHostLock({ stateDir: context.host.stateDir, command: 'migrate', waitMs: 30_000, signal: context.signal });
+    context.onCleanup(release);
+    appliedNow = (await applyMigrations(context, url, migrationsDir)).applied;
+  }
+  const status = await readMigrationStatus({ url, migrationsDir });
+  const failed = status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null }));
+  return {
+    exitCode: failed.length > 0 ? ExitCode.config : ExitCode.ok,
+    diagnostics: [],
+    data: {
+      database: maskUrlPassword(url),
+      migrationsDir: displayPath(context.host.dir, migrationsDir),
+      applied: status.applied,
+      pending: status.pending,
+      failed,
+      appliedNow,
+      databaseOnly: status.databaseOnly,
+    },
+  };
+}
+
+function safePassword(url: string): string | undefined {
+  return URL.canParse(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+}
+
+export function render(result: MigrateResult, style: Style): string {
+  const { data } = result;
+  const lines = [`Database:   ${data.database}`, `Migrations: ${data.migrationsDir}`];
+  for (const name of data.applied) lines.push(`  ${style.ok('✔')} ${name}${data.appliedNow.includes(name) ? style.dim('  (applied now)') : ''}`);
+  for (const name of data.pending) lines.push(`  ${style.warn('…')} ${name}  ${style.dim('pending')}`);
+  for (const failed of data.failed) lines.push(`  ${style.bad('✖')} ${failed.name}  failed${failed.logs ? `: ${failed.logs.split('\n')[0]}` : ''}`);
+  for (const name of data.databaseOnly) lines.push(`  ${style.dim(`? ${name}  (only in the database)`)}`);
+  if (data.failed.length > 0) lines.push(style.bad('A failed migration blocks the others: fix it, then mark it rolled back (`npx prisma migrate resolve --rolled-back <name>`).'));
+  else if (data.pending.length > 0) lines.push('Run `datalayer migrate` to apply the pending migrations.');
+  else lines.push(style.ok('Schema up to date.'));
+  return lines.join('\n');
+}
