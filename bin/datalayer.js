@@ -8,7 +8,7 @@ const version = () => JSON.parse(readFileSync(new URL('../package.json', import.
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${version()}\n`);
 } else {
-  const { main } = await import('../dist/cli/main.js');
+  const { main } = await import('../dist/main.js');
   const code = await main({
     argv,
     env: process.env,

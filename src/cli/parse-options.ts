@@ -1,8 +1,12 @@
-import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 
+/** What parseOptions needs of a zod schema (classic or mini). */
+interface OptionsSchema<Output> {
+  safeParse(data: unknown): { success: true; data: Output } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+}
+
 /** Validates a command's options at the edge; a bad value is a usage error (exit 2). */
-export function parseOptions<Schema extends z.ZodType>(schema: Schema, raw: Record<string, unknown>): z.output<Schema> {
+export function parseOptions<Output>(schema: OptionsSchema<Output>, raw: Record<string, unknown>): Output {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { displayPath } from '../host/host-project.js';
 import { checkHost } from '../config/check-host.js';
 import type { Context } from '../context.js';
@@ -10,8 +10,8 @@ import type { Style } from '../report/style.js';
 import { parseOptions } from '../cli/parse-options.js';
 
 const CheckOptions = z.object({
-  strict: z.boolean().default(false),
-  connect: z.boolean().default(false),
+  strict: z._default(z.boolean(), false),
+  connect: z._default(z.boolean(), false),
 });
 
 export interface CheckData {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import type { Context } from '../context.js';
 import type { Style } from '../report/style.js';

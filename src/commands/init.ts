@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import { checkHost } from '../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../config/host-config.js';
@@ -23,11 +23,11 @@ import { generateSecret } from '../secret/generate-secret.js';
 import { renderInit } from '../init/render-init.js';
 
 const InitOptions = z.object({
-  url: z.string().optional(),
-  path: z.string().optional(),
-  branch: z.string().optional(),
-  submodule: z.boolean().default(true),
-  dryRun: z.boolean().default(false),
+  url: z.optional(z.string()),
+  path: z.optional(z.string()),
+  branch: z.optional(z.string()),
+  submodule: z._default(z.boolean(), true),
+  dryRun: z._default(z.boolean(), false),
 });
 
 export interface FileChange {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import type { Context } from '../context.js';
 import { ConfigError } from '../errors.js';
@@ -10,7 +10,7 @@ import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
 import { generateSecret } from '../secret/generate-secret.js';
 
-const SecretOptions = z.object({ write: z.boolean().default(false) });
+const SecretOptions = z.object({ write: z._default(z.boolean(), false) });
 
 export interface SecretData {
   written: boolean;

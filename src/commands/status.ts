@@ -45,7 +45,7 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
         if (service.role && service.state !== 'running') problems.push(`${service.name} is ${service.state}${service.exitCode ? ` (exit code ${service.exitCode})` : ''}`);
       }
     } else {
-      problems.push('nothing was started here yet (`datalayer up`)');
+      problems.push('no services were started by datalayer, or they were stopped (`datalayer up` starts them)');
     }
   }
   const probes = check.state === 'disabled' ? undefined : await probeServices(config, endpoints, problems);
@@ -143,7 +143,11 @@ export function render(result: StatusResult, style: Style): string {
     const m = data.migrations;
     lines.push(`${mark(m.pending.length === 0 && m.failed.length === 0)} migrations   ${m.applied.length} applied, ${m.pending.length} pending${m.failed.length ? `, ${m.failed.length} failed` : ''}`);
   }
-  if (data.bucket) lines.push(`${mark(data.bucket.present)} bucket       ${data.bucket.name} ${data.bucket.present ? 'present' : 'missing'}`);
+  if (data.bucket) {
+    // An unreachable S3 says nothing about the bucket: "missing" would send the user the wrong way.
+    const verdict = data.bucket.present ? 'present' : data.bucket.error ? 'not checked (S3 not reachable)' : 'missing';
+    lines.push(`${mark(data.bucket.present)} bucket       ${data.bucket.name} ${verdict}`);
+  }
   lines.push(data.ready ? style.ok('Ready.') : style.bad(`Not ready: ${data.problems.join('; ')}.`));
   return lines.join('\n');
 }

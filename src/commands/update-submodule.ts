@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import type { Context } from '../context.js';
 import { PrerequisiteError, RefusedError, UsageError } from '../errors.js';
@@ -26,9 +26,9 @@ import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
 
 const OptionsSchema = z.object({
-  ref: z.string().optional(),
-  commit: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
+  ref: z.optional(z.string()),
+  commit: z._default(z.boolean(), false),
+  dryRun: z._default(z.boolean(), false),
 });
 
 export interface UpdateSubmoduleData {

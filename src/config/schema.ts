@@ -1,19 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Per-variable rules: each key's value on its own. Cross-field rules live in rules/. */
 
-const port = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number')
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= 65535, 'must be between 1 and 65535');
+const port = z.pipe(
+  z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+  z.transform(Number).check(z.refine((n: number) => n >= 1 && n <= 65535, 'must be between 1 and 65535')),
+);
 
 /** A URL check that stops at the first problem (zod runs every refinement otherwise). */
 function urlSchema(problemOf: (url: URL) => string | undefined) {
-  return z.string().superRefine((value, ctx) => {
-    const problem = URL.canParse(value) ? problemOf(new URL(value)) : 'is not a URL';
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  return z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = URL.canParse(value) ? problemOf(new URL(value)) : 'is not a URL';
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+    }),
+  );
 }
 
 const postgresUrl = urlSchema((url) => {
@@ -35,13 +36,15 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const bucketName = z.string().superRefine((value, ctx) => {
-  const problem = bucketNameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const bucketName = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = bucketNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
+);
 
 interface FieldRule {
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   code: string;
   hint: string;
 }

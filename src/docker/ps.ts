@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DatalayerError, ExitCode } from '../errors.js';
 import type { PublishedPort, ServiceRole, ServiceState } from '../runtime/runtime.js';
 
@@ -25,22 +25,22 @@ export interface ContainerInfo {
 }
 
 const publisherSchema = z.object({
-  URL: z.string().optional().default(''),
-  TargetPort: z.number().int(),
-  PublishedPort: z.number().int().optional().default(0),
-  Protocol: z.string().optional().default('tcp'),
+  URL: z._default(z.string(), ''),
+  TargetPort: z.int(),
+  PublishedPort: z._default(z.int(), 0),
+  Protocol: z._default(z.string(), 'tcp'),
 });
 
 const containerSchema = z.object({
   Name: z.string(),
   Service: z.string(),
-  Project: z.string().optional(),
+  Project: z.optional(z.string()),
   State: z.string(),
-  Health: z.string().optional().default(''),
-  Status: z.string().optional().default(''),
-  ExitCode: z.number().int().optional().default(0),
+  Health: z._default(z.string(), ''),
+  Status: z._default(z.string(), ''),
+  ExitCode: z._default(z.int(), 0),
   // Early v2 releases print null when nothing is published.
-  Publishers: z.array(publisherSchema).nullable().optional(),
+  Publishers: z.optional(z.nullable(z.array(publisherSchema))),
 });
 
 function unreadable(reason: string, stdout: string): DatalayerError {

@@ -158,12 +158,12 @@ export class NativeRuntime implements Runtime {
   private async startS3(state: NativeState): Promise<void> {
     if (!existsSync(this.s3ServerScript)) {
       throw new PrerequisiteError(`The S3 server program ${this.s3ServerScript} is missing.`, {
-        hint: 'Reinstall datalayer (the package ships it in dist/native), or build it with `npm run build`.',
+        hint: 'Reinstall datalayer (the package ships it in dist/), or build it with `npm run build`.',
       });
     }
     await prepareS3Directories(this.paths);
     const { port, accessKey, secretKey } = this.settings.s3;
-    const pid = this.runner.spawnDetached(
+    const pid = await this.runner.spawnDetached(
       this.dependencies.nodeExecutable ?? process.execPath,
       [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir],
       {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ServiceRole } from '../runtime/runtime.js';
 
 /** Where the native runtime keeps everything, all under the host's `.datalayer/`. */
@@ -39,8 +39,8 @@ export function logFileOf(paths: NativePaths, role: ServiceRole): string {
 }
 
 const processRecordSchema = z.object({
-  pid: z.number().int().positive(),
-  port: z.number().int().min(1).max(65535),
+  pid: z.int().check(z.positive()),
+  port: z.int().check(z.minimum(1), z.maximum(65535)),
   startedAt: z.string(),
 });
 export type ProcessRecord = z.infer<typeof processRecordSchema>;
@@ -56,8 +56,8 @@ export type ClusterRecord = z.infer<typeof clusterSchema>;
 
 const stateSchema = z.object({
   version: z.literal(1),
-  cluster: clusterSchema.optional(),
-  services: z.object({ postgres: processRecordSchema.optional(), s3: processRecordSchema.optional() }),
+  cluster: z.optional(clusterSchema),
+  services: z.object({ postgres: z.optional(processRecordSchema), s3: z.optional(processRecordSchema) }),
 });
 export type NativeState = z.infer<typeof stateSchema>;
 

@@ -66,7 +66,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
     await clearStalePostmaster(paths.postgresDataDir, launch.stopGraceMs);
   }
 
-  const pid = spawnServer(launch, binaries.postgres, identity);
+  const pid = await spawnServer(launch, binaries.postgres, identity);
   state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString() };
   await writeNativeState(paths.stateFile, state);
 
@@ -85,7 +85,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   }
 }
 
-function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerIdentity | undefined): number {
+function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerIdentity | undefined): Promise<number> {
   const { paths, settings } = launch;
   const socketPath = `${paths.socketDir}/.s.PGSQL.${settings.port}.lock`;
   // Nothing of ours uses the socket; a host path too long for one just goes without it.

@@ -1,5 +1,4 @@
 import { openSync, closeSync } from 'node:fs';
-import { execa } from 'execa';
 
 export interface RunOptions {
   cwd?: string;
@@ -31,6 +30,13 @@ export interface DetachedOptions {
   gid?: number;
 }
 
+// execa and its dependencies cost more to load than `check` takes to run: load them on first use.
+let execaModule: Promise<typeof import('execa')> | undefined;
+function loadExeca(): Promise<typeof import('execa')> {
+  execaModule ??= import('execa');
+  return execaModule;
+}
+
 export type CommandEcho = (argv: readonly string[], cwd?: string) => void;
 
 /**
@@ -43,6 +49,7 @@ export class ProcessRunner {
   async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const argv = [file, ...args];
     this.echo(argv, options.cwd);
+    const { execa } = await loadExeca();
     const inherit = options.stdio === 'inherit';
     const result = await execa(file, args, {
       cwd: options.cwd,
@@ -70,8 +77,9 @@ export class ProcessRunner {
   }
 
   /** Starts a long-lived process that outlives this one; returns its pid. */
-  spawnDetached(file: string, args: readonly string[], options: DetachedOptions): number {
+  async spawnDetached(file: string, args: readonly string[], options: DetachedOptions): Promise<number> {
     this.echo([file, ...args], options.cwd);
+    const { execa } = await loadExeca();
     // The child gets the log file's own descriptor: with a `{ file }` target execa would relay the
     // output through this process, and the child would die of EPIPE once we exit.
     const log = openSync(options.logFile, 'a', 0o600);

@@ -17,9 +17,9 @@ export function checkDatabaseUrl(findings: Findings): void {
 function checkAgainstPostgresKeys(findings: Findings, url: URL): void {
   const expect = (key: 'POSTGRES_USER' | 'POSTGRES_PASSWORD' | 'POSTGRES_DB'): string =>
     findings.value(key) ?? COMPOSE_DEFAULTS[key];
-  const user = decode(url.username);
-  const password = decode(url.password);
-  const database = decode(url.pathname.replace(/^\//, ''));
+  const user = decodeUrlPart(url.username);
+  const password = decodeUrlPart(url.password);
+  const database = decodeUrlPart(url.pathname.replace(/^\//, ''));
   if (user !== expect('POSTGRES_USER')) {
     findings.error(
       'ENV_DATABASE_URL_USER_MISMATCH',
@@ -72,7 +72,8 @@ export function isLocalHost(host: string): boolean {
   return LOCAL_HOSTS.has(host.toLowerCase());
 }
 
-function decode(text: string): string {
+/** A URL part percent-decoded, or as written when it holds a stray `%` (decodeURIComponent would throw). */
+export function decodeUrlPart(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -1,6 +1,6 @@
 import { AZURE_KEYS, CONTAINER_PORTS, COMPOSE_DEFAULTS, GCS_KEYS, S3_KEYS } from '../keys.js';
 import { fieldProblem, parsePort } from '../schema.js';
-import { isLocalHost } from './database-url.js';
+import { decodeUrlPart, isLocalHost } from './database-url.js';
 import type { Findings } from './findings.js';
 
 /** Chainlit uses S3 only when all three APP_AWS_* are set, and no storage at all when two providers are. */
@@ -75,7 +75,7 @@ function checkDefaultCredentials(findings: Findings): void {
   if (databaseUrl && !fieldProblem('DATABASE_URL', databaseUrl)) {
     const url = new URL(databaseUrl);
     const local = isLocalHost(url.hostname) || url.hostname === 'postgres';
-    if (!local && DEFAULT_SECRETS.has(decodeURIComponent(url.password))) {
+    if (!local && DEFAULT_SECRETS.has(decodeUrlPart(url.password))) {
       findings.warning(
         'ENV_DEFAULT_CREDENTIALS',
         'DATABASE_URL',
