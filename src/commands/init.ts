@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { lockHost } from '../lock/host-lock.js';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
@@ -56,7 +57,8 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   for (const [option, value] of [['--url', options.url], ['--path', options.path], ['--branch', options.branch]] as const) {
     if (value !== undefined) assertNotOption(option, value);
   }
-  // The per-host lock of `init` (contract: one datalayer at a time) is taken here, before git or files are touched.
+  // One datalayer at a time per host, before git or files are touched (a dry run changes nothing).
+  if (!options.dryRun) context.onCleanup(await lockHost(context, 'init'));
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
     : undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lockHost } from '../lock/host-lock.js';
 import { parseOptions } from '../cli/parse-options.js';
 import type { Context } from '../context.js';
 import { PrerequisiteError, RefusedError, UsageError } from '../errors.js';
@@ -112,7 +113,8 @@ async function checkedOutSubmodule(
       hint: 'Run `datalayer init` to add it.',
     });
   }
-  // The per-host lock of `update-submodule` (contract: one datalayer at a time) is taken here.
+  // One datalayer at a time per host (a dry run moves nothing).
+  if (!dryRun) context.onCleanup(await lockHost(context, 'update-submodule'));
   let state = await submoduleState(host, repository.root, entry);
   let initialized = false;
   if (state.kind === 'registered-not-checked-out' && !dryRun) {

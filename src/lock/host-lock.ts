@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { RefusedError } from '../errors.js';
@@ -15,6 +16,21 @@ export interface HostLockOptions {
 
 export type ReleaseLock = () => Promise<void>;
 
+/** The lock of a command that acts on the host, waiting a while for another datalayer with progress. */
+export function lockHost(
+  context: { host: { stateDir: string }; signal: AbortSignal; reporter: { info(message: string): void } },
+  command: string,
+  waitMs = 60_000,
+): Promise<ReleaseLock> {
+  return acquireHostLock({
+    stateDir: context.host.stateDir,
+    command,
+    waitMs,
+    signal: context.signal,
+    onWait: (holder) => context.reporter.info(`Waiting for another datalayer (${holder}) to finish…`),
+  });
+}
+
 const STALE_MS = 5_000;
 const RETRY_MS = 250;
 
@@ -23,6 +39,8 @@ const RETRY_MS = 250;
  * while held; a holder killed with SIGKILL stops refreshing it and is taken over after STALE_MS.
  */
 export async function acquireHostLock(options: HostLockOptions): Promise<ReleaseLock> {
+  // A command that fails must not leave a `.datalayer/` behind in a host that had none.
+  const createdStateDir = !existsSync(options.stateDir);
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const target = path.join(options.stateDir, 'datalayer.lock');
   const ownerFile = path.join(options.stateDir, 'lock-owner.json');
@@ -42,7 +60,10 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
       });
       await writeFile(ownerFile, JSON.stringify({ pid: process.pid, command: options.command, since: new Date().toISOString() }));
       return async () => {
+        await rm(ownerFile, { force: true });
+        // Already released when the process is exiting on a signal: nothing more to undo.
         await release().catch(() => undefined);
+        if (createdStateDir && (await readdir(options.stateDir)).length === 0) await rmdir(options.stateDir);
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
