@@ -110,10 +110,13 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
     ],
   },
   {
-    comments: ['# LocalStack\'s published port, and the S3 endpoint Chainlit uses (unset it for real AWS S3).'],
+    comments: [
+      "# LocalStack's published port, and the S3 endpoint Chainlit uses (unset it for real AWS S3).",
+      '# `localstack` is the compose service, always on its container port 4566 whatever LOCALSTACK_PORT publishes.',
+    ],
     entries: [
       { key: 'LOCALSTACK_PORT', value: fixed('4566') },
-      { key: 'DEV_AWS_ENDPOINT', value: fixed('http://localstack:${LOCALSTACK_PORT:-4566}') },
+      { key: 'DEV_AWS_ENDPOINT', value: fixed('http://localstack:4566') },
     ],
   },
 ];

@@ -73,12 +73,13 @@ function checkModel(findings: Findings, model: ComposeModel, shown: string): voi
   }
   const s3 = serviceWithRole(model, 's3');
   if (s3?.image && /^(docker\.io\/)?localstack\/localstack(:latest)?$/.test(s3.image) && !findings.value('LOCALSTACK_AUTH_TOKEN')) {
-    findings.warning(
-      'COMPOSE_LOCALSTACK_LATEST',
-      undefined,
-      `${shown}: service ${s3.name} uses ${s3.image}; that image now needs LOCALSTACK_AUTH_TOKEN and exits with code 55 without one.`,
-      'Set LOCALSTACK_AUTH_TOKEN in .env, or pin an older tag such as localstack/localstack:4.12 (or use `datalayer up --runtime native`).',
-    );
+    findings.addElsewhere({
+      severity: 'warning',
+      code: 'COMPOSE_LOCALSTACK_LATEST',
+      message: `Service ${s3.name} uses ${s3.image}; that image now needs LOCALSTACK_AUTH_TOKEN and exits with code 55 without one.`,
+      file: shown,
+      hint: 'Set LOCALSTACK_AUTH_TOKEN in .env, or pin an older tag such as localstack/localstack:4.12 (or use `datalayer up --runtime native`).',
+    });
   }
   const bucket = findings.value('BUCKET_NAME');
   if (s3 && bucket !== undefined && bucket !== INIT_SCRIPT_BUCKET) {
@@ -96,7 +97,8 @@ function warnWhenOutsideHost(findings: Findings, hostDir: string, file: string, 
   const realHost = safeRealpath(hostDir);
   const inside = (target: string, root: string) => {
     const relative = path.relative(root, target);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    // `..stack/compose.yaml` is inside: only a `..` segment leaves.
+    return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
   };
   if (!inside(file, hostDir) || !inside(real, realHost)) {
     findings.warning(
