@@ -40,6 +40,12 @@ export async function applyPendingMigrations(options: ApplyMigrationsOptions): P
   const folder = await readMigrationsFolder(options.migrationsDir);
   const client = await connectOrExplain(options.url, { connectTimeoutMs: options.connectTimeoutMs });
   try {
+    // A schema that is up to date needs no lock: reading the ledger changes nothing, and this keeps
+    // `up` on a running stack quick. Anything to apply (or to refuse) is decided again under the lock.
+    const before = await migrationStatus(client, folder);
+    if (before.ledgerExists && before.pending.length === 0 && before.failed.length === 0) {
+      return { applied: [], alreadyApplied: before.applied, databaseOnly: before.databaseOnly, modifiedAfterApply: before.modifiedAfterApply };
+    }
     await acquireMigrationLock(client, { timeoutMs: options.lockTimeoutMs, signal: options.signal });
     try {
       return await applyUnderLock(client, folder, options);

@@ -96,11 +96,12 @@ export class NativeRuntime implements Runtime {
       toStart.push(role);
     }
     if (changed) await writeNativeState(this.paths.stateFile, state);
-    if (toStart.includes('postgres')) await this.startPostgres(state, options.signal);
+    // The S3 server is only spawned here (no wait), so it boots while initdb and Postgres start.
     if (toStart.includes('s3')) {
       await this.stopUnrecordedS3();
       await this.startS3(state);
     }
+    if (toStart.includes('postgres')) await this.startPostgres(state, options.signal);
   }
 
   async stop(options: StopOptions): Promise<{ deleted: string[] }> {
