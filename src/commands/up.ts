@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseOptions } from '../cli/parse-options.js';
 import type { HostCheck } from '../config/check-host.js';
-import { requireValidConfig } from '../config/require-valid-config.js';
+import { printWarnings, requireValidConfig } from '../config/require-valid-config.js';
 import { migrationsDirectory } from '../config/rules/migrations.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
@@ -38,6 +38,9 @@ const UpOptions = z.object({
 });
 type UpOptions = z.output<typeof UpOptions>;
 
+/** Warnings about what `up` itself takes care of. */
+const UP_HANDLES = ['BUCKET_NOT_CREATED_BY_STACK'];
+
 export interface UpData {
   state: 'local' | 'external' | 'disabled';
   runtime: 'docker' | 'native' | null;
@@ -55,7 +58,6 @@ export type UpResult = CommandResult<UpData>;
 
 export async function run(raw: Record<string, unknown>, context: Context): Promise<UpResult> {
   const options = parseOptions(UpOptions, raw);
-  const deadline = Date.now() + options.timeout * 1000;
   const release = await acquireHostLock({
     stateDir: context.host.stateDir,
     command: 'up',
@@ -64,12 +66,17 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
     onWait: (holder) => context.reporter.info(`Waiting for another datalayer (${holder}) to finish…`),
   });
   context.onCleanup(release);
-  const check = await requireValidConfig(context, options.runtime ? { runtime: options.runtime } : {});
+  // --timeout is for the services: time spent waiting for another datalayer does not count.
+  const deadline = Date.now() + options.timeout * 1000;
+  const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
     return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
   }
   const endpoints = endpointsOf(check.config);
-  if (check.state === 'external') return upExternal(context, check, endpoints, options, deadline);
+  if (check.state === 'external') {
+    printWarnings(context, check.diagnostics);
+    return upExternal(context, check, endpoints, options, deadline);
+  }
   return upLocal(context, check, endpoints, options, deadline);
 }
 
@@ -85,13 +92,15 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   const selected = await selectRuntime(context, check.config, check.compose, options.runtime);
   const { runtime } = selected;
   if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
+  // up creates the bucket itself, and the native runtime uses no LocalStack image.
+  printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
   const before = await runtime.services();
   const wanted = options.services;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
   if (!alreadyUp) {
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
-    await assertPortsAvailable(context, runtime, ports);
+    await assertPortsAvailable(context, ports, before);
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
       await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { ConfigError, PrerequisiteError } from '../errors.js';
-import { hasErrors } from '../report/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../report/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
 
 /**
@@ -8,7 +8,7 @@ import { checkHost, type HostCheck } from './check-host.js';
  * that is not checked out, which is a missing prerequisite (exit 4, hint `datalayer init`).
  * Warnings are printed and the command goes on.
  */
-export async function requireValidConfig(context: Context, options: { runtime?: string } = {}): Promise<HostCheck> {
+export async function requireValidConfig(context: Context, options: { runtime?: string; printWarnings?: boolean } = {}): Promise<HostCheck> {
   const check = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
   const errors = check.diagnostics.filter((d) => d.severity === 'error');
   const missingCompose = errors.find((d) => d.code === 'COMPOSE_FILE_MISSING');
@@ -26,8 +26,13 @@ export async function requireValidConfig(context: Context, options: { runtime?: 
       data: { state: check.state },
     });
   }
-  for (const warning of check.diagnostics.filter((d) => d.severity === 'warning')) {
+  if (options.printWarnings !== false) printWarnings(context, check.diagnostics);
+  return check;
+}
+
+/** Each warning on one line of stderr, with its hint; `except` leaves out codes that do not apply here. */
+export function printWarnings(context: Pick<Context, 'reporter'>, diagnostics: readonly Diagnostic[], except: readonly string[] = []): void {
+  for (const warning of diagnostics.filter((d) => d.severity === 'warning' && !except.includes(d.code))) {
     context.reporter.warn(`${warning.message}${warning.hint ? ` (${warning.hint})` : ''}`);
   }
-  return check;
 }

@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { ConfigError, RefusedError, UsageError } from '../errors.js';
 import { endpointsOf } from '../services/endpoints.js';
 import { readRuntimeRecord } from './runtime-record.js';
+import type { ComposeEngine } from '../docker/engine.js';
 import type { Runtime, RuntimeKind } from './runtime.js';
 
 export interface SelectedRuntime {
@@ -28,9 +29,7 @@ export async function selectRuntime(
   compose: ComposeModel | undefined,
   option: string | undefined,
 ): Promise<SelectedRuntime> {
-  // The contract takes DATALAYER_RUNTIME from the environment too; `values` only holds the keys `.env` defines.
-  const fromShell = nonEmpty(context.env.DATALAYER_RUNTIME);
-  const choice = runtimeChoice(option, fromShell && config.values.DATALAYER_RUNTIME === undefined ? { DATALAYER_RUNTIME: fromShell } : config.values);
+  const choice = runtimeChoice(option, config.values, context.env);
   if (choice !== 'auto' && choice !== 'docker' && choice !== 'native') {
     throw new UsageError(`--runtime ${choice}: expected auto, docker or native.`);
   }
@@ -49,7 +48,9 @@ export async function selectRuntime(
   if (record) return { ...(await createRuntime(record.runtime, context, config, compose)), reason: `using the ${record.runtime} runtime of the last \`up\`` };
   const { probeDocker } = await import('../docker/engine.js');
   const probe = await probeDocker(context.runner, { env: context.env, signal: context.signal });
-  if (probe.available) return { ...(await createRuntime('docker', context, config, compose)), reason: `Docker answers (server ${probe.serverVersion})` };
+  if (probe.available) {
+    return { ...(await createRuntime('docker', context, config, compose, probe.engine)), reason: `Docker answers (server ${probe.serverVersion})` };
+  }
   return {
     ...(await createRuntime('native', context, config, compose)),
     reason: `no Docker: ${(probe.reason.message.split('\n')[0] ?? '').replace(/\.$/, '').toLowerCase()}; running Postgres and S3 as local processes`,
@@ -71,6 +72,8 @@ export async function createRuntime(
   context: Context,
   config: HostConfig,
   compose: ComposeModel | undefined,
+  /** An engine already detected, with its daemon answering (auto's probe): not detected again. */
+  detected?: ComposeEngine,
 ): Promise<SelectedRuntime> {
   if (kind === 'docker') {
     if (!config.composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
@@ -80,9 +83,9 @@ export async function createRuntime(
       import('../docker/compose-runtime.js'),
     ]);
     const call = { env: context.env, signal: context.signal };
-    const engine = await detectComposeEngine(context.runner, call);
+    const engine = detected ?? (await detectComposeEngine(context.runner, call));
     for (const warning of engine.warnings) context.reporter.warn(warning);
-    await checkDaemon(context.runner, engine, call);
+    if (!detected) await checkDaemon(context.runner, engine, call);
     const project = composeProjectName(context.host.dir, config.values);
     const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
     const runtime = new ComposeRuntime({

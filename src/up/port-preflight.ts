@@ -3,7 +3,7 @@ import { serviceRole } from '../compose/roles.js';
 import type { Context } from '../context.js';
 import { RefusedError } from '../errors.js';
 import { isPortFree } from '../net/port-probe.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime, ServiceState } from '../runtime/runtime.js';
 
 export interface PlannedPort {
   port: number;
@@ -37,10 +37,10 @@ export function plannedPorts(runtime: Runtime, compose: ComposeModel | undefined
  * project's own services, naming the port, the variable to change and, when Docker can tell,
  * the container that holds it.
  */
-export async function assertPortsAvailable(context: Context, runtime: Runtime, planned: PlannedPort[]): Promise<void> {
+export async function assertPortsAvailable(context: Context, planned: PlannedPort[], current: readonly ServiceState[]): Promise<void> {
   if (planned.length === 0) return;
   const ours = new Set<number>();
-  for (const service of await runtime.services()) {
+  for (const service of current) {
     if (service.state === 'running' || service.state === 'restarting') for (const port of service.ports) ours.add(port.published);
   }
   for (const entry of planned) {

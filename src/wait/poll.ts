@@ -45,7 +45,8 @@ export async function pollUntil<T>(probe: () => Promise<ProbeOutcome<T>>, option
   }
   const what = options.label ?? 'The service';
   const seconds = Math.round((Date.now() - started) / 1000);
-  throw new NotReadyError(`${what} was not ready after ${seconds} s: ${lastReason}`, {
+  // The deadline is the command's (--timeout counts from its start), so say both.
+  throw new NotReadyError(`${what} was not ready in time (waited ${seconds} s for it): ${lastReason}`, {
     hint: 'Check that the service is running and reachable, or allow more time with --timeout.',
     data: { lastReason, waitedMs: Date.now() - started },
   });

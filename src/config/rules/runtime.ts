@@ -5,15 +5,17 @@ import type { Findings } from './findings.js';
 export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
 export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];
 
-/** `--runtime`, else DATALAYER_RUNTIME from the environment or `.env`, else auto. */
-export function runtimeChoice(option: string | undefined, values: Record<string, string | undefined>): string {
-  return option ?? values.DATALAYER_RUNTIME ?? 'auto';
+/** `--runtime`, else DATALAYER_RUNTIME from the shell (which wins, as with Compose) or `.env`, else auto. */
+export function runtimeChoice(option: string | undefined, values: Record<string, string | undefined>, env: NodeJS.ProcessEnv): string {
+  const fromShell = env.DATALAYER_RUNTIME?.trim();
+  const fromFile = values.DATALAYER_RUNTIME?.trim();
+  return option ?? (fromShell || undefined) ?? (fromFile || undefined) ?? 'auto';
 }
 
 /** Cheap look-ups only (no process started): is there a Compose client, are the native binaries installed. */
 export function checkRuntimePrerequisites(findings: Findings, options: { runtime: string | undefined; env: NodeJS.ProcessEnv }): void {
   if (findings.config.state !== 'local') return;
-  const choice = runtimeChoice(options.runtime, findings.values);
+  const choice = runtimeChoice(options.runtime, findings.values, options.env);
   if (!(RUNTIME_CHOICES as readonly string[]).includes(choice)) {
     findings.error(
       'ENV_RUNTIME_INVALID',
