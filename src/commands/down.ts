@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import type { ComposeModel } from '../compose/model.js';
 import { checkHost } from '../config/check-host.js';
@@ -14,7 +14,7 @@ import type { Style } from '../report/style.js';
 import { removeRuntimeRecord } from '../runtime/runtime-record.js';
 import { recordedRuntime, selectRuntime } from '../runtime/select-runtime.js';
 
-const DownOptions = z.object({ volumes: z.boolean().default(false) });
+const DownOptions = z.object({ volumes: z._default(z.boolean(), false) });
 
 export interface DownData {
   runtime: 'docker' | 'native' | null;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import { checkHost } from '../config/check-host.js';
 import type { Context } from '../context.js';
@@ -7,9 +7,9 @@ import type { CommandResult } from '../report/reporter.js';
 import { recordedRuntime, selectRuntime } from '../runtime/select-runtime.js';
 
 const LogsOptions = z.object({
-  args: z.array(z.string().refine((s) => !s.startsWith('-'), 'a service name may not begin with "-"')).default([]),
-  follow: z.boolean().default(false),
-  tail: z.coerce.number({ message: 'expected a number of lines' }).int().nonnegative().optional(),
+  args: z._default(z.array(z.string().check(z.refine((s) => !s.startsWith('-'), 'a service name may not begin with "-"'))), []),
+  follow: z._default(z.boolean(), false),
+  tail: z.optional(z.coerce.number({ message: 'expected a number of lines' }).check(z.int(), z.nonnegative())),
 });
 
 export type LogsResult = CommandResult<{ services: string[]; runtime: string }>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import { requireValidConfig } from '../config/require-valid-config.js';
 import { migrationsDirectory } from '../config/rules/migrations.js';
@@ -13,8 +13,8 @@ import { endpointsOf } from '../services/endpoints.js';
 import { applyMigrations } from '../up/provision.js';
 
 const MigrateOptions = z.object({
-  status: z.boolean().default(false),
-  databaseUrl: z.string().optional(),
+  status: z._default(z.boolean(), false),
+  databaseUrl: z.optional(z.string()),
 });
 
 export interface MigrateData {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import { checkHost } from '../config/check-host.js';
 import type { HostConfig } from '../config/host-config.js';
@@ -12,7 +12,7 @@ import type { ServiceState } from '../runtime/runtime.js';
 import { recordedRuntime } from '../runtime/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../services/endpoints.js';
 
-const StatusOptions = z.object({ output: z.enum(['text', 'env']).default('text') });
+const StatusOptions = z.object({ output: z._default(z.enum(['text', 'env']), 'text') });
 
 export interface StatusData {
   state: 'local' | 'external' | 'disabled';

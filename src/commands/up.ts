@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
 import type { HostCheck } from '../config/check-host.js';
 import { printWarnings, requireValidConfig } from '../config/require-valid-config.js';
@@ -25,16 +25,20 @@ import {
 import { serviceExitWatch } from '../up/service-watch.js';
 
 const UpOptions = z.object({
-  runtime: z.enum(['auto', 'docker', 'native']).optional(),
-  timeout: z.coerce.number({ message: 'expected a number of seconds' }).positive('must be more than 0').max(86_400).default(120),
-  wait: z.boolean().default(true),
-  migrate: z.boolean().default(true),
-  services: z
-    .string()
-    .optional()
-    .transform((list) => list?.split(',').map((s) => s.trim()).filter(Boolean))
-    .refine((list) => !list?.some((s) => s.startsWith('-')), 'a service name may not begin with "-"'),
-  createBucket: z.boolean().default(false),
+  runtime: z.optional(z.enum(['auto', 'docker', 'native'])),
+  timeout: z._default(
+    z.coerce.number({ message: 'expected a number of seconds' }).check(z.positive('must be more than 0'), z.maximum(86_400)),
+    120,
+  ),
+  wait: z._default(z.boolean(), true),
+  migrate: z._default(z.boolean(), true),
+  services: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
+    ).check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"')),
+  ),
+  createBucket: z._default(z.boolean(), false),
 });
 type UpOptions = z.output<typeof UpOptions>;
 

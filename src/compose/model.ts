@@ -47,7 +47,13 @@ const MAX_COMPOSE_BYTES = 1024 * 1024;
 
 /** Reads and interpolates a compose file; throws ComposeFileError for what Compose itself would refuse. */
 export async function readComposeModel(file: string, lookup: Lookup): Promise<ComposeModel> {
-  const text = await readFile(file, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    // Unreadable (permissions, a directory swapped in): a configuration problem, not a crash.
+    throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file');
   return parseComposeModel(text, file, lookup);
 }
@@ -63,7 +69,8 @@ export function parseComposeModel(text: string, file: string, lookup: Lookup): C
   try {
     root = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    // An alias bomb ends here ("Excessive alias count..."): the file was read but is refused.
+    throw new ComposeFileError(`is refused: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!isRecord(root) || !isRecord(root.services)) throw new ComposeFileError('has no `services:` section');
 
@@ -187,7 +194,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function lineOf(text: string, offset: number | undefined): number | undefined {
   if (offset === undefined) return undefined;
+  // An error at the very end (an unclosed quote) belongs to the last line, not to the one after it.
+  const end = Math.min(offset, text.endsWith('\n') ? text.length - 1 : text.length);
   let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }

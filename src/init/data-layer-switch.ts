@@ -40,7 +40,7 @@ export function planEnable(text: string, fileLabel: string): SwitchPlan {
   for (const key of DATA_LAYER_KEYS) {
     const lines = linesOf(current);
     if (lines.some((line) => line.kind === 'entry' && line.key === key)) continue;
-    const commented = lines.filter((line) => line.kind === 'comment' && line.commentedKey === key);
+    const commented = lines.filter((line) => line.kind === 'comment' && commentedDataLayerKey(line) === key);
     const chosen = commented.at(-1);
     if (!chosen) continue;
     const next = uncommentLine(current, lines, chosen, key);
@@ -55,11 +55,25 @@ export function planEnable(text: string, fileLabel: string): SwitchPlan {
 /** Data-layer keys the file defines or keeps commented out. */
 export function dataLayerKeysIn(text: string): { defined: string[]; commented: string[] } {
   const lines = linesOf(text);
-  const has = (kind: EnvLine['kind'], key: string) => lines.some((line) => line.kind === kind && (line.key ?? line.commentedKey) === key);
+  const has = (kind: EnvLine['kind'], key: string) =>
+    lines.some((line) => line.kind === kind && (line.key ?? commentedDataLayerKey(line)) === key);
   return {
     defined: DATA_LAYER_KEYS.filter((key) => has('entry', key)),
     commented: DATA_LAYER_KEYS.filter((key) => has('comment', key)),
   };
+}
+
+const COLON_FORM = /^[ \t]*#[ \t]*(?:export[ \t]+)?([A-Z_]+)[ \t]*:/;
+
+/**
+ * The data-layer key a comment line defines. Besides `# KEY=value`, `disable` also leaves
+ * `# KEY: value` (Compose's other form), which the parser does not count in general because prose
+ * (`# Note: ...`) looks the same; a data-layer key's name followed by a colon is a definition.
+ */
+function commentedDataLayerKey(line: EnvLine): string | undefined {
+  if (line.commentedKey !== undefined) return line.commentedKey;
+  const key = COLON_FORM.exec(line.raw)?.[1];
+  return key !== undefined && (DATA_LAYER_KEYS as readonly string[]).includes(key) ? key : undefined;
 }
 
 function linesOf(text: string): EnvLine[] {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NotReadyError } from '../errors.js';
 import { connectOrExplain } from '../postgres/connect.js';
 import { readMigrationsFolder, type MigrationFile, type MigrationsFolder } from './folder.js';
 import { createLedger, ledgerExists, ledgerTable, otherRelations, recordFailure, recordFinished, recordStarted } from './ledger.js';
@@ -123,20 +123,25 @@ async function refuseNonEmptyDatabase(client: pg.Client): Promise<void> {
   });
 }
 
+/**
+ * The ledger row is written in the migration's own transaction, with the same values Prisma
+ * writes: a server that dies or a datalayer that is interrupted mid-migration leaves neither the
+ * migration's changes nor a row claiming it started, so the next run applies it again instead of
+ * stopping at a "failed" migration whose SQL never committed. An SQL error still leaves Prisma's
+ * failed row, with the error in `logs`.
+ */
 async function applyOne(client: pg.Client, migration: MigrationFile): Promise<void> {
   const id = randomUUID();
-  await recordStarted(client, { id, checksum: migration.checksum, migrationName: migration.name });
   try {
-    // One simple query: the server runs the whole file in one implicit transaction.
+    await client.query('BEGIN');
+    await recordStarted(client, { id, checksum: migration.checksum, migrationName: migration.name });
+    // One simple query: the server runs the whole file inside this transaction.
     await client.query(migration.script);
+    await recordFinished(client, id);
+    await client.query('COMMIT');
   } catch (error) {
-    const logs = failureLog(migration.name, error);
-    let ledgerNote = '';
-    try {
-      await recordFailure(client, id, logs);
-    } catch (ledgerError) {
-      ledgerNote = ` (the error could not be written to ${ledgerTable}: ${(ledgerError as Error).message})`;
-    }
+    if (connectionLost(error)) throw interruptedMigration(migration.name, error);
+    const ledgerNote = await recordFailedMigration(client, { id, migration, logs: failureLog(migration.name, error) });
     throw new ConfigError(`Migration ${migration.name} failed: ${databaseErrorLine(error)}${ledgerNote}`, {
       hint:
         `Fix the migration or the database, then mark it rolled back with ` +
@@ -145,7 +150,42 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
       cause: error,
     });
   }
-  await recordFinished(client, id);
+}
+
+/** Rolls the attempt back and writes Prisma's failed row; returns a note when the ledger could not be written. */
+async function recordFailedMigration(
+  client: pg.Client,
+  failed: { id: string; migration: MigrationFile; logs: string },
+): Promise<string> {
+  try {
+    await client.query('ROLLBACK');
+    // A migration that commits by itself may have committed the row already.
+    const present = await client.query(`SELECT 1 FROM ${ledgerTable} WHERE id = $1`, [failed.id]);
+    if (present.rowCount === 0) {
+      await recordStarted(client, { id: failed.id, checksum: failed.migration.checksum, migrationName: failed.migration.name });
+    }
+    await recordFailure(client, failed.id, failed.logs);
+    return '';
+  } catch (ledgerError) {
+    return ` (the error could not be written to ${ledgerTable}: ${(ledgerError as Error).message})`;
+  }
+}
+
+/** No SQLSTATE (the socket closed), a connection exception (08) or an operator shutdown (57P01-57P03). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code !== 'string' || /^(08|57P0[1-3])/.test(code);
+}
+
+function interruptedMigration(name: string, error: unknown): NotReadyError {
+  return new NotReadyError(
+    `PostgreSQL went away while migration ${name} ran (${databaseErrorLine(error)}); nothing of it was committed.`,
+    {
+      hint: 'Check why the server stopped (`datalayer logs postgres` for a local stack), then run the command again: the migration is still pending.',
+      data: { service: 'postgres', migration: name },
+      cause: error,
+    },
+  );
 }
 
 interface DatabaseErrorFields {

@@ -87,10 +87,11 @@ export async function recordStarted(
   );
 }
 
+/** clock_timestamp(): the row is finished inside the migration's transaction, where now() is its start. */
 export async function recordFinished(client: pg.Client, id: string): Promise<void> {
   await client.query(
     `UPDATE ${ledgerTable}
-        SET finished_at = now(), applied_steps_count = applied_steps_count + 1
+        SET finished_at = clock_timestamp(), applied_steps_count = applied_steps_count + 1
       WHERE id = $1`,
     [id],
   );

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '../env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
 
@@ -8,7 +8,7 @@ import type { RuntimeKind } from './runtime.js';
 const RuntimeRecordSchema = z.object({
   runtime: z.enum(['docker', 'native']),
   since: z.string(),
-  project: z.string().optional(),
+  project: z.optional(z.string()),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 

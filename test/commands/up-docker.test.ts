@@ -152,9 +152,13 @@ describe('datalayer up against a real Postgres and S3 behind the published ports
     const [a, b] = await Promise.all([cli(fixture, ['up', '--timeout', '30']), cli(fixture, ['up', '--timeout', '30'])]);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(stack.composeCalls('up')).toHaveLength(1);
+    // One ran the start sequence; the other found the stack up, having waited for the lock unless
+    // the first one had already finished by the time it asked (possible on a busy machine).
+    const second = [a, b].filter((run) => /Services already running/.test(run.stderr));
+    expect(second).toHaveLength(1);
     const waited = [a, b].filter((run) => /Waiting for another datalayer \(pid \d+, up\)/.test(run.stderr));
-    expect(waited).toHaveLength(1);
-    expect(waited[0]?.stderr).toMatch(/Services already running/);
+    expect(waited.length).toBeLessThanOrEqual(1);
+    if (waited.length === 1) expect(waited[0]).toBe(second[0]);
   });
 });
 

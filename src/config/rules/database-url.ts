@@ -10,6 +10,17 @@ export function checkDatabaseUrl(findings: Findings): void {
   if (url === undefined) return;
   if (fieldProblem('DATABASE_URL', url)) return; // already reported by the field rules
   const parsed = new URL(url);
+  if (parsed.pathname.includes('@')) {
+    // `postgresql://user/x:password@host/db`: a `/` in the user cut the URL short, so what follows,
+    // password included, reads as the database name. Say so without showing any of it.
+    findings.error(
+      'ENV_DATABASE_URL_INVALID',
+      'DATABASE_URL',
+      'DATABASE_URL has an "@" after its host: a "/" in the user name or password ends the host part early.',
+      'Percent-encode "/" as %2F (and "?" as %3F, "#" as %23) in the user name and password.',
+    );
+    return;
+  }
   if (findings.config.state === 'local') checkAgainstPostgresKeys(findings, parsed);
   checkPort(findings, parsed);
 }
