@@ -3,15 +3,9 @@ import { Command, Option } from 'commander';
 /** Called when a command's action fires: its name, its own options and the global ones. */
 export type ActionHandler = (name: string, options: Record<string, unknown>, args: string[]) => Promise<void>;
 
-const GLOBAL_HELP = `
-Global options work before or after the command:
-  -C, --cwd DIR       the host project (default: the current directory)
-  --env-file PATH     the configuration file (default: DIR/.env)
-  --json              print exactly one JSON document on stdout
-  -q, --quiet         print only errors
-  -v, --verbose       print every external command before running it
-  --no-color          no colors or spinners (also off when CI or NO_COLOR is set)
-  -y, --yes           answer yes to confirmations (needed without a terminal)
+const EXIT_CODES_HELP = `
+Global options work before or after the command. Colors and spinners are off
+when CI or NO_COLOR is set.
 
 Exit codes: 0 done, 2 usage, 3 invalid configuration, 4 missing prerequisite,
             5 not ready, 6 refused to avoid harm, 130 interrupted.`;
@@ -23,8 +17,8 @@ function examples(...lines: string[]): string {
 export function buildProgram(version: string, onAction: ActionHandler): Command {
   const program = new Command('datalayer')
     .description(
-      'Provision the persistence stack of a Chainlit app: PostgreSQL with the Chainlit schema\n' +
-        'and an S3 bucket for attachments, with Docker Compose or natively without Docker.',
+      'Provision the persistence stack of a Chainlit app (PostgreSQL with the Chainlit schema and an\n' +
+        'S3 bucket for attachments) with Docker Compose, or natively without Docker.',
     )
     .version(version, '-V, --version', 'print the version')
     .option('-C, --cwd <dir>', 'the host project directory')
@@ -35,6 +29,7 @@ export function buildProgram(version: string, onAction: ActionHandler): Command 
     .option('--no-color', 'no colors or spinners')
     .option('-y, --yes', 'answer yes to confirmations')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, helpWidth: 100 })
     .addHelpText(
       'after',
       examples(
@@ -42,7 +37,7 @@ export function buildProgram(version: string, onAction: ActionHandler): Command 
         'datalayer up                   # Postgres + S3 running, schema applied, bucket ready',
         'datalayer status -o env        # host-side DATABASE_URL etc. for scripts',
         'datalayer down                 # stop, keep the data',
-      ) + GLOBAL_HELP,
+      ) + EXIT_CODES_HELP,
     );
 
   const define = (name: string, description: string) =>
