@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
-import { requireValidConfig } from '../config/require-valid-config.js';
+import { printWarnings, requireValidConfig } from '../config/require-valid-config.js';
 import { migrationsDirectory } from '../config/rules/migrations.js';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode } from '../errors.js';
@@ -30,7 +30,9 @@ export type MigrateResult = CommandResult<MigrateData>;
 
 export async function run(raw: Record<string, unknown>, context: Context): Promise<MigrateResult> {
   const options = parseOptions(MigrateOptions, raw);
-  const check = await requireValidConfig(context);
+  const check = await requireValidConfig(context, { printWarnings: false });
+  // Only the database is touched here: warnings about the S3 side and the LocalStack image do not apply.
+  printWarnings(context, check.diagnostics, ['COMPOSE_LOCALSTACK_LATEST', 'BUCKET_NOT_CREATED_BY_STACK', 'ENV_S3_NOT_CONFIGURED']);
   const url = options.databaseUrl ?? endpointsOf(check.config).databaseUrl;
   if (options.databaseUrl) context.reporter.redactor.add(safePassword(options.databaseUrl));
   if (!url) {
