@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: the slow suites start real servers; keep files from fighting over the CPU.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/plain-summary-reporter.ts'],
   },
 });
