@@ -21,6 +21,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stderr.write('This is a bug in datalayer. Please report it with the command you ran.\n');
     return 1;
   });
-  // Exit now: an idle database pool or timer must not keep a finished command waiting.
+  // Exit now (an idle database pool or timer must not keep a finished command waiting), but only
+  // once stdout and stderr have flushed: a large --json document into a pipe would be cut short.
+  const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
 }
