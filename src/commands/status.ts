@@ -10,7 +10,7 @@ import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
 import type { ServiceState } from '../runtime/runtime.js';
 import { recordedRuntime } from '../runtime/select-runtime.js';
-import { endpointsOf, type Endpoints } from '../services/endpoints.js';
+import { bucketTargetOf, endpointsOf, type Endpoints } from '../services/endpoints.js';
 
 const StatusOptions = z.object({ output: z._default(z.enum(['text', 'env']), 'text') });
 
@@ -83,16 +83,14 @@ async function probeServices(config: HostConfig, endpoints: Endpoints, problems:
     }
   }
   let bucket: StatusData['bucket'] = null;
-  if (endpoints.bucket && endpoints.accessKey && endpoints.secretKey) {
-    bucket = { name: endpoints.bucket, present: false };
+  const target = bucketTargetOf(endpoints);
+  if (target) {
+    bucket = { name: target.bucket, present: false };
     try {
       const { S3Client } = await import('../s3/client.js');
-      const client = new S3Client(
-        { ...(endpoints.s3Endpoint ? { endpoint: endpoints.s3Endpoint } : {}), region: endpoints.region, accessKey: endpoints.accessKey, secretKey: endpoints.secretKey },
-        { requestTimeoutMs: 1_500 },
-      );
-      bucket.present = await client.bucketExists(endpoints.bucket);
-      if (!bucket.present) problems.push(`bucket ${endpoints.bucket} is missing (\`datalayer up\` creates it)`);
+      const client = new S3Client(target.settings, { requestTimeoutMs: 1_500 });
+      bucket.present = await client.bucketExists(target.bucket);
+      if (!bucket.present) problems.push(`bucket ${target.bucket} is missing (\`datalayer up\` creates it)`);
     } catch (error) {
       bucket.error = messageOf(error);
       problems.push(`S3 is not reachable at ${endpoints.s3Endpoint ?? 'AWS'}`);

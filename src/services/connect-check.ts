@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { isDatalayerError } from '../errors.js';
 import type { Diagnostic } from '../report/diagnostic.js';
 import { maskUrlPassword } from '../report/redactor.js';
-import { endpointsOf } from './endpoints.js';
+import { bucketTargetOf, endpointsOf } from './endpoints.js';
 
 export interface ConnectionReport {
   service: string;
@@ -50,20 +50,13 @@ export async function connectToServices(
     record('postgres', pgTarget, { ok: false, error });
   }
 
-  if (endpoints.accessKey && endpoints.secretKey && endpoints.bucket) {
+  const target = bucketTargetOf(endpoints);
+  if (target) {
     const s3Target = endpoints.s3Endpoint ?? `AWS ${endpoints.region}`;
     try {
       const { ensureBucket } = await import('../s3/ensure.js');
-      const result = await ensureBucket({
-        ...(endpoints.s3Endpoint ? { endpoint: endpoints.s3Endpoint } : {}),
-        region: endpoints.region,
-        accessKey: endpoints.accessKey,
-        secretKey: endpoints.secretKey,
-        bucket: endpoints.bucket,
-        create: false,
-        signal: context.signal,
-      });
-      record('s3', s3Target, { ok: true, message: `bucket ${endpoints.bucket} reachable at ${s3Target}${result.cors === 'present' ? ' (CORS set)' : ''}` });
+      const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create: false, signal: context.signal });
+      record('s3', s3Target, { ok: true, message: `bucket ${target.bucket} reachable at ${s3Target}${result.cors === 'present' ? ' (CORS set)' : ''}` });
     } catch (error) {
       record('s3', s3Target, { ok: false, error });
     }

@@ -19,6 +19,21 @@ export interface Endpoints {
   secretKey?: string;
 }
 
+/** What an S3 call needs, when `.env` configures S3 fully (bucket and key pair); else undefined. */
+export interface BucketTarget {
+  bucket: string;
+  settings: { endpoint?: string; region: string; accessKey: string; secretKey: string };
+}
+
+export function bucketTargetOf(endpoints: Endpoints): BucketTarget | undefined {
+  const { bucket, accessKey, secretKey } = endpoints;
+  if (!bucket || !accessKey || !secretKey) return undefined;
+  return {
+    bucket,
+    settings: { ...(endpoints.s3Endpoint ? { endpoint: endpoints.s3Endpoint } : {}), region: endpoints.region, accessKey, secretKey },
+  };
+}
+
 const HOST_SIDE_NAMES = new Set(['postgres', 'localhost', '127.0.0.1', 'localstack', '::1', '[::1]']);
 
 export function endpointsOf(config: HostConfig): Endpoints {

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { PrerequisiteError } from '../errors.js';
-import type { Endpoints } from '../services/endpoints.js';
+import { bucketTargetOf, type Endpoints } from '../services/endpoints.js';
 
 export interface MigrationOutcome {
   applied: string[];
@@ -79,21 +79,14 @@ export async function waitForStorage(
 
 /** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */
 export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, create: boolean): Promise<BucketOutcome | undefined> {
-  if (!endpoints.bucket || !endpoints.accessKey || !endpoints.secretKey) return undefined;
+  const target = bucketTargetOf(endpoints);
+  if (!target) return undefined;
   const { ensureBucket } = await import('../s3/ensure.js');
-  const result = await ensureBucket({
-    ...(endpoints.s3Endpoint ? { endpoint: endpoints.s3Endpoint } : {}),
-    region: endpoints.region,
-    accessKey: endpoints.accessKey,
-    secretKey: endpoints.secretKey,
-    bucket: endpoints.bucket,
-    create,
-    signal: context.signal,
-  });
+  const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create, signal: context.signal });
   context.reporter.info(
-    `${context.reporter.style.ok('✔')} Bucket ${endpoints.bucket} ${result.created ? 'created' : 'present'}${result.cors === 'set' ? ' (CORS rules set)' : ''}`,
+    `${context.reporter.style.ok('✔')} Bucket ${target.bucket} ${result.created ? 'created' : 'present'}${result.cors === 'set' ? ' (CORS rules set)' : ''}`,
   );
-  return { name: endpoints.bucket, ...result };
+  return { name: target.bucket, ...result };
 }
 
 /** Applies the submodule's pending Prisma migrations to the host-side database. */

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SEED_ENV } from '../env/fixtures.js';
 
 /** A compose file shaped like the chainlit-datalayer fork's (our own text). */
 export const FORK_LIKE_COMPOSE = `services:
@@ -34,35 +35,10 @@ export const FORK_LIKE_COMPOSE = `services:
       - "/var/run/docker.sock:/var/run/docker.sock"
 `;
 
-/** The seed's block, with a real secret in place of its `...` placeholder. */
+/** The seed's block verbatim, with a real secret in place of its `...` placeholder. */
 export function seedEnv(overrides: { secret?: string } = {}): string {
   const secret = overrides.secret ?? 'k3Jv9QmZpX2rT7wLbN4sYc8dHf6gAe1uRi5oWq0zVx';
-  return `# Chainlit UI authentication (Necessary for data persistency). Don't add it if it's already included
-CHAINLIT_AUTH_SECRET=${secret} # has to be generated with with this command: 'uv run chainlit create-secret' but a random value works too.
-CHAINLIT_USERNAME=OpenRAG
-CHAINLIT_PASSWORD=OpenRAG2025
-
-## Chainlit data persistency
-# Persistency services (localstack + AWS (Deployed Locally))
-CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml
-
-## To link to the PostgreSQL instance.
-POSTGRES_USER=root
-POSTGRES_PASSWORD=root
-POSTGRES_DB=postgres
-POSTGRES_PORT=5432
-
-DATABASE_URL=postgresql://\${POSTGRES_USER:-root}:\${POSTGRES_PASSWORD:-root}@postgres:\${POSTGRES_PORT:-5432}/\${POSTGRES_DB:-postgres} # for chainlit
-
-## S3 configuration.
-BUCKET_NAME=my-bucket
-APP_AWS_ACCESS_KEY=random-key
-APP_AWS_SECRET_KEY=random-key
-APP_AWS_REGION=eu-central-1
-
-LOCALSTACK_PORT=4566
-DEV_AWS_ENDPOINT=http://localstack:\${LOCALSTACK_PORT:-4566}
-`;
+  return SEED_ENV.replace('CHAINLIT_AUTH_SECRET=... #', `CHAINLIT_AUTH_SECRET=${secret} #`);
 }
 
 export interface HostFixture {
