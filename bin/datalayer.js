@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point: the one place that exits. `--version` is answered without loading the CLI.
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 
 const argv = process.argv.slice(2);
 const version = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -8,6 +9,8 @@ const version = () => JSON.parse(readFileSync(new URL('../package.json', import.
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${version()}\n`);
 } else {
+  // Node 22.1+ keeps compiled code between runs; older versions do without.
+  module.enableCompileCache?.();
   const { main } = await import('../dist/main.js');
   const code = await main({
     argv,

@@ -22,6 +22,22 @@ const external = [
   '@inquirer/confirm',
 ];
 
+// commander requires node:child_process at load time, for executable subcommands datalayer never
+// uses; that module pulls in net, dgram and the stream stack. Give commander a stand-in that loads
+// the real module on first use, so start-up does not pay for it.
+const lazyChildProcess = {
+  name: 'lazy-child-process-for-commander',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'lazy-child-process', namespace: 'datalayer-shim' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'datalayer-shim' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -33,6 +49,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
+  plugins: [lazyChildProcess],
   minify: true,
   logLevel: 'warning',
   // Bundled CommonJS packages (commander) call require() for Node's own modules.

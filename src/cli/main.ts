@@ -4,7 +4,7 @@ import { ExitCode, InterruptedError, UsageError, isDatalayerError } from '../err
 import { resolveHostProject } from '../host/host-project.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
-import { colorAllowed } from '../report/style.js';
+import { colorAllowed, terminalStyle } from '../report/style.js';
 import type { CommandModule } from './command-module.js';
 import { buildProgram } from './program.js';
 
@@ -89,6 +89,7 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
     color,
     stdout: io.stdout,
     stderr: io.stderr,
+    ...(color ? { style: await terminalStyle() } : {}),
   });
   const controller = new AbortController();
   const cleanups: Array<() => void | Promise<void>> = [];

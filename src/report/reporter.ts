@@ -3,7 +3,7 @@ import { isDatalayerError, ExitCode } from '../errors.js';
 import type { Diagnostic } from './diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { Redactor } from './redactor.js';
-import { createStyle, type Style } from './style.js';
+import { plainStyle, type Style } from './style.js';
 
 export interface ReporterOptions {
   json: boolean;
@@ -12,6 +12,8 @@ export interface ReporterOptions {
   color: boolean;
   stdout: Writable;
   stderr: Writable;
+  /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
+  style?: Style;
 }
 
 /** What every command returns: its exit code, its findings, and its own fields for `--json`. */
@@ -41,7 +43,7 @@ export class Reporter {
   private activeSpinner: { stop(): void } | undefined;
 
   constructor(private readonly options: ReporterOptions) {
-    this.style = createStyle(options.color);
+    this.style = options.color && options.style ? options.style : plainStyle;
   }
 
   get json(): boolean {

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 /** Whether color and spinners may be used: a terminal, and neither CI, NO_COLOR nor --no-color. */
 export function colorAllowed(options: { noColor: boolean; env: NodeJS.ProcessEnv; isTTY: boolean }): boolean {
@@ -18,10 +18,17 @@ export interface Style {
   code(text: string): string;
 }
 
-export function createStyle(color: boolean): Style {
-  const c: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+const same = (text: string) => text;
+
+/** Text as it is: pipes, logs, CI. */
+export const plainStyle: Style = { color: false, ok: same, bad: same, warn: same, dim: same, bold: same, code: same };
+
+/** Colors for a terminal; chalk is loaded only then, so scripts and CI do not pay for it. */
+export async function terminalStyle(): Promise<Style> {
+  const { Chalk } = await import('chalk');
+  const c: ChalkInstance = new Chalk({ level: 1 });
   return {
-    color,
+    color: true,
     ok: (t) => c.green(t),
     bad: (t) => c.red(t),
     warn: (t) => c.yellow(t),
