@@ -9,7 +9,7 @@ import {
   type PackageResolver,
 } from './postgres-binaries.js';
 import { clusterExists, credentialsChanged, ensureDatabase, initialiseCluster, type PostgresSettings } from './postgres-cluster.js';
-import { clearStalePostmaster } from './postmaster-lock.js';
+import { clearStalePostmaster, clearStaleSocketLocks } from './postmaster-lock.js';
 import { isOurProcess } from './process-probe.js';
 import { readLastLines } from './log-files.js';
 import { assertTraversable, postgresServerIdentity, type ServerIdentity } from './system-user.js';
@@ -65,6 +65,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   } else {
     await clearStalePostmaster(paths.postgresDataDir, launch.stopGraceMs);
   }
+  await clearStaleSocketLocks(paths.socketDir, paths.postgresDataDir);
 
   const pid = await spawnServer(launch, binaries.postgres, identity);
   state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString() };

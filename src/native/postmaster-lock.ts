@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isProcessAlive, processCommandLine, terminateProcess, waitUntil } from './process-probe.js';
+import { isOurProcess, isProcessAlive, processCommandLine, terminateProcess, waitUntil } from './process-probe.js';
 
 /**
  * `postmaster.pid` in a data directory says which server owns it. A server killed with SIGKILL
@@ -89,4 +89,27 @@ export function sharedMemoryAttachments(sharedMemoryId: number, table = '/proc/s
     if (Number(cells[idColumn]) === sharedMemoryId) return Number(cells[attachColumn]);
   }
   return 0;
+}
+
+/**
+ * A server killed with SIGKILL also leaves its Unix socket lock (`.s.PGSQL.<port>.lock`) behind.
+ * Postgres removes one whose pid is gone, but a killed server whose parent never reaps it stays
+ * a zombie that still answers signal 0, and the new server then refuses to start. A lock whose
+ * pid is not a live server of this data directory is removed here, with its socket.
+ */
+export async function clearStaleSocketLocks(socketDir: string, dataDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(socketDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names.filter((n) => /^\.s\.PGSQL\.\d+\.lock$/.test(n))) {
+    const lockPath = path.join(socketDir, name);
+    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && isOurProcess(pid, dataDir)) continue;
+    await rm(lockPath, { force: true });
+    await rm(lockPath.replace(/\.lock$/, ''), { force: true });
+  }
 }
