@@ -6,9 +6,9 @@ import { parseOptions } from '../cli/parse-options.js';
 import type { ComposeModel } from '../compose/model.js';
 import { checkHost } from '../config/check-host.js';
 import type { Context } from '../context.js';
-import { ExitCode, RefusedError } from '../errors.js';
+import { ExitCode, PrerequisiteError, RefusedError } from '../errors.js';
 import { displayPath } from '../host/host-project.js';
-import { acquireHostLock } from '../lock/host-lock.js';
+import { lockHost } from '../lock/host-lock.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
 import { removeRuntimeRecord } from '../runtime/runtime-record.js';
@@ -27,8 +27,7 @@ export type DownResult = CommandResult<DownData>;
 
 export async function run(raw: Record<string, unknown>, context: Context): Promise<DownResult> {
   const options = parseOptions(DownOptions, raw);
-  const release = await acquireHostLock({ stateDir: context.host.stateDir, command: 'down', waitMs: 30_000, signal: context.signal });
-  context.onCleanup(release);
+  context.onCleanup(await lockHost(context, 'down', 30_000));
   const check = await checkHost(context);
   if (check.state !== 'local') {
     return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
@@ -52,7 +51,7 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   if (runtime.kind === 'docker') {
     for (const dir of dataPaths) {
       if (!existsSync(dir)) continue;
-      await rm(dir, { recursive: true, force: true });
+      await removeDataDirectory(context, dir);
       deleted.push(dir);
     }
   }
@@ -92,6 +91,21 @@ async function confirmDeletion(context: Context, paths: string[]): Promise<void>
     { signal: context.signal, output: process.stderr },
   );
   if (!answer) throw new RefusedError('Nothing was deleted.', { hint: '`datalayer down` stops the services and keeps the data.' });
+}
+
+/** The Postgres image writes its data as its own user: without root, that directory may not be ours to delete. */
+async function removeDataDirectory(context: Context, dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    const shown = displayPath(context.host.dir, dir);
+    throw new PrerequisiteError(`The services are stopped, but ${shown} belongs to the container's user and cannot be deleted by this user.`, {
+      hint: `Delete it with \`sudo rm -rf ${shown}\`, then run \`datalayer up\` for an empty database.`,
+      data: { path: shown },
+    });
+  }
 }
 
 function done(data: DownData): DownResult {

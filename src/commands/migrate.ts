@@ -5,7 +5,7 @@ import { migrationsDirectory } from '../config/rules/migrations.js';
 import type { Context } from '../context.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { displayPath } from '../host/host-project.js';
-import { acquireHostLock } from '../lock/host-lock.js';
+import { lockHost } from '../lock/host-lock.js';
 import { maskUrlPassword } from '../report/redactor.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
@@ -42,8 +42,7 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   const { readMigrationStatus } = await import('../migrations/apply.js');
   let appliedNow: string[] = [];
   if (!options.status) {
-    const release = await acquireHostLock({ stateDir: context.host.stateDir, command: 'migrate', waitMs: 30_000, signal: context.signal });
-    context.onCleanup(release);
+    context.onCleanup(await lockHost(context, 'migrate', 30_000));
     appliedNow = (await applyMigrations(context, url, migrationsDir)).applied;
   }
   const status = await readMigrationStatus({ url, migrationsDir });

@@ -5,7 +5,7 @@ import { printWarnings, requireValidConfig } from '../config/require-valid-confi
 import { migrationsDirectory } from '../config/rules/migrations.js';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { acquireHostLock } from '../lock/host-lock.js';
+import { lockHost } from '../lock/host-lock.js';
 import { maskUrlPassword } from '../report/redactor.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
@@ -62,14 +62,7 @@ export type UpResult = CommandResult<UpData>;
 
 export async function run(raw: Record<string, unknown>, context: Context): Promise<UpResult> {
   const options = parseOptions(UpOptions, raw);
-  const release = await acquireHostLock({
-    stateDir: context.host.stateDir,
-    command: 'up',
-    waitMs: options.timeout * 1000,
-    signal: context.signal,
-    onWait: (holder) => context.reporter.info(`Waiting for another datalayer (${holder}) to finish…`),
-  });
-  context.onCleanup(release);
+  context.onCleanup(await lockHost(context, 'up', options.timeout * 1000));
   // --timeout is for the services: time spent waiting for another datalayer does not count.
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });

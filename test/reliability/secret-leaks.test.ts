@@ -36,8 +36,7 @@ async function scan(args: string[], expectedExit: number | number[] = 0): Promis
     const run = await native.cli(full);
     expect([expectedExit].flat(), `exit of ${full.join(' ')}\n${run.stdout}\n${run.stderr}`).toContain(run.exitCode);
     expectNoLeak(full, run);
-    // `logs` prints the services' own lines even with --json (a known gap, not a leak question).
-    if (variant.includes('--json') && args[0] !== 'logs') expect(() => JSON.parse(run.stdout), full.join(' ')).not.toThrow();
+    if (variant.includes('--json')) expect(() => JSON.parse(run.stdout), full.join(' ')).not.toThrow();
     runs.push(run);
   }
   return runs;
