@@ -13,6 +13,9 @@ export interface BucketOutcome {
   cors: 'set' | 'present' | 'skipped';
 }
 
+/** Probes are cheap local round-trips: look often, so that up returns as soon as a service is usable. */
+const PROBE_INTERVAL_MS = 100;
+
 interface WaitOptions {
   deadline: number;
   check?: () => Promise<void>;
@@ -26,6 +29,7 @@ export async function waitForDatabase(context: Context, endpoints: Endpoints, op
     const ready = await waitForPostgres({
       url: endpoints.databaseUrl,
       deadline: options.deadline,
+      intervalMs: PROBE_INTERVAL_MS,
       signal: context.signal,
       ...(options.check ? { check: options.check } : {}),
       onWait: (reason) => progress.update(`Waiting for Postgres: ${reason}`),
@@ -52,6 +56,7 @@ export async function waitForStorage(
       const ready = await waitForLocalstack({
         endpoint,
         deadline: options.deadline,
+        intervalMs: PROBE_INTERVAL_MS,
         signal: context.signal,
         ...(options.check ? { check: options.check } : {}),
         onWait: (reason) => progress.update(`Waiting for LocalStack: ${reason}`),
@@ -65,6 +70,7 @@ export async function waitForStorage(
         accessKey: endpoints.accessKey ?? '',
         secretKey: endpoints.secretKey ?? '',
         deadline: options.deadline,
+        intervalMs: PROBE_INTERVAL_MS,
         signal: context.signal,
         ...(options.check ? { check: options.check } : {}),
         onWait: (reason) => progress.update(`Waiting for S3: ${reason}`),
