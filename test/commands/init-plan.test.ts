@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SEED_KEYS } from '../env/fixtures.js';
 import { parseEnvDocument } from '../../src/env/parse.js';
 import { DATA_LAYER_KEYS, renderEnvTemplate, TEMPLATE_KEYS } from '../../src/init/env-template.js';
 import { planGitignore } from '../../src/init/gitignore.js';
@@ -15,20 +16,8 @@ const plan = (existing: string | undefined, options: { example?: string; compose
 
 describe('the built-in template', () => {
   it('holds the seed keys in the seed order, the data-layer block from CHAINLIT_DATALAYER_COMPOSE to DEV_AWS_ENDPOINT', () => {
-    expect(DATA_LAYER_KEYS).toEqual([
-      'CHAINLIT_DATALAYER_COMPOSE',
-      'POSTGRES_USER',
-      'POSTGRES_PASSWORD',
-      'POSTGRES_DB',
-      'POSTGRES_PORT',
-      'DATABASE_URL',
-      'BUCKET_NAME',
-      'APP_AWS_ACCESS_KEY',
-      'APP_AWS_SECRET_KEY',
-      'APP_AWS_REGION',
-      'LOCALSTACK_PORT',
-      'DEV_AWS_ENDPOINT',
-    ]);
+    // The seed's keys from CHAINLIT_DATALAYER_COMPOSE on (the first three are the app's login).
+    expect(DATA_LAYER_KEYS).toEqual(SEED_KEYS.slice(3));
     expect(TEMPLATE_KEYS).toEqual(['CHAINLIT_AUTH_SECRET', 'CHAINLIT_USERNAME', 'CHAINLIT_PASSWORD', ...DATA_LAYER_KEYS]);
   });
 

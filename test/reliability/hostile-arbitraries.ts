@@ -3,6 +3,7 @@
  * seed's valid lines with everything a hand-edited file (or an attacker) can put there.
  */
 import fc from 'fast-check';
+import { SEED_KEYS } from '../env/fixtures.js';
 import { stringify } from 'yaml';
 import { SECRET_KEYS } from '../../src/config/keys.js';
 import { FORK_LIKE_COMPOSE, seedEnv } from '../helpers/host-fixture.js';
@@ -15,21 +16,7 @@ const HEX = [...'0123456789abcdef'];
 const secretToken = fc.string({ unit: fc.constantFrom(...HEX), minLength: 10, maxLength: 10 }).map((hex) => `zSEC${hex}`);
 
 const KNOWN_KEYS = [
-  'CHAINLIT_AUTH_SECRET',
-  'CHAINLIT_USERNAME',
-  'CHAINLIT_PASSWORD',
-  'CHAINLIT_DATALAYER_COMPOSE',
-  'POSTGRES_USER',
-  'POSTGRES_PASSWORD',
-  'POSTGRES_DB',
-  'POSTGRES_PORT',
-  'DATABASE_URL',
-  'BUCKET_NAME',
-  'APP_AWS_ACCESS_KEY',
-  'APP_AWS_SECRET_KEY',
-  'APP_AWS_REGION',
-  'LOCALSTACK_PORT',
-  'DEV_AWS_ENDPOINT',
+  ...SEED_KEYS,
   'LOCALSTACK_AUTH_TOKEN',
   'PRISMA_STUDIO_PORT',
   'DATALAYER_RUNTIME',
