@@ -29,6 +29,9 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   const options = parseOptions(DownOptions, raw);
   context.onCleanup(await lockHost(context, 'down', 30_000));
   const check = await checkHost(context);
+  if (check.config.document === undefined) {
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
+  }
   if (check.state !== 'local') {
     return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
   }

@@ -4,7 +4,7 @@ import { checkHost } from '../config/check-host.js';
 import type { HostConfig } from '../config/host-config.js';
 import { migrationsDirectory } from '../config/rules/migrations.js';
 import type { Context } from '../context.js';
-import { ExitCode, isDatalayerError } from '../errors.js';
+import { ConfigError, ExitCode, isDatalayerError } from '../errors.js';
 import { maskUrlPassword } from '../report/redactor.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
@@ -32,6 +32,11 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   const options = parseOptions(StatusOptions, raw);
   const check = await checkHost(context);
   const config = check.config;
+  if (config.document === undefined) {
+    throw new ConfigError(`${context.host.envFileLabel} does not exist in ${context.host.dir}: there is no data layer to report on.`, {
+      hint: 'Run `datalayer init` here, or point at the project with --cwd / --env-file.',
+    });
+  }
   const endpoints = endpointsOf(config);
   const problems: string[] = [];
   let services: ServiceState[] = [];
