@@ -125,7 +125,7 @@ export class S3Client {
       });
     } catch (error) {
       if (this.options.signal?.aborted) throw this.options.signal.reason;
-      throw s3NetworkError(error, this.endpoint);
+      throw s3NetworkError(error, this.endpoint, action);
     }
     const text = await response.text();
     const { code, message } = response.ok ? { code: '', message: '' } : parseS3ErrorXml(text);

@@ -59,7 +59,7 @@ export function networkErrorCode(error: unknown): string {
 }
 
 /** Turns a failed request (no HTTP answer) into the error datalayer reports. */
-export function s3NetworkError(error: unknown, endpoint: string): DatalayerError {
+export function s3NetworkError(error: unknown, endpoint: string, action?: string): DatalayerError {
   const code = networkErrorCode(error);
   const data = { service: 's3', code };
   if (code === 'ENOTFOUND') {
@@ -69,7 +69,7 @@ export function s3NetworkError(error: unknown, endpoint: string): DatalayerError
       cause: error,
     });
   }
-  return new NotReadyError(`S3 at ${endpoint} is not reachable (${describeNetworkError(error)}).`, {
+  return new NotReadyError(`S3 at ${endpoint} is not reachable (${describeNetworkError(error)})${action ? ` while ${action}` : ''}.`, {
     hint: 'Start the services with `datalayer up`, or check DEV_AWS_ENDPOINT.',
     data,
     cause: error,

@@ -102,11 +102,10 @@ describe('ensureBucket against s3rver', () => {
 
   it('reports a server that is down as exit 5 naming S3 and the endpoint', async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
-    const error = await ensureBucket({ ...settings(), endpoint, bucket: newBucketName(), create: true }).catch(
-      (caught: unknown) => caught,
-    );
+    const bucket = newBucketName();
+    const error = await ensureBucket({ ...settings(), endpoint, bucket, create: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NotReadyError);
-    expect((error as NotReadyError).message).toBe(`S3 at ${endpoint} is not reachable (connection refused).`);
+    expect((error as NotReadyError).message).toBe(`S3 at ${endpoint} is not reachable (connection refused) while reading bucket "${bucket}".`);
   });
 });
 
