@@ -77,6 +77,37 @@ async function writeTemporary(fs: AtomicWriteFileSystem, temporary: string, cont
   }
 }
 
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * A writer killed between its write and its rename leaves its temporary file behind, holding the
+ * new content (a new secret, say). The next write of the same file removes those of dead writers.
+ */
+async function removeLeftoversOfDeadWriters(fs: AtomicWriteFileSystem, directory: string, base: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+  let names: string[];
+  try {
+    names = await defaultFs.readdir(directory);
+  } catch (error) {
+    // An unreadable directory hides its leftovers from us; the write itself goes on.
+    if (errorCode(error) === 'EACCES' || errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processExists(pid)) continue;
+    await removeTemporary(fs, path.join(directory, name));
+  }
+}
+
 async function syncDirectory(fs: AtomicWriteFileSystem, directory: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof defaultFs.open>> | undefined;
   try {
@@ -119,4 +150,5 @@ export async function writeFileAtomic(target: string, content: string, options: 
     });
   }
   await syncDirectory(fs, directory);
+  await removeLeftoversOfDeadWriters(fs, directory, path.basename(file));
 }

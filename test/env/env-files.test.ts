@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,17 @@ async function modeOf(file: string): Promise<number> {
 }
 
 describe('writeFileAtomic', () => {
+  it('removes the temporary files that dead writers of the same file left, and keeps those of live ones', async () => {
+    const file = path.join(directory, '.env');
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    const dead = path.join(directory, `..env.${deadPid}.0123456789ab.tmp`);
+    const live = path.join(directory, `..env.${process.ppid}.0123456789ab.tmp`);
+    const other = path.join(directory, `..other.${deadPid}.0123456789ab.tmp`);
+    for (const leftover of [dead, live, other]) await writeFile(leftover, 'CHAINLIT_AUTH_SECRET=left-behind\n');
+    await writeFileAtomic(file, SEED_ENV);
+    expect(readdirSync(directory).sort()).toEqual(['..env.' + process.ppid + '.0123456789ab.tmp', '..other.' + deadPid + '.0123456789ab.tmp', '.env'].sort());
+  });
+
   it('creates a new file with mode 0600 whatever the umask', async () => {
     const file = path.join(directory, '.env');
     const previous = process.umask(0o000);

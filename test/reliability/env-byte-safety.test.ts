@@ -14,6 +14,7 @@ import { parseEnvDocument } from '../../src/env/parse.js';
 import { acquireHostLock } from '../../src/lock/host-lock.js';
 import { invoke, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
+import { runCli } from '../helpers/cli.js';
 import { runCliAsNobody, runCliKilledAtRename, straceUnavailable, unprivilegedUserUnavailable } from './cli-process.js';
 import { ENV_SHAPES, fileEol, keysInitAppends, physicalLines, shapeLines, shapeText, type EnvShape, type ShapeLine } from './env-shapes.js';
 
@@ -293,6 +294,10 @@ describe('a real `datalayer` process whose write is interrupted', () => {
       const leftover = path.join(dir, leftovers[0]!);
       expect(statSync(leftover).mode & 0o777).toBe(0o600);
       expect(readFileSync(leftover, 'utf8')).toMatch(/^CHAINLIT_AUTH_SECRET=[A-Za-z0-9]{64} # keep\r\nPOSTGRES_PORT=5432\r\n# comment\r\n$/);
+      // The next write of the same file removes what the dead writer left.
+      const next = await runCli(['secret', '--write'], { cwd: dir });
+      expect(next.exitCode, next.stderr).toBe(0);
+      expect(readdirSync(dir)).toEqual(['.env']);
     },
   );
 });
