@@ -42,7 +42,9 @@ function describeChange(change: InitResult['data']['changes'][number], would: st
     if (change.file === '.gitignore') return `${change.file} ${would}created${keys}`;
     const count = change.keys?.length ?? 0;
     const secret = change.keys?.includes('CHAINLIT_AUTH_SECRET') ? ', with a new random CHAINLIT_AUTH_SECRET' : '';
-    return `${change.file} ${would}created${from} (mode 0600, ${count} keys${secret})`;
+    // From .env.example, the keys listed are the ones changed on the way (the secret), not the file's.
+    const size = change.from === '.env.example' ? '' : `, ${count} key${count === 1 ? '' : 's'}`;
+    return `${change.file} ${would}created${from} (mode 0600${size}${secret})`;
   }
   if (change.action === 'append') return `${change.file}: ${would}added ${keys.slice(2)}`;
   return `${change.file}: ${would}set ${keys.slice(2)}${change.keys?.includes('CHAINLIT_AUTH_SECRET') ? ' (a new random secret; the value is not shown)' : ''}`;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonOf, runCli } from '../helpers/cli.js';
-import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
+import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const hosts: HostFixture[] = [];
 afterEach(() => {
@@ -178,6 +178,16 @@ describe('datalayer check', () => {
     const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
     const run = await runCli(['check', '--json'], { cwd: host(env).dir });
     expect(jsonOf(run)).toMatchObject({ state: 'external' });
+  });
+
+  it('warns that the stack creates no other bucket only when LocalStack has the init script that creates my-bucket', async () => {
+    const env = seed.replace('BUCKET_NAME=my-bucket', 'BUCKET_NAME=chainlit-files');
+    const withScript = jsonOf(await runCli(['check', '--json'], { cwd: host(env).dir }));
+    expect(diagnosticsOf(withScript).map((d) => d.code)).toContain('BUCKET_NOT_CREATED_BY_STACK');
+    const noScript = FORK_LIKE_COMPOSE.replace(/^\s+- "\.\/localstack-script\.sh:.*$\n/m, '');
+    expect(noScript).not.toContain('localstack-script');
+    const without = jsonOf(await runCli(['check', '--json'], { cwd: host(env, noScript).dir }));
+    expect(diagnosticsOf(without).map((d) => d.code)).not.toContain('BUCKET_NOT_CREATED_BY_STACK');
   });
 
   it('--strict turns warnings into errors', async () => {

@@ -82,7 +82,9 @@ function checkModel(findings: Findings, model: ComposeModel, shown: string): voi
     });
   }
   const bucket = findings.value('BUCKET_NAME');
-  if (s3 && bucket !== undefined && bucket !== INIT_SCRIPT_BUCKET) {
+  // Only a LocalStack with an init script (the fork's, mounted into ready.d) creates a bucket at all.
+  const initScript = s3?.bindMounts.some((mount) => mount.target.includes('/etc/localstack/init/'));
+  if (s3 && initScript && bucket !== undefined && bucket !== INIT_SCRIPT_BUCKET) {
     findings.warning(
       'BUCKET_NOT_CREATED_BY_STACK',
       'BUCKET_NAME',
