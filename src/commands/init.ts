@@ -3,6 +3,7 @@ import { lockHost } from '../lock/host-lock.js';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { parseOptions } from '../cli/parse-options.js';
+import { commandLineFor } from '../host/host-project.js';
 import { checkHost } from '../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../config/host-config.js';
 import { DEFAULT_SUBMODULE_PATH } from '../config/keys.js';
@@ -48,6 +49,8 @@ export interface InitData {
   /** A reminder when `.gitmodules` and the submodule are staged but not committed. */
   commitCommand: string | null;
   nextCommand: string;
+  /** The same, as typed from the current directory (with -C / --env-file when they are needed). */
+  nextCommandLine: string;
 }
 
 export type InitResult = CommandResult<InitData>;
@@ -90,7 +93,8 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
       composeFile: composeValue ?? null,
       dryRun: options.dryRun,
       commitCommand: submodule?.needsCommit ? `git commit -m "Add the chainlit-datalayer submodule" -- .gitmodules ${submodule.path}` : null,
-      nextCommand: nextCommand(options.dryRun, failed, state),
+      nextCommand: `datalayer ${nextCommand(options.dryRun, failed, state)}`,
+      nextCommandLine: commandLineFor(context.host, nextCommand(options.dryRun, failed, state)),
     },
   };
 }
@@ -168,9 +172,9 @@ function stateOf(text: string | undefined): DataLayerState {
 }
 
 function nextCommand(dryRun: boolean, failed: boolean, state: DataLayerState): string {
-  if (dryRun) return 'datalayer init';
-  if (failed) return 'datalayer check';
-  return state === 'disabled' ? 'datalayer enable' : 'datalayer up';
+  if (dryRun) return 'init';
+  if (failed) return 'check';
+  return state === 'disabled' ? 'enable' : 'up';
 }
 
 export function render(result: InitResult, style: Style): string {

@@ -42,3 +42,16 @@ export function displayPath(hostDir: string, target: string): string {
   const relative = path.relative(hostDir, target);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
 }
+
+/** A datalayer command line for this host as typed from where the user is (`-C`, `--env-file` when needed). */
+export function commandLineFor(host: HostProject, command: string, processCwd: string = process.cwd()): string {
+  const words = ['datalayer'];
+  const relativeDir = path.relative(processCwd, host.dir);
+  if (relativeDir !== '') words.push('-C', quoteWord(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
+  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', quoteWord(host.envFileLabel));
+  return [...words, command].join(' ');
+}
+
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -54,7 +54,8 @@ describe('init on a host with no .gitmodules', () => {
     for (const key of DATA_LAYER_KEYS) expect(envValue(env, key), key).toBeDefined();
     expect(read(path.join(host, '.gitignore'))).toContain('\n.env\n.datalayer/\n');
     expect(ctx.output.stdout()).not.toContain(envValue(env, 'CHAINLIT_AUTH_SECRET'));
-    expect(ctx.output.stdout()).toContain('Next: datalayer up');
+    // The command runs for a host that is not the current directory: the next step says where.
+    expect(ctx.output.stdout()).toContain(`Next: datalayer -C ${host} up`);
 
     // "check passes": the lead's checkHost on what init left.
     const check = await checkHost(makeContext(host, { env: sandbox.env }), {});
