@@ -13,12 +13,3 @@ export function parseOptions<Output>(schema: OptionsSchema<Output>, raw: Record<
   const option = issue?.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'option';
   throw new UsageError(`${option}: ${issue?.message ?? 'invalid value'}`, { hint: 'Run the command with --help to see its options.' });
 }
-
-/** Values that would be read as options by git or another tool (`--upload-pack=...`). */
-export function rejectDashValue(option: string, value: string | undefined): void {
-  if (value !== undefined && value.startsWith('-')) {
-    throw new UsageError(`${option} ${value}: a value may not begin with "-".`, {
-      hint: `Pass a real ${option.replace(/^--/, '')}; values starting with "-" would be read as options.`,
-    });
-  }
-}

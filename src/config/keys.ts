@@ -15,8 +15,6 @@ export const S3_KEYS = ['APP_AWS_ACCESS_KEY', 'APP_AWS_SECRET_KEY', 'APP_AWS_REG
 export const GCS_KEYS = ['APP_GCS_PROJECT_ID', 'APP_GCS_CLIENT_EMAIL', 'APP_GCS_PRIVATE_KEY'] as const;
 export const AZURE_KEYS = ['APP_AZURE_STORAGE_ACCOUNT', 'APP_AZURE_STORAGE_ACCESS_KEY'] as const;
 
-export const PORT_KEYS = ['POSTGRES_PORT', 'LOCALSTACK_PORT', 'PRISMA_STUDIO_PORT'] as const;
-
 /** Defaults the fork's compose file applies when a key is absent. */
 export const COMPOSE_DEFAULTS = {
   POSTGRES_USER: 'root',

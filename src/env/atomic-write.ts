@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as defaultFs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { isProcessAlive } from '../process/process-alive.js';
 
 /** The file-system calls used, injectable so that a failing rename can be exercised. */
 export interface AtomicWriteFileSystem {
@@ -77,16 +78,6 @@ async function writeTemporary(fs: AtomicWriteFileSystem, temporary: string, cont
   }
 }
 
-/** Whether a process with this pid exists (EPERM: it does, under another user). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
-
 /**
  * A writer killed between its write and its rename leaves its temporary file behind, holding the
  * new content (a new secret, say). The next write of the same file removes those of dead writers.
@@ -103,7 +94,7 @@ async function removeLeftoversOfDeadWriters(fs: AtomicWriteFileSystem, directory
   }
   for (const name of names) {
     const pid = Number(pattern.exec(name)?.[1]);
-    if (!pid || pid === process.pid || processExists(pid)) continue;
+    if (!pid || pid === process.pid || isProcessAlive(pid)) continue;
     await removeTemporary(fs, path.join(directory, name));
   }
 }

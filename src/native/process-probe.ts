@@ -1,23 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isProcessAlive } from '../process/process-alive.js';
 
 /**
  * Observing and ending the background processes of the native runtime by pid, without
  * spawning anything: `status` and a repeated `up` must stay cheap.
  */
 
-/** Whether a process with this pid exists (signal 0 checks without delivering anything). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user (a postgres started as root runs as `postgres`).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isProcessAlive } from '../process/process-alive.js';
 
 /**
  * The argv of a live process, from /proc on Linux; `undefined` where /proc is not available.

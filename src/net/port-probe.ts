@@ -14,17 +14,3 @@ export function isPortFree(port: number): Promise<boolean> {
     });
   });
 }
-
-/** Whether something accepts TCP connections on 127.0.0.1:port within the timeout. */
-export function isPortAnswering(port: number, timeoutMs = 300): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    const finish = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
-}
