@@ -190,6 +190,16 @@ describe('datalayer check', () => {
     expect(diagnosticsOf(without).map((d) => d.code)).not.toContain('BUCKET_NOT_CREATED_BY_STACK');
   });
 
+  it('external state with DATABASE_URL on the compose host "postgres" is warned: nothing starts it', async () => {
+    const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
+    const doc = jsonOf(await runCli(['check', '--json'], { cwd: host(env).dir }));
+    const warning = diagnosticsOf(doc).find((d) => d.code === 'ENV_DATABASE_URL_COMPOSE_HOST');
+    expect(warning).toMatchObject({ severity: 'warning', key: 'DATABASE_URL', line: lineNumberOf(env, 'DATABASE_URL') });
+    const elsewhere = withLine(env, 'DATABASE_URL', 'DATABASE_URL=postgresql://root:root@db.internal:5432/postgres');
+    const other = jsonOf(await runCli(['check', '--json'], { cwd: host(elsewhere).dir }));
+    expect(diagnosticsOf(other).map((d) => d.code)).not.toContain('ENV_DATABASE_URL_COMPOSE_HOST');
+  });
+
   it('--strict turns warnings into errors', async () => {
     const run = await runCli(['check', '--strict', '--json'], { cwd: host(seed).dir });
     expect(run.exitCode).toBe(3);

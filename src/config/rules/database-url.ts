@@ -22,6 +22,14 @@ export function checkDatabaseUrl(findings: Findings): void {
     return;
   }
   if (findings.config.state === 'local') checkAgainstPostgresKeys(findings, parsed);
+  if (findings.config.state === 'external' && parsed.hostname.toLowerCase() === 'postgres') {
+    findings.warning(
+      'ENV_DATABASE_URL_COMPOSE_HOST',
+      'DATABASE_URL',
+      'DATABASE_URL names the host "postgres", a compose service name, but CHAINLIT_DATALAYER_COMPOSE is not set: nothing starts that service, and the name does not resolve outside its containers.',
+      'Set CHAINLIT_DATALAYER_COMPOSE (`datalayer init`) to have datalayer start Postgres, or point DATABASE_URL at your database server.',
+    );
+  }
   checkPort(findings, parsed);
 }
 
