@@ -32,3 +32,8 @@ export async function runCli(
 export function jsonOf(run: CliRun): Record<string, unknown> {
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
+
+/** The command's own fields of a `--json` document (success: its result; failure: the error's details). */
+export function dataOf(run: CliRun): Record<string, unknown> {
+  return jsonOf(run);
+}
