@@ -86,15 +86,20 @@ export function buildProgram(version: string, onAction: ActionHandler): Command 
     .option('--timeout <seconds>', 'give up waiting after this many seconds', '120')
     .option('--no-wait', 'start the services and return without waiting')
     .option('--no-migrate', 'do not apply pending migrations')
-    .option('--services <list>', 'comma-separated compose services to start (docker)')
+    .option('--services <list>', 'only these compose services of the data layer (docker)')
+    .option('--with <list>', 'also start these other compose services, after the data layer (docker)')
     .option('--create-bucket', 'external state: create the bucket when it is missing')
     .addHelpText(
       'after',
       examples(
         'datalayer up',
         'datalayer up --runtime native --timeout 60',
+        'datalayer up --with data-layer          # also the fork\'s Prisma Studio service',
         'datalayer up --json | jq .urls',
-      ),
+      ) +
+        '\nBy default `up` starts the services the data layer needs: the ones playing Postgres and S3\n' +
+        'and what they depend on. Other services of the compose file start only with --with; if one\n' +
+        'of them fails (an image that cannot be built), `up` warns and the data layer stays up.\n',
     )
     .action(action('up'));
 

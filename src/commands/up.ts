@@ -22,7 +22,13 @@ import {
   type BucketOutcome,
   type MigrationOutcome,
 } from '../up/provision.js';
+import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../up/service-plan.js';
 import { serviceExitWatch } from '../up/service-watch.js';
+
+const serviceList = z.pipe(
+  z.string(),
+  z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
+).check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"'));
 
 const UpOptions = z.object({
   runtime: z.optional(z.enum(['auto', 'docker', 'native'])),
@@ -32,12 +38,8 @@ const UpOptions = z.object({
   ),
   wait: z._default(z.boolean(), true),
   migrate: z._default(z.boolean(), true),
-  services: z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
-    ).check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"')),
-  ),
+  services: z.optional(serviceList),
+  with: z.optional(serviceList),
   createBucket: z._default(z.boolean(), false),
 });
 type UpOptions = z.output<typeof UpOptions>;
@@ -56,6 +58,10 @@ export interface UpData {
   urls: { host: Record<string, string>; container: Record<string, string> } | null;
   bucket: BucketOutcome | null;
   migrations: MigrationOutcome | null;
+  /** Services of the compose file that `up` did not start: not needed, and not asked for. */
+  leftOut: string[];
+  /** Services asked for besides the data layer (`--with`), started last. */
+  extras: ExtraOutcome[];
   message?: string;
 }
 export type UpResult = CommandResult<UpData>;
@@ -67,7 +73,7 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
-    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, leftOut: [], extras: [], message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
   }
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
@@ -82,7 +88,7 @@ async function upExternal(context: Context, check: HostCheck, endpoints: Endpoin
   await waitForDatabase(context, endpoints, { deadline });
   const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
   const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
-  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, migrations });
+  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, migrations, leftOut: [], extras: [] });
 }
 
 async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
@@ -91,8 +97,9 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
   // up creates the bucket itself, and the native runtime uses no LocalStack image.
   printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
+  const plan = planFor(context, runtime, check, options);
   const before = await runtime.services();
-  const wanted = options.services;
+  const wanted = plan.core;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
   if (!alreadyUp) {
@@ -113,7 +120,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   let bucket: BucketOutcome | undefined;
   let migrations: MigrationOutcome | null = null;
   if (options.wait) {
-    const check_ = serviceExitWatch(runtime, roles);
+    const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
+    const check_ = serviceExitWatch(runtime, roles, declared);
     if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
@@ -123,16 +131,27 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
+  const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
     ...(selected.reason ? { runtimeReason: selected.reason } : {}),
     ...(selected.project ? { project: selected.project } : {}),
     started: !alreadyUp,
-    services: await runtime.services(),
+    // Nothing was started: the states read before are still the states.
+    services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
     urls: urlsOf(endpoints),
     bucket: bucket ?? null,
     migrations,
+    leftOut: plan.leftOut,
+    extras,
   });
+}
+
+/** Compose services to start; the native runtime runs Postgres and S3 and nothing else. */
+function planFor(context: Context, runtime: { kind: string }, check: HostCheck, options: UpOptions): ServicePlan {
+  if (runtime.kind === 'docker') return planServices(check.compose, { ...(options.services ? { services: options.services } : {}), ...(options.with ? { with: options.with } : {}) });
+  if (options.with?.length) context.reporter.warn(`--with ${options.with.join(',')} is ignored: the native runtime runs only Postgres and S3.`);
+  return { core: options.services, extras: [], leftOut: [] };
 }
 
 function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
@@ -175,6 +194,13 @@ export function render(result: UpResult, style: Style): string {
   if (data.migrations) {
     const total = data.migrations.applied.length + data.migrations.alreadyApplied.length;
     lines.push(`Migrations: ${total} applied${data.migrations.applied.length ? ` (${data.migrations.applied.length} just now)` : ''}`);
+  }
+  const failed = data.extras.filter((extra) => !extra.started).map((extra) => extra.name);
+  if (failed.length > 0) lines.push(style.warn(`Did not start: ${failed.join(', ')} (see the warning above; the data layer is not affected).`));
+  if (data.leftOut.length > 0) {
+    lines.push(
+      `Not started: ${data.leftOut.join(', ')} (not needed by the data layer). Start ${data.leftOut.length === 1 ? 'it' : 'them'} with \`datalayer up --with ${data.leftOut.join(',')}\`.`,
+    );
   }
   lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
   return lines.join('\n');

@@ -14,6 +14,8 @@ export interface ComposeService {
   bindMounts: Array<{ source: string; target: string }>;
   namedVolumes: string[];
   environment: Record<string, string>;
+  /** Services this one needs started first (`depends_on`, list or map form). */
+  dependsOn: string[];
 }
 
 export interface ComposePort {
@@ -133,6 +135,7 @@ function readService(
     bindMounts,
     namedVolumes,
     environment,
+    dependsOn: Array.isArray(body.depends_on) ? body.depends_on.map(scalarText) : isRecord(body.depends_on) ? Object.keys(body.depends_on) : [],
   };
 }
 
