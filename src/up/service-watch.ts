@@ -1,4 +1,5 @@
 import { NotReadyError } from '../errors.js';
+import { localstackTokenHint } from '../localstack/auth-token.js';
 import type { Runtime, ServiceRole, ServiceState } from '../runtime/runtime.js';
 
 const DEAD_STATES = new Set(['exited', 'dead', 'restarting', 'removing']);
@@ -9,7 +10,13 @@ const WATCH_INTERVAL_MS = 500;
  * A check for the readiness waits: ends the wait at once (exit 5) when the container or process
  * behind a service has exited or is restart-looping, with its last log lines and a hint.
  */
-export function serviceExitWatch(runtime: Runtime, roles: readonly ServiceRole[]): () => Promise<void> {
+/** What the compose file says about a service, for the hints. */
+export interface DeclaredService {
+  image?: string;
+  environment: Record<string, string>;
+}
+
+export function serviceExitWatch(runtime: Runtime, roles: readonly ServiceRole[], declared: Readonly<Record<string, DeclaredService>> = {}): () => Promise<void> {
   // The readiness probes run every 100 ms; asking the runtime (a `compose ps`) that often would
   // cost more than it tells. Twice a second still ends the wait within a second of an exit.
   let lastLook = 0;
@@ -18,17 +25,17 @@ export function serviceExitWatch(runtime: Runtime, roles: readonly ServiceRole[]
     lastLook = Date.now();
     const services = await runtime.services();
     const dead = services.find((service) => service.role !== undefined && roles.includes(service.role) && DEAD_STATES.has(service.state));
-    if (dead) throw await exitedError(runtime, dead);
+    if (dead) throw await exitedError(runtime, dead, declared[dead.name]);
   };
 }
 
-export async function exitedError(runtime: Runtime, service: ServiceState): Promise<NotReadyError> {
+export async function exitedError(runtime: Runtime, service: ServiceState, declared?: DeclaredService): Promise<NotReadyError> {
   const logs = await runtime.lastLogLines(service.name, LAST_LINES).catch(() => [] as string[]);
   const code = service.exitCode === undefined ? '' : ` with code ${service.exitCode}`;
   const how = service.state === 'restarting' ? `keeps restarting (last exit${code})` : `exited${code}`;
   const logText = logs.length > 0 ? `\nLast lines of its log:\n${logs.map((line) => `  ${line}`).join('\n')}` : '';
   return new NotReadyError(`${describe(service)} ${how} while datalayer was waiting for it.${logText}`, {
-    hint: exitHint(service),
+    hint: exitHint(service, declared),
     data: { service: service.name, role: service.role ?? null, state: service.state, exitCode: service.exitCode ?? null, logs },
   });
 }
@@ -38,9 +45,9 @@ function describe(service: ServiceState): string {
   return role && role.toLowerCase() !== service.name ? `${role} (service ${service.name})` : (role ?? `Service ${service.name}`);
 }
 
-function exitHint(service: ServiceState): string {
+function exitHint(service: ServiceState, declared?: DeclaredService): string {
   if (service.role === 's3' && service.exitCode === 55) {
-    return 'LocalStack exits with code 55 when the :latest image has no LOCALSTACK_AUTH_TOKEN: set LOCALSTACK_AUTH_TOKEN in .env, pin an older tag (e.g. localstack/localstack:4.12), or run `datalayer up --runtime native`.';
+    return localstackTokenHint(declared?.image ?? 'localstack/localstack:latest', declared !== undefined && 'LOCALSTACK_AUTH_TOKEN' in declared.environment);
   }
   if (service.role === 'postgres') {
     return 'Read its full log with `datalayer logs postgres`. A data directory made by another Postgres major version, or a full disk, are common causes.';
