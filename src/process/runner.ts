@@ -1,3 +1,4 @@
+import type { Options } from 'execa';
 import { openSync, closeSync } from 'node:fs';
 
 export interface RunOptions {
@@ -9,6 +10,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** `inherit` streams the child's output straight to the terminal (e.g. `logs -f`). */
   stdio?: 'pipe' | 'inherit';
+  /** With `inherit`: each line passes through this on its way (e.g. to drop terminal codes). */
+  transformLine?: (line: string) => string;
 }
 
 export interface RunResult {
@@ -51,6 +54,12 @@ export class ProcessRunner {
     this.echo(argv, options.cwd);
     const { execa } = await loadExeca();
     const inherit = options.stdio === 'inherit';
+    const transform = options.transformLine;
+    const output: Options['stdout'] & Options['stderr'] = !inherit
+      ? 'pipe'
+      : transform
+        ? [function* (line: unknown) { yield transform(String(line)); }, 'inherit']
+        : 'inherit';
     const result = await execa(file, args, {
       cwd: options.cwd,
       env: options.env,
@@ -60,8 +69,10 @@ export class ProcessRunner {
       cancelSignal: options.signal,
       reject: false,
       stdin: options.input === undefined ? 'ignore' : 'pipe',
-      stdout: inherit ? 'inherit' : 'pipe',
-      stderr: inherit ? 'inherit' : 'pipe',
+      stdout: output,
+      stderr: output,
+      // Streamed output (`logs -f` may run for hours) is passed on, not kept.
+      buffer: !inherit,
       stripFinalNewline: true,
       windowsHide: true,
     });
