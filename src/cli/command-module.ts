@@ -6,4 +6,6 @@ import type { Style } from '../report/style.js';
 export interface CommandModule {
   run(options: Record<string, unknown>, context: Context): Promise<CommandResult<object>>;
   render(result: CommandResult<object>, style: Style): string;
+  /** True when Ctrl-C is how this invocation normally ends (`logs -f`): exit 130 without an error. */
+  endsWithInterrupt?(options: Record<string, unknown>): boolean;
 }

@@ -50,3 +50,8 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
 export function render(): string {
   return '';
 }
+
+/** Following ends with Ctrl-C, as with `docker compose logs -f` or `tail -f`: not an error. */
+export function endsWithInterrupt(options: Record<string, unknown>): boolean {
+  return options.follow === true;
+}
