@@ -21,12 +21,13 @@ default_endpoint() {
 start_private_engine() {
   local dir="$1" host="unix://$1/docker.sock"
   command -v dockerd > /dev/null || apt_install docker.io
-  is_root || die "starting a Docker engine needs root: run this script with sudo, or start Docker yourself and set DOCKER_HOST"
+  can_be_root || die "starting a Docker engine needs root: run this script with sudo, or start Docker yourself and set DOCKER_HOST"
   mkdir -p "$dir"
   [ -f "$dir/daemon.json" ] || printf '{}\n' > "$dir/daemon.json"
   say "starting a private dockerd on $host (log: $dir/dockerd.log)"
-  setsid dockerd --config-file "$dir/daemon.json" --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
-    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" -H "$host" \
+  # The socket's group is this user's, so that the tests (same user) can use it without sudo.
+  as_root setsid dockerd --config-file "$dir/daemon.json" --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" -H "$host" --group "$(id -gn)" \
     >> "$dir/dockerd.log" 2>&1 < /dev/null &
   local pid=$! waited=0
   until engine_answers "$host"; do

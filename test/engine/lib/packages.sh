@@ -5,16 +5,20 @@ apt_updated=0
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# Root, or a sudo that needs no password (a CI runner): what installing and starting dockerd need.
+can_be_root() { is_root || { command -v sudo > /dev/null && sudo -n true 2> /dev/null; }; }
+as_root() { if is_root; then "$@"; else sudo -n "$@"; fi; }
+
 apt_install() {
   command -v apt-get > /dev/null || die "$* missing and apt-get is not available: install $* yourself"
-  is_root || die "$* missing: install with \`sudo apt-get install $*\` (or run this script as root)"
+  can_be_root || die "$* missing: install with \`sudo apt-get install $*\` (or run this script as root)"
   if [ "$apt_updated" = 0 ]; then
     say "apt-get update"
-    quietly apt-get update -q
+    quietly as_root apt-get update -q
     apt_updated=1
   fi
   say "apt-get install $*"
-  quietly env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
 # The Debian mirror the system's apt sources use (deb822 .sources first, then sources.list).
@@ -45,8 +49,8 @@ compose_v2_works() {
 # Compose v2 as a docker CLI plugin, from trixie's docker-compose package, without touching the
 # system's apt sources: private source list, lists and cache under $1.
 install_compose_plugin() {
-  local work="$1/apt-trixie" plugin_dir
-  if is_root; then plugin_dir=/usr/local/lib/docker/cli-plugins; else plugin_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"; fi
+  local work="$1/apt-trixie" plugin_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins" install=(install)
+  if can_be_root; then plugin_dir=/usr/local/lib/docker/cli-plugins install=(as_root install); fi
   command -v apt-get > /dev/null || die "Compose v2 is missing: install the docker compose plugin (https://docs.docker.com/compose/install/)"
   rm -rf "$work" && mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/deb"
   printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$(debian_mirror)" > "$work/sources.list"
@@ -56,7 +60,7 @@ install_compose_plugin() {
   quietly apt-get "${options[@]}" update
   (cd "$work/deb" && quietly apt-get "${options[@]}" download docker-compose)
   dpkg -x "$work"/deb/docker-compose_*.deb "$work/package"
-  install -D -m 0755 "$work/package/usr/libexec/docker/cli-plugins/docker-compose" "$plugin_dir/docker-compose"
+  "${install[@]}" -D -m 0755 "$work/package/usr/libexec/docker/cli-plugins/docker-compose" "$plugin_dir/docker-compose"
   rm -rf "$work"
   compose_v2_works || die "the Compose plugin installed in $plugin_dir does not answer \`docker compose version\`"
   say "Compose $(docker compose version --short) installed in $plugin_dir"
@@ -65,7 +69,7 @@ install_compose_plugin() {
 # Debian's own docker-compose 1.29 (Python): a test checks that datalayer refuses it clearly.
 ensure_legacy_compose() {
   if command -v docker-compose > /dev/null; then return; fi
-  if ! is_root || ! command -v apt-get > /dev/null; then
+  if ! can_be_root || ! command -v apt-get > /dev/null; then
     say "docker-compose 1.29 not installed (needs root and apt): its test will be skipped"
     return
   fi
