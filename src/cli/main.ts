@@ -110,13 +110,13 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
   process.on('SIGTERM', onSignal);
 
   let module: CommandModule | undefined;
-  let work: Promise<unknown> | undefined;
+  const runner = new ProcessRunner((argv, cwd) => reporter.command(argv, cwd));
   try {
     const host = resolveHostProject({ cwd: options.cwd as string | undefined, envFile: options.envFile as string | undefined });
     const context: Context = {
       host,
       reporter,
-      runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
+      runner,
       env: io.env,
       yes: options.yes === true,
       interactive: io.stdinIsTTY && io.stderr.isTTY === true,
@@ -124,15 +124,13 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
       onCleanup: (task) => cleanups.push(task),
     };
     module = await loadCommand(name);
-    const running = module.run({ ...options, args }, context);
-    work = running;
-    const result = await abortable(running, controller.signal);
+    const result = await abortable(module.run({ ...options, args }, context), controller.signal);
     reporter.result(name, result, module.render);
     return result.exitCode;
   } catch (error) {
     const reported = controller.signal.aborted && !isDatalayerError(error) ? controller.signal.reason : error;
-    // The signal also stopped the command's child processes: let them be reaped before exiting.
-    if (controller.signal.aborted && work) await settledWithin(work, CHILD_EXIT_GRACE_MS);
+    // The signal also stopped the command's child processes: exit only once they are gone.
+    if (controller.signal.aborted) await runner.idle(CHILD_EXIT_GRACE_MS);
     if (reported instanceof InterruptedError && module?.endsWithInterrupt?.(options)) return reported.exitCode;
     return reporter.error(name, reported);
   } finally {
@@ -143,17 +141,6 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
 }
 
 const CHILD_EXIT_GRACE_MS = 3_000;
-
-/** Waits until `work` settles, at most `ms`: an interrupted command's children end within moments. */
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  // Its outcome no longer matters: the interruption is what is reported.
-  await Promise.race([work.then(() => undefined, () => undefined), limit]);
-  clearTimeout(timer);
-}
 
 /** Ends the wait as soon as the signal fires, even if the command does not observe it itself. */
 function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

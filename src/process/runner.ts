@@ -47,7 +47,23 @@ export type CommandEcho = (argv: readonly string[], cwd?: string) => void;
  * under --verbose; a non-zero exit is a result to classify, not an exception.
  */
 export class ProcessRunner {
+  /** Processes started by run() that have not ended yet. */
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly echo: CommandEcho = () => {}) {}
+
+  /**
+   * Resolves once every process started by run() has ended, or after `ms`. After Ctrl-C their
+   * signal has stopped them; waiting here lets the command exit only once they are gone.
+   */
+  async idle(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    await Promise.race([Promise.allSettled([...this.running]), limit]);
+    clearTimeout(timer);
+  }
 
   async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const argv = [file, ...args];
@@ -60,7 +76,7 @@ export class ProcessRunner {
       : transform
         ? [function* (line: unknown) { yield transform(String(line)); }, 'inherit']
         : 'inherit';
-    const result = await execa(file, args, {
+    const child = execa(file, args, {
       cwd: options.cwd,
       env: options.env,
       extendEnv: true,
@@ -76,6 +92,8 @@ export class ProcessRunner {
       stripFinalNewline: true,
       windowsHide: true,
     });
+    this.running.add(child);
+    const result = await child.finally(() => this.running.delete(child));
     const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
     return {
       argv,
