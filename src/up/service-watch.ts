@@ -4,26 +4,28 @@ import type { Runtime, ServiceRole, ServiceState } from '../runtime/runtime.js';
 
 const DEAD_STATES = new Set(['exited', 'dead', 'restarting', 'removing']);
 const LAST_LINES = 15;
-const WATCH_INTERVAL_MS = 500;
+const WATCH_PAUSE_MS = 1_000;
 
-/**
- * A check for the readiness waits: ends the wait at once (exit 5) when the container or process
- * behind a service has exited or is restart-looping, with its last log lines and a hint.
- */
 /** What the compose file says about a service, for the hints. */
 export interface DeclaredService {
   image?: string;
   environment: Record<string, string>;
 }
 
+/**
+ * A check for the readiness waits: ends the wait at once (exit 5) when the container or process
+ * behind a service has exited or is restart-looping, with its last log lines and a hint.
+ */
 export function serviceExitWatch(runtime: Runtime, roles: readonly ServiceRole[], declared: Readonly<Record<string, DeclaredService>> = {}): () => Promise<void> {
-  // The readiness probes run every 100 ms; asking the runtime (a `compose ps`) that often would
-  // cost more than it tells. Twice a second still ends the wait within a second of an exit.
-  let lastLook = 0;
+  // The readiness probes run every 100 ms; asking the runtime (a `compose ps`, two CLI start-ups)
+  // that often would take the CPU the services need to start. A look a second after the last one
+  // ended still ends the wait within a second or two of an exit. The services were just started
+  // (or found running): the first look can wait as well.
+  let lastLook = Date.now();
   return async () => {
-    if (Date.now() - lastLook < WATCH_INTERVAL_MS) return;
-    lastLook = Date.now();
+    if (Date.now() - lastLook < WATCH_PAUSE_MS) return;
     const services = await runtime.services();
+    lastLook = Date.now();
     const dead = services.find((service) => service.role !== undefined && roles.includes(service.role) && DEAD_STATES.has(service.state));
     if (dead) throw await exitedError(runtime, dead, declared[dead.name]);
   };
