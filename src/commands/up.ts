@@ -22,7 +22,7 @@ import {
   type BucketOutcome,
   type MigrationOutcome,
 } from '../up/provision.js';
-import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../up/service-plan.js';
+import { extraServiceWarnings, planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../up/service-plan.js';
 import { serviceExitWatch } from '../up/service-watch.js';
 
 const serviceList = z.pipe(
@@ -131,6 +131,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
+  for (const warning of extraServiceWarnings(check.compose, plan.extras)) context.reporter.warn(warning);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,

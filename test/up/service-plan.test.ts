@@ -3,7 +3,7 @@ import { parseComposeModel } from '../../src/compose/model.js';
 import { dataLayerServices } from '../../src/compose/roles.js';
 import { UsageError } from '../../src/errors.js';
 import { stripControlSequences } from '../../src/report/control-sequences.js';
-import { planServices } from '../../src/up/service-plan.js';
+import { extraServiceWarnings, planServices } from '../../src/up/service-plan.js';
 import { FORK_LIKE_COMPOSE } from '../helpers/host-fixture.js';
 
 const fork = parseComposeModel(FORK_LIKE_COMPOSE, '/host/extern/chainlit-datalayer/compose.yaml', () => undefined);
@@ -53,6 +53,21 @@ describe('what plain `up` starts', () => {
   it('a file where no service plays Postgres or S3 starts everything, as before', () => {
     const model = parseComposeModel('services:\n  web:\n    image: nginx\n', '/x/compose.yaml', () => undefined);
     expect(planServices(model, {})).toEqual({ core: ['web'], extras: [], leftOut: [] });
+  });
+});
+
+describe('extra services that will not reach Postgres', () => {
+  const withPort = (port: string | undefined) =>
+    parseComposeModel(FORK_LIKE_COMPOSE, '/host/extern/chainlit-datalayer/compose.yaml', (name) => (name === 'POSTGRES_PORT' ? port : undefined));
+
+  it("the fork's data-layer with POSTGRES_PORT=15432 would dial postgres:15432, where nothing listens", () => {
+    const [warning] = extraServiceWarnings(withPort('15432'), ['data-layer']);
+    expect(warning).toMatch(/^data-layer's DATABASE_URL points at postgres:15432, but inside the compose network postgres listens on 5432/);
+  });
+
+  it('nothing to say with the default port, or when data-layer is not started', () => {
+    expect(extraServiceWarnings(withPort(undefined), ['data-layer'])).toEqual([]);
+    expect(extraServiceWarnings(withPort('15432'), [])).toEqual([]);
   });
 });
 
