@@ -129,8 +129,8 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
     return result.exitCode;
   } catch (error) {
     const reported = controller.signal.aborted && !isDatalayerError(error) ? controller.signal.reason : error;
-    // The signal also stopped the command's child processes: exit only once they are gone.
-    if (controller.signal.aborted) await runner.idle(CHILD_EXIT_GRACE_MS);
+    // The signal also stops the child processes that were given it: exit only once they are gone.
+    if (controller.signal.aborted) await runner.stopped(CHILD_EXIT_GRACE_MS);
     if (reported instanceof InterruptedError && module?.endsWithInterrupt?.(options)) return reported.exitCode;
     return reporter.error(name, reported);
   } finally {

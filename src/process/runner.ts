@@ -47,21 +47,23 @@ export type CommandEcho = (argv: readonly string[], cwd?: string) => void;
  * under --verbose; a non-zero exit is a result to classify, not an exception.
  */
 export class ProcessRunner {
-  /** Processes started by run() that have not ended yet. */
-  private readonly running = new Set<Promise<unknown>>();
+  /** Processes started by run() with an abort signal that have not ended yet. */
+  private readonly abortable = new Set<Promise<unknown>>();
 
   constructor(private readonly echo: CommandEcho = () => {}) {}
 
   /**
-   * Resolves once every process started by run() has ended, or after `ms`. After Ctrl-C their
-   * signal has stopped them; waiting here lets the command exit only once they are gone.
+   * Resolves once every process started by run() with an abort signal has ended, or after `ms`.
+   * After Ctrl-C that signal is stopping them; waiting here lets the command exit only once they
+   * are gone. Processes started without a signal are not waited for: the command does not expect
+   * to be interrupted there, and they end with it.
    */
-  async idle(ms: number): Promise<void> {
+  async stopped(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, ms);
     });
-    await Promise.race([Promise.allSettled([...this.running]), limit]);
+    await Promise.race([Promise.allSettled([...this.abortable]), limit]);
     clearTimeout(timer);
   }
 
@@ -92,8 +94,8 @@ export class ProcessRunner {
       stripFinalNewline: true,
       windowsHide: true,
     });
-    this.running.add(child);
-    const result = await child.finally(() => this.running.delete(child));
+    if (options.signal) this.abortable.add(child);
+    const result = await child.finally(() => this.abortable.delete(child));
     const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
     return {
       argv,
