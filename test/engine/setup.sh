@@ -33,7 +33,6 @@ source "$here/lib/images.sh"
 
 started=$SECONDS
 command -v node > /dev/null || die "node is needed (Node.js 20 or newer)"
-mkdir -p "$engine_dir"
 
 missing=()
 command -v docker > /dev/null || missing+=(docker.io)

@@ -85,6 +85,7 @@ postgres_native_dir() {
 build_postgres_standin() {
   local inputs="$1" native context rootfs file
   native="$(postgres_native_dir)"
+  mkdir -p "$engine_dir"
   context="$(mktemp -d "$engine_dir/build-postgres.XXXXXX")"
   rootfs="$context/rootfs"
   add_busybox "$rootfs"
@@ -103,6 +104,7 @@ build_postgres_standin() {
 
 build_localstack_standin() {
   local inputs="$1" context rootfs
+  mkdir -p "$engine_dir"
   context="$(mktemp -d "$engine_dir/build-localstack.XXXXXX")"
   rootfs="$context/rootfs"
   add_busybox "$rootfs"
@@ -136,6 +138,7 @@ ensure_localstack_images() {
       docker tag "$LOCALSTACK_LATEST" "$LOCALSTACK_NEEDS_TOKEN"
     else
       local context
+      mkdir -p "$engine_dir"
       context="$(mktemp -d "$engine_dir/build-needs-token.XXXXXX")"
       printf 'FROM %s\nENV STANDIN_REQUIRES_AUTH_TOKEN=1\n' "$(image_id "$LOCALSTACK_COMMUNITY")" > "$context/Dockerfile"
       build_image "$LOCALSTACK_NEEDS_TOKEN" "$context" localstack-needs-token "$inputs"
