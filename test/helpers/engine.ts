@@ -43,13 +43,19 @@ export function engineUnavailable(): string | undefined {
   return verdict;
 }
 
+/**
+ * A real engine on a busy two-core machine: one step (a cold `up`, two at once) can take minutes,
+ * where a bug shows as a wrong exit code or output, not as slowness.
+ */
+const ENGINE_TEST_TIMEOUT_MS = 300_000;
+
 /** `describe` for real-engine tests: runs, skips with the reason, or (required) fails with it. */
 export function describeEngine(name: string, body: () => void): void {
   const reason = engineUnavailable();
   if (reason === undefined) {
-    describe(name, body);
+    describe(name, { timeout: ENGINE_TEST_TIMEOUT_MS }, body);
   } else if (engineRequired) {
-    describe(name, () => {
+    describe(name, { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
       beforeAll(() => {
         throw new Error(`DATALAYER_ENGINE_REQUIRED=1, but ${reason}`);
       });
