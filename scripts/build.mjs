@@ -41,7 +41,7 @@ const lazyChildProcess = {
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 's3-server-main': 'src/native/s3-server-main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 's3-server-main': 'src/runtimes/native/s3-server-main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context } from '../context/context.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';
 

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
-import type { Context } from '../context.js';
-import { ExitCode, InterruptedError, UsageError, isDatalayerError } from '../errors.js';
-import { resolveHostProject } from '../host/host-project.js';
+import type { Context } from '../context/context.js';
+import { ExitCode, InterruptedError, UsageError, isDatalayerError } from '../support/errors.js';
+import { resolveHostProject } from '../context/host-project.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
@@ -19,17 +19,17 @@ export interface MainIo {
 
 /** Each command's module is loaded only when that command runs, so --help stays fast. */
 const loaders: Record<string, () => Promise<CommandModule>> = {
-  init: () => import('../commands/init.js') as Promise<CommandModule>,
-  check: () => import('../commands/check.js') as Promise<CommandModule>,
-  up: () => import('../commands/up.js') as Promise<CommandModule>,
-  down: () => import('../commands/down.js') as Promise<CommandModule>,
-  status: () => import('../commands/status.js') as Promise<CommandModule>,
-  logs: () => import('../commands/logs.js') as Promise<CommandModule>,
-  'update-submodule': () => import('../commands/update-submodule.js') as Promise<CommandModule>,
-  migrate: () => import('../commands/migrate.js') as Promise<CommandModule>,
-  secret: () => import('../commands/secret.js') as Promise<CommandModule>,
-  enable: () => import('../commands/enable.js') as Promise<CommandModule>,
-  disable: () => import('../commands/disable.js') as Promise<CommandModule>,
+  init: () => import('../commands/init/run.js') as Promise<CommandModule>,
+  check: () => import('../commands/check/run.js') as Promise<CommandModule>,
+  up: () => import('../commands/up/run.js') as Promise<CommandModule>,
+  down: () => import('../commands/down/run.js') as Promise<CommandModule>,
+  status: () => import('../commands/status/run.js') as Promise<CommandModule>,
+  logs: () => import('../commands/logs/run.js') as Promise<CommandModule>,
+  'update-submodule': () => import('../commands/update-submodule/run.js') as Promise<CommandModule>,
+  migrate: () => import('../commands/migrate/run.js') as Promise<CommandModule>,
+  secret: () => import('../commands/secret/run.js') as Promise<CommandModule>,
+  enable: () => import('../commands/enable/index.js') as Promise<CommandModule>,
+  disable: () => import('../commands/disable/index.js') as Promise<CommandModule>,
 };
 
 function loadCommand(name: string): Promise<CommandModule> {

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../support/errors.js';
 
 /** What parseOptions needs of a zod schema (classic or mini). */
 interface OptionsSchema<Output> {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import { isDatalayerError, ExitCode } from '../errors.js';
-import type { Diagnostic } from './diagnostic.js';
+import { isDatalayerError, ExitCode } from '../support/errors.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as disable from '../../src/commands/disable.js';
-import * as enable from '../../src/commands/enable.js';
+import * as disable from '../../src/commands/disable/index.js';
+import * as enable from '../../src/commands/enable/index.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { planDisable, planEnable } from '../../src/init/data-layer-switch.js';
-import { DATA_LAYER_KEYS } from '../../src/init/env-template.js';
+import { planDisable, planEnable } from '../../src/commands/data-layer-switch/plan.js';
+import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 

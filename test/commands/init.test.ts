@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as init from '../../src/commands/init.js';
+import * as init from '../../src/commands/init/run.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { DATA_LAYER_KEYS } from '../../src/init/env-template.js';
+import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,

@@ -2,9 +2,9 @@ import { chmodSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as secretCommand from '../../src/commands/secret.js';
+import * as secretCommand from '../../src/commands/secret/run.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { generateSecret } from '../../src/secret/generate-secret.js';
+import { generateSecret } from '../../src/config/generate-secret.js';
 import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as updateSubmodule from '../../src/commands/update-submodule.js';
+import * as updateSubmodule from '../../src/commands/update-submodule/run.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {

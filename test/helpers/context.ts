@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import type { Context } from '../../src/context.js';
-import { resolveHostProject } from '../../src/host/host-project.js';
+import type { Context } from '../../src/context/context.js';
+import { resolveHostProject } from '../../src/context/host-project.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 import { Reporter, type CommandResult } from '../../src/report/reporter.js';
 import type { Style } from '../../src/report/style.js';

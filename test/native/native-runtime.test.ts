@@ -9,9 +9,9 @@ import { AwsClient } from 'aws4fetch';
 import pg from 'pg';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
-import { NativeRuntime, type NativeRuntimeSettings } from '../../src/native/native-runtime.js';
-import { isProcessAlive } from '../../src/native/process-probe.js';
+import { ExitCode } from '../../src/support/errors.js';
+import { NativeRuntime, type NativeRuntimeSettings } from '../../src/runtimes/native/native-runtime.js';
+import { isProcessAlive } from '../../src/runtimes/native/process-probe.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,7 +24,7 @@ const isRoot = process.getuid?.() === 0;
  */
 async function buildS3ServerScript(outDir: string): Promise<string> {
   for (const name of ['s3-server-main', 's3-server-environment']) {
-    const source = await readFile(path.join(repoRoot, 'src/native', `${name}.ts`), 'utf8');
+    const source = await readFile(path.join(repoRoot, 'src/runtimes/native', `${name}.ts`), 'utf8');
     const output = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
     });

@@ -6,12 +6,12 @@ import { chmodSync, existsSync, promises as fsPromises, mkdtempSync, readdirSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as disable from '../../src/commands/disable.js';
-import * as enable from '../../src/commands/enable.js';
-import * as init from '../../src/commands/init.js';
-import * as secretCommand from '../../src/commands/secret.js';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { acquireHostLock } from '../../src/lock/host-lock.js';
+import * as disable from '../../src/commands/disable/index.js';
+import * as enable from '../../src/commands/enable/index.js';
+import * as init from '../../src/commands/init/run.js';
+import * as secretCommand from '../../src/commands/secret/run.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { acquireHostLock } from '../../src/support/host-lock.js';
 import { invoke, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { runCli } from '../helpers/cli.js';

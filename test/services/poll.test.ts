@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotReadyError } from '../../src/errors.js';
-import { attemptBudget, pollUntil, type ProbeOutcome } from '../../src/wait/poll.js';
+import { NotReadyError } from '../../src/support/errors.js';
+import { attemptBudget, pollUntil, type ProbeOutcome } from '../../src/support/poll.js';
 
 function probeSequence<T>(outcomes: Array<ProbeOutcome<T>>): { probe: () => Promise<ProbeOutcome<T>>; calls: () => number } {
   let calls = 0;

@@ -1,8 +1,8 @@
 import { realpathSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ComposeFileError, readComposeModel, type ComposeModel } from '../../compose/model.js';
-import { serviceWithRole } from '../../compose/roles.js';
-import { displayPath } from '../../host/host-project.js';
+import { ComposeFileError, readComposeModel, type ComposeModel } from '../compose/model.js';
+import { serviceWithRole } from '../compose/roles.js';
+import { displayPath } from '../../context/host-project.js';
 import { INIT_SCRIPT_BUCKET } from '../keys.js';
 import type { Findings } from './findings.js';
 

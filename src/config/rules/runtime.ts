@@ -1,5 +1,5 @@
 import { findExecutable } from '../../process/find-executable.js';
-import { postgresPlatformPackage, resolvePostgresBinaries } from '../../native/postgres-binaries.js';
+import { postgresPlatformPackage, resolvePostgresBinaries } from '../../process/postgres-binaries.js';
 import type { Findings } from './findings.js';
 
 export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;

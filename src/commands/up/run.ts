@@ -1,0 +1,181 @@
+import * as z from 'zod/mini';
+import { parseOptions } from '../../cli/parse-options.js';
+import type { HostCheck } from '../../config/check-host.js';
+import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
+import { migrationsDirectory } from '../../config/rules/migrations.js';
+import type { Context } from '../../context/context.js';
+import { ExitCode } from '../../support/errors.js';
+import { lockHost } from '../../support/host-lock.js';
+import { maskUrlPassword } from '../../report/redactor.js';
+import type { CommandResult } from '../../report/reporter.js';
+import type { Style } from '../../report/style.js';
+import { writeRuntimeRecord } from '../../runtimes/runtime-record.js';
+import type { ServiceRole, ServiceState } from '../../runtimes/runtime.js';
+import { selectRuntime } from '../../runtimes/select-runtime.js';
+import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { assertPortsAvailable, plannedPorts } from '../../services/up/port-preflight.js';
+import {
+  applyMigrations,
+  ensureConfiguredBucket,
+  waitForDatabase,
+  waitForStorage,
+  type BucketOutcome,
+  type MigrationOutcome,
+} from '../../services/up/provision.js';
+import { serviceExitWatch } from '../../services/up/service-watch.js';
+
+const UpOptions = z.object({
+  runtime: z.optional(z.enum(['auto', 'docker', 'native'])),
+  timeout: z._default(
+    z.coerce.number({ message: 'expected a number of seconds' }).check(z.positive('must be more than 0'), z.maximum(86_400)),
+    120,
+  ),
+  wait: z._default(z.boolean(), true),
+  migrate: z._default(z.boolean(), true),
+  services: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
+    ).check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"')),
+  ),
+  createBucket: z._default(z.boolean(), false),
+});
+type UpOptions = z.output<typeof UpOptions>;
+
+/** Warnings about what `up` itself takes care of. */
+const UP_HANDLES = ['BUCKET_NOT_CREATED_BY_STACK'];
+
+export interface UpData {
+  state: 'local' | 'external' | 'disabled';
+  runtime: 'docker' | 'native' | null;
+  /** Why auto chose this runtime. */
+  runtimeReason?: string;
+  project?: string;
+  started: boolean;
+  services: ServiceState[];
+  urls: { host: Record<string, string>; container: Record<string, string> } | null;
+  bucket: BucketOutcome | null;
+  migrations: MigrationOutcome | null;
+  message?: string;
+}
+export type UpResult = CommandResult<UpData>;
+
+export async function run(raw: Record<string, unknown>, context: Context): Promise<UpResult> {
+  const options = parseOptions(UpOptions, raw);
+  context.onCleanup(await lockHost(context, 'up', options.timeout * 1000));
+  // --timeout is for the services: time spent waiting for another datalayer does not count.
+  const deadline = Date.now() + options.timeout * 1000;
+  const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
+  if (check.state === 'disabled') {
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
+  }
+  const endpoints = endpointsOf(check.config);
+  if (check.state === 'external') {
+    printWarnings(context, check.diagnostics);
+    return upExternal(context, check, endpoints, options, deadline);
+  }
+  return upLocal(context, check, endpoints, options, deadline);
+}
+
+async function upExternal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+  context.reporter.info('External data layer: nothing to start; checking the database and the bucket.');
+  await waitForDatabase(context, endpoints, { deadline });
+  const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
+  const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
+  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, migrations });
+}
+
+async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+  const selected = await selectRuntime(context, check.config, check.compose, options.runtime);
+  const { runtime } = selected;
+  if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
+  // up creates the bucket itself, and the native runtime uses no LocalStack image.
+  printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
+  const before = await runtime.services();
+  const wanted = options.services;
+  const roles = rolesToWaitFor(before, wanted);
+  const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
+  if (!alreadyUp) {
+    const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
+    await assertPortsAvailable(context, ports, before);
+    const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
+    try {
+      await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
+      progress.done(`Services started (${runtime.kind})`);
+    } catch (error) {
+      progress.fail('Services did not start');
+      throw error;
+    }
+    await writeRuntimeRecord(context.host.stateDir, runtime.kind, selected.project);
+  } else {
+    context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
+  }
+  let bucket: BucketOutcome | undefined;
+  let migrations: MigrationOutcome | null = null;
+  if (options.wait) {
+    const check_ = serviceExitWatch(runtime, roles);
+    if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
+    if (roles.includes('s3')) {
+      await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
+      bucket = await ensureConfiguredBucket(context, endpoints, true);
+    }
+    if (options.migrate && roles.includes('postgres')) {
+      migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
+    }
+  }
+  return result(check, {
+    runtime: runtime.kind,
+    ...(selected.reason ? { runtimeReason: selected.reason } : {}),
+    ...(selected.project ? { project: selected.project } : {}),
+    started: !alreadyUp,
+    services: await runtime.services(),
+    urls: urlsOf(endpoints),
+    bucket: bucket ?? null,
+    migrations,
+  });
+}
+
+function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
+  const all: ServiceRole[] = ['postgres', 's3'];
+  if (!wanted?.length) return all;
+  return all.filter((role) => services.some((s) => s.role === role && wanted.includes(s.name)) || wanted.includes(role) || (role === 's3' && wanted.includes('localstack')));
+}
+
+function urlsOf(endpoints: Endpoints): UpData['urls'] {
+  const host: Record<string, string> = { DATABASE_URL: endpoints.databaseUrl };
+  if (endpoints.s3Endpoint) host.DEV_AWS_ENDPOINT = endpoints.s3Endpoint;
+  const container: Record<string, string> = {};
+  if (endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
+  if (endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
+  return { host: mapValues(host, maskUrlPassword), container: mapValues(container, maskUrlPassword) };
+}
+
+function mapValues(record: Record<string, string>, map: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+}
+
+function result(check: HostCheck, data: Omit<UpData, 'state'>): UpResult {
+  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data } };
+}
+
+export function render(result: UpResult, style: Style): string {
+  const { data } = result;
+  if (data.message) return data.message;
+  const lines: string[] = [];
+  lines.push(style.ok(`✔ Data layer is up`) + (data.runtime ? ` (${data.runtime}${data.project ? `, project ${data.project}` : ''})` : ' (external)'));
+  if (data.urls) {
+    lines.push('', 'For a Chainlit app on this machine:');
+    for (const [key, value] of Object.entries(data.urls.host)) lines.push(`  ${key}=${value}`);
+    if (Object.keys(data.urls.container).length > 0) {
+      lines.push('For a Chainlit app in a container of the same compose project:');
+      for (const [key, value] of Object.entries(data.urls.container)) lines.push(`  ${key}=${value}`);
+    }
+  }
+  if (data.bucket) lines.push(`Bucket:     ${data.bucket.name}${data.bucket.created ? ' (created)' : ''}`);
+  if (data.migrations) {
+    const total = data.migrations.applied.length + data.migrations.alreadyApplied.length;
+    lines.push(`Migrations: ${total} applied${data.migrations.applied.length ? ` (${data.migrations.applied.length} just now)` : ''}`);
+  }
+  lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
+  return lines.join('\n');
+}

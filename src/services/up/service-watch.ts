@@ -1,0 +1,49 @@
+import { NotReadyError } from '../../support/errors.js';
+import type { Runtime, ServiceRole, ServiceState } from '../../runtimes/runtime.js';
+
+const DEAD_STATES = new Set(['exited', 'dead', 'restarting', 'removing']);
+const LAST_LINES = 15;
+const WATCH_INTERVAL_MS = 500;
+
+/**
+ * A check for the readiness waits: ends the wait at once (exit 5) when the container or process
+ * behind a service has exited or is restart-looping, with its last log lines and a hint.
+ */
+export function serviceExitWatch(runtime: Runtime, roles: readonly ServiceRole[]): () => Promise<void> {
+  // The readiness probes run every 100 ms; asking the runtime (a `compose ps`) that often would
+  // cost more than it tells. Twice a second still ends the wait within a second of an exit.
+  let lastLook = 0;
+  return async () => {
+    if (Date.now() - lastLook < WATCH_INTERVAL_MS) return;
+    lastLook = Date.now();
+    const services = await runtime.services();
+    const dead = services.find((service) => service.role !== undefined && roles.includes(service.role) && DEAD_STATES.has(service.state));
+    if (dead) throw await exitedError(runtime, dead);
+  };
+}
+
+export async function exitedError(runtime: Runtime, service: ServiceState): Promise<NotReadyError> {
+  const logs = await runtime.lastLogLines(service.name, LAST_LINES).catch(() => [] as string[]);
+  const code = service.exitCode === undefined ? '' : ` with code ${service.exitCode}`;
+  const how = service.state === 'restarting' ? `keeps restarting (last exit${code})` : `exited${code}`;
+  const logText = logs.length > 0 ? `\nLast lines of its log:\n${logs.map((line) => `  ${line}`).join('\n')}` : '';
+  return new NotReadyError(`${describe(service)} ${how} while datalayer was waiting for it.${logText}`, {
+    hint: exitHint(service),
+    data: { service: service.name, role: service.role ?? null, state: service.state, exitCode: service.exitCode ?? null, logs },
+  });
+}
+
+function describe(service: ServiceState): string {
+  const role = service.role === 'postgres' ? 'Postgres' : service.role === 's3' ? 'S3' : undefined;
+  return role && role.toLowerCase() !== service.name ? `${role} (service ${service.name})` : (role ?? `Service ${service.name}`);
+}
+
+function exitHint(service: ServiceState): string {
+  if (service.role === 's3' && service.exitCode === 55) {
+    return 'LocalStack exits with code 55 when the :latest image has no LOCALSTACK_AUTH_TOKEN: set LOCALSTACK_AUTH_TOKEN in .env, pin an older tag (e.g. localstack/localstack:4.12), or run `datalayer up --runtime native`.';
+  }
+  if (service.role === 'postgres') {
+    return 'Read its full log with `datalayer logs postgres`. A data directory made by another Postgres major version, or a full disk, are common causes.';
+  }
+  return `Read its full log with \`datalayer logs ${service.name}\`.`;
+}
