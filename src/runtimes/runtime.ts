@@ -1,9 +1,9 @@
 /** What `up`, `down`, `status` and `logs` need from a place where services run (Docker Compose or native processes). */
+import type { ServiceRole } from '../config/compose/roles.js';
+
+export type { ServiceRole };
 
 export type RuntimeKind = 'docker' | 'native';
-
-/** The two roles datalayer cares about; compose services are mapped onto them by name/image. */
-export type ServiceRole = 'postgres' | 's3';
 
 export interface PublishedPort {
   published: number;

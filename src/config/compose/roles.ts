@@ -1,5 +1,7 @@
-import type { ServiceRole } from '../../runtimes/runtime.js';
 import type { ComposeModel, ComposeService } from './model.js';
+
+/** The two roles datalayer cares about; compose services are mapped onto them by name/image. */
+export type ServiceRole = 'postgres' | 's3';
 
 /** Which compose service plays Postgres and which plays S3, by image first, then by name. */
 export function serviceRole(service: ComposeService): ServiceRole | undefined {
