@@ -164,6 +164,19 @@ export class Reporter {
     return exitCode;
   }
 
+  /** Help and version text the user asked for (commander's output). */
+  help(text: string): void {
+    this.writeOut(text);
+  }
+
+  /**
+   * commander's usage messages (unknown option, missing argument). Under --json the error
+   * document says the same, so nothing else may reach the terminal.
+   */
+  usage(text: string): void {
+    if (!this.options.json) this.writeErr(text);
+  }
+
   /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */
   raw(text: string): void {
     this.options.stdout.write(text);

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
+import { runCommand } from '../../src/cli/run-command.js';
+import type { AnyCommand } from '../../src/commands/definition.js';
 import type { Context } from '../../src/context/context.js';
 import { resolveHostProject } from '../../src/context/host-project.js';
 import { ProcessRunner } from '../../src/process/runner.js';
-import { Reporter, type CommandResult } from '../../src/report/reporter.js';
-import type { Style } from '../../src/report/style.js';
+import { Reporter } from '../../src/report/reporter.js';
 
 export interface MakeContextOptions {
   /** Added to (and winning over) a copy of the test process environment. */
@@ -64,28 +65,13 @@ export function makeContext(dir: string, options: MakeContextOptions = {}): Test
   };
 }
 
-/** The two exports of `src/commands/<name>.ts`. */
-export interface RunnableCommand<R extends CommandResult<object>> {
-  run(options: Record<string, unknown>, context: Context): Promise<R>;
-  render(result: R, style: Style): string;
-}
-
 /**
- * Runs a command module the way the entry point does: the result (or the error that ended it)
- * goes through the reporter, and the exit code comes back.
+ * Runs a command the way the entry point does (options validated against its declaration, the
+ * lock it declares, the result or the error through the reporter); returns the exit code.
  */
-export async function invoke<R extends CommandResult<object>>(
-  name: string,
-  command: RunnableCommand<R>,
-  options: Record<string, unknown>,
-  context: TestContext,
-): Promise<number> {
+export async function invoke(command: AnyCommand, options: Record<string, unknown>, context: TestContext): Promise<number> {
   try {
-    const result = await command.run({ args: [], ...options }, context);
-    context.reporter.result(name, result, command.render);
-    return result.exitCode;
-  } catch (error) {
-    return context.reporter.error(name, error);
+    return await runCommand(command, options, context);
   } finally {
     await context.runCleanups();
   }

@@ -6,10 +6,10 @@ import { chmodSync, existsSync, promises as fsPromises, mkdtempSync, readdirSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as disable from '../../src/commands/disable/index.js';
-import * as enable from '../../src/commands/enable/index.js';
-import * as init from '../../src/commands/init/run.js';
-import * as secretCommand from '../../src/commands/secret/run.js';
+import { disableCommand as disable } from '../../src/commands/disable.js';
+import { enableCommand as enable } from '../../src/commands/enable.js';
+import { initCommand as init } from '../../src/commands/init/index.js';
+import { secretCommand } from '../../src/commands/secret/index.js';
 import { parseEnvDocument } from '../../src/config/env/parse.js';
 import { acquireHostLock } from '../../src/support/host-lock.js';
 import { invoke, makeContext } from '../helpers/context.js';
@@ -60,10 +60,10 @@ function expectLines(actual: string, expected: Array<string | RegExp>, label: st
 async function runWithOutput(name: 'init' | 'secret' | 'disable' | 'enable', dir: string): Promise<{ exitCode: number; output: string }> {
   const context = makeContext(dir, { yes: true });
   let exitCode: number;
-  if (name === 'init') exitCode = await invoke('init', init, { submodule: false }, context);
-  else if (name === 'secret') exitCode = await invoke('secret', secretCommand, { write: true }, context);
-  else if (name === 'disable') exitCode = await invoke('disable', disable, {}, context);
-  else exitCode = await invoke('enable', enable, {}, context);
+  if (name === 'init') exitCode = await invoke(init, { submodule: false }, context);
+  else if (name === 'secret') exitCode = await invoke(secretCommand, { write: true }, context);
+  else if (name === 'disable') exitCode = await invoke(disable, {}, context);
+  else exitCode = await invoke(enable, {}, context);
   return { exitCode, output: context.output.stdout() + context.output.stderr() };
 }
 
@@ -222,7 +222,7 @@ describe('a write that fails at the rename', () => {
     const context = makeContext(fixture.dir, { yes: true });
     const options = name === 'init' ? { submodule: false } : name === 'secret' ? { write: true } : {};
     const command = { secret: secretCommand, disable, enable, init }[name];
-    const exitCode = await invoke(name, command as typeof secretCommand, options, context);
+    const exitCode = await invoke(command, options, context);
     expect(rename).toHaveBeenCalled();
     expect(exitCode).toBe(3);
     expect(context.output.stderr()).toMatch(/Cannot write .*\.env: EXDEV/);

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { displayPath } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
 import type { Context } from '../../context/context.js';
@@ -7,12 +6,12 @@ import { countBySeverity, hasErrors } from '../../support/diagnostic.js';
 import { formatDiagnostics } from '../../report/format-diagnostics.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
-import { parseOptions } from '../../cli/parse-options.js';
 
-const CheckOptions = z.object({
-  strict: z._default(z.boolean(), false),
-  connect: z._default(z.boolean(), false),
-});
+/** The options of `check`, as its declaration (index.ts) validates them. */
+export interface CheckOptions {
+  strict: boolean;
+  connect: boolean;
+}
 
 export interface CheckData {
   state: 'local' | 'external' | 'disabled';
@@ -24,8 +23,7 @@ export interface CheckData {
 
 export type CheckResult = CommandResult<CheckData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<CheckResult> {
-  const options = parseOptions(CheckOptions, raw);
+export async function run(options: CheckOptions, context: Context): Promise<CheckResult> {
   const check = await checkHost(context, { strict: options.strict });
   const diagnostics = [...check.diagnostics];
   let connections: CheckData['connections'];

@@ -1,20 +1,20 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import type { ComposeModel } from '../../config/compose/model.js';
 import { checkHost } from '../../config/check-host.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode, PrerequisiteError, RefusedError } from '../../support/errors.js';
 import { displayPath } from '../../context/host-project.js';
-import { lockHost } from '../../support/host-lock.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
 import { recordedRuntime, selectRuntime } from '../../runtimes/select-runtime.js';
 
-const DownOptions = z.object({ volumes: z._default(z.boolean(), false) });
+/** The options of `down`, as its declaration (index.ts) validates them. */
+export interface DownOptions {
+  volumes: boolean;
+}
 
 export interface DownData {
   runtime: 'docker' | 'native' | null;
@@ -25,9 +25,7 @@ export interface DownData {
 }
 export type DownResult = CommandResult<DownData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<DownResult> {
-  const options = parseOptions(DownOptions, raw);
-  context.onCleanup(await lockHost(context, 'down', 30_000));
+export async function run(options: DownOptions, context: Context): Promise<DownResult> {
   const check = await checkHost(context);
   if (check.config.document === undefined) {
     return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });

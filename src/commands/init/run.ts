@@ -1,8 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { lockHost } from '../../support/host-lock.js';
 import path from 'node:path';
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import { commandLineFor } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../../config/host-config.js';
@@ -20,17 +17,16 @@ import { planEnvFile, type EnvChange } from './plan-env.js';
 import { prepareSubmodule, type SubmoduleOutcome } from './prepare-submodule.js';
 import { hasErrors, type Diagnostic } from '../../support/diagnostic.js';
 import type { CommandResult } from '../../report/reporter.js';
-import type { Style } from '../../report/style.js';
 import { generateSecret } from '../../config/generate-secret.js';
-import { renderInit } from './render.js';
 
-const InitOptions = z.object({
-  url: z.optional(z.string()),
-  path: z.optional(z.string()),
-  branch: z.optional(z.string()),
-  submodule: z._default(z.boolean(), true),
-  dryRun: z._default(z.boolean(), false),
-});
+/** The options of `init`, as its declaration (index.ts) validates them. */
+export interface InitOptions {
+  url: string | undefined;
+  path: string | undefined;
+  branch: string | undefined;
+  submodule: boolean;
+  dryRun: boolean;
+}
 
 export interface FileChange {
   file: string;
@@ -55,13 +51,10 @@ export interface InitData {
 
 export type InitResult = CommandResult<InitData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<InitResult> {
-  const options = parseOptions(InitOptions, raw);
+export async function run(options: InitOptions, context: Context): Promise<InitResult> {
   for (const [option, value] of [['--url', options.url], ['--path', options.path], ['--branch', options.branch]] as const) {
     if (value !== undefined) assertNotOption(option, value);
   }
-  // One datalayer at a time per host, before git or files are touched (a dry run changes nothing).
-  if (!options.dryRun) context.onCleanup(await lockHost(context, 'init'));
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
     : undefined;
@@ -175,8 +168,4 @@ function nextCommand(dryRun: boolean, failed: boolean, state: DataLayerState): s
   if (dryRun) return 'init';
   if (failed) return 'check';
   return state === 'disabled' ? 'enable' : 'up';
-}
-
-export function render(result: InitResult, style: Style): string {
-  return renderInit(result, style);
 }

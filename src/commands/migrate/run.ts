@@ -1,21 +1,19 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ConfigError, ExitCode } from '../../support/errors.js';
 import { displayPath } from '../../context/host-project.js';
-import { lockHost } from '../../support/host-lock.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { endpointsOf } from '../../config/endpoints.js';
 import { applyMigrations } from '../../services/up/provision.js';
 
-const MigrateOptions = z.object({
-  status: z._default(z.boolean(), false),
-  databaseUrl: z.optional(z.string()),
-});
+/** The options of `migrate`, as its declaration (index.ts) validates them. */
+export interface MigrateOptions {
+  status: boolean;
+  databaseUrl: string | undefined;
+}
 
 export interface MigrateData {
   database: string;
@@ -28,8 +26,7 @@ export interface MigrateData {
 }
 export type MigrateResult = CommandResult<MigrateData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<MigrateResult> {
-  const options = parseOptions(MigrateOptions, raw);
+export async function run(options: MigrateOptions, context: Context): Promise<MigrateResult> {
   const check = await requireValidConfig(context, { printWarnings: false });
   // Only the database is touched here: warnings about the S3 side and the LocalStack image do not apply.
   printWarnings(context, check.diagnostics, ['COMPOSE_LOCALSTACK_LATEST', 'BUCKET_NOT_CREATED_BY_STACK', 'ENV_S3_NOT_CONFIGURED']);
@@ -42,7 +39,6 @@ export async function run(raw: Record<string, unknown>, context: Context): Promi
   const { readMigrationStatus } = await import('../../services/migrations/apply.js');
   let appliedNow: string[] = [];
   if (!options.status) {
-    context.onCleanup(await lockHost(context, 'migrate', 30_000));
     appliedNow = (await applyMigrations(context, url, migrationsDir)).applied;
   }
   const status = await readMigrationStatus({ url, migrationsDir });

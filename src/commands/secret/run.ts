@@ -1,5 +1,3 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import type { Context } from '../../context/context.js';
 import { ConfigError } from '../../support/errors.js';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
@@ -10,7 +8,10 @@ import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { generateSecret } from '../../config/generate-secret.js';
 
-const SecretOptions = z.object({ write: z._default(z.boolean(), false) });
+/** The options of `secret`, as its declaration (index.ts) validates them. */
+export interface SecretOptions {
+  write: boolean;
+}
 
 export interface SecretData {
   written: boolean;
@@ -29,8 +30,7 @@ export type SecretResult = CommandResult<SecretData>;
  * `datalayer secret`: a new CHAINLIT_AUTH_SECRET. Printed on stdout (the one command whose purpose
  * is to print one), or with --write stored in `.env` and never shown.
  */
-export async function run(raw: Record<string, unknown>, context: Context): Promise<SecretResult> {
-  const options = parseOptions(SecretOptions, raw);
+export async function run(options: SecretOptions, context: Context): Promise<SecretResult> {
   const secret = generateSecret();
   if (!options.write) {
     if (!context.reporter.json) context.reporter.raw(`${secret}\n`);

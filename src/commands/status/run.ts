@@ -1,5 +1,3 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import { checkHost } from '../../config/check-host.js';
 import type { HostConfig } from '../../config/host-config.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
@@ -12,7 +10,10 @@ import type { ServiceState } from '../../runtimes/runtime.js';
 import { recordedRuntime } from '../../runtimes/select-runtime.js';
 import { bucketTargetOf, endpointsOf, type Endpoints } from '../../config/endpoints.js';
 
-const StatusOptions = z.object({ output: z._default(z.enum(['text', 'env']), 'text') });
+/** The options of `status`, as its declaration (index.ts) validates them. */
+export interface StatusOptions {
+  output: 'text' | 'env';
+}
 
 export interface StatusData {
   state: 'local' | 'external' | 'disabled';
@@ -28,8 +29,7 @@ export interface StatusData {
 }
 export type StatusResult = CommandResult<StatusData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<StatusResult> {
-  const options = parseOptions(StatusOptions, raw);
+export async function run(options: StatusOptions, context: Context): Promise<StatusResult> {
   const check = await checkHost(context);
   const config = check.config;
   if (config.document === undefined) {

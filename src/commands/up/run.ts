@@ -1,11 +1,9 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../../cli/parse-options.js';
 import type { HostCheck } from '../../config/check-host.js';
+import type { RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
-import { lockHost } from '../../support/host-lock.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -24,23 +22,16 @@ import {
 } from '../../services/up/provision.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
 
-const UpOptions = z.object({
-  runtime: z.optional(z.enum(['auto', 'docker', 'native'])),
-  timeout: z._default(
-    z.coerce.number({ message: 'expected a number of seconds' }).check(z.positive('must be more than 0'), z.maximum(86_400)),
-    120,
-  ),
-  wait: z._default(z.boolean(), true),
-  migrate: z._default(z.boolean(), true),
-  services: z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
-    ).check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"')),
-  ),
-  createBucket: z._default(z.boolean(), false),
-});
-type UpOptions = z.output<typeof UpOptions>;
+/** The options of `up`, as its declaration (index.ts) validates them. */
+export interface UpOptions {
+  runtime: RuntimeChoice | undefined;
+  /** Seconds. */
+  timeout: number;
+  wait: boolean;
+  migrate: boolean;
+  services: string[] | undefined;
+  createBucket: boolean;
+}
 
 /** Warnings about what `up` itself takes care of. */
 const UP_HANDLES = ['BUCKET_NOT_CREATED_BY_STACK'];
@@ -60,10 +51,8 @@ export interface UpData {
 }
 export type UpResult = CommandResult<UpData>;
 
-export async function run(raw: Record<string, unknown>, context: Context): Promise<UpResult> {
-  const options = parseOptions(UpOptions, raw);
-  context.onCleanup(await lockHost(context, 'up', options.timeout * 1000));
-  // --timeout is for the services: time spent waiting for another datalayer does not count.
+export async function run(options: UpOptions, context: Context): Promise<UpResult> {
+  // --timeout is for the services: the time spent waiting for the project lock does not count.
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {

@@ -1,6 +1,3 @@
-import * as z from 'zod/mini';
-import { lockHost } from '../../support/host-lock.js';
-import { parseOptions } from '../../cli/parse-options.js';
 import type { Context } from '../../context/context.js';
 import { PrerequisiteError, RefusedError, UsageError } from '../../support/errors.js';
 import { assertNotOption, isLocalUrl, registerUrlCredentials } from '../../git/arguments.js';
@@ -26,11 +23,12 @@ import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 
-const OptionsSchema = z.object({
-  ref: z.optional(z.string()),
-  commit: z._default(z.boolean(), false),
-  dryRun: z._default(z.boolean(), false),
-});
+/** The options of `update-submodule`, as its declaration (index.ts) validates them. */
+export interface UpdateSubmoduleOptions {
+  ref: string | undefined;
+  commit: boolean;
+  dryRun: boolean;
+}
 
 export interface UpdateSubmoduleData {
   submodule: { path: string; url: string | null };
@@ -53,8 +51,8 @@ export type UpdateSubmoduleResult = CommandResult<UpdateSubmoduleData>;
 
 const NOT_A_REPOSITORY_HINT = 'The submodule lives in the host repository: run `git init` there, then `datalayer init`.';
 
-export async function run(rawOptions: Record<string, unknown>, context: Context): Promise<UpdateSubmoduleResult> {
-  const options = readOptions(rawOptions);
+export async function run(options: UpdateSubmoduleOptions, context: Context): Promise<UpdateSubmoduleResult> {
+  checkOptions(options);
   const { host, location, state, initialized } = await checkedOutSubmodule(context, options.dryRun);
   const url = location.entry?.url;
   registerUrlCredentials(context.reporter.redactor, url);
@@ -113,8 +111,6 @@ async function checkedOutSubmodule(
       hint: 'Run `datalayer init` to add it.',
     });
   }
-  // One datalayer at a time per host (a dry run moves nothing).
-  if (!dryRun) context.onCleanup(await lockHost(context, 'update-submodule'));
   let state = await submoduleState(host, repository.root, entry);
   let initialized = false;
   if (state.kind === 'registered-not-checked-out' && !dryRun) {
@@ -131,11 +127,9 @@ async function checkedOutSubmodule(
   return { host, location, state, initialized };
 }
 
-function readOptions(raw: Record<string, unknown>): z.output<typeof OptionsSchema> {
-  const options = parseOptions(OptionsSchema, raw);
+function checkOptions(options: UpdateSubmoduleOptions): void {
   if (options.ref !== undefined) assertNotOption('--ref', options.ref);
   if (options.commit && options.dryRun) throw new UsageError('--commit and --dry-run cannot be used together.');
-  return options;
 }
 
 function localChangesRefusal(location: SubmoduleLocation, changes: string[]): RefusedError {
