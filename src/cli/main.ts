@@ -23,7 +23,7 @@ export interface MainIo {
 export async function main(io: MainIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
   // Before a command is known, commander's own output (help, usage errors) goes through this one.
-  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr });
+  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version });
   let exitCode: number = ExitCode.ok;
   let parsing = 'datalayer';
   const program = buildProgram(
@@ -70,6 +70,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     color,
     stdout: io.stdout,
     stderr: io.stderr,
+    version: io.version,
     ...(color ? { style: await terminalStyle() } : {}),
   });
   const controller = new AbortController();

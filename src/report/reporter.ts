@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { isDatalayerError, ExitCode } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
+import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
 
@@ -12,6 +13,8 @@ export interface ReporterOptions {
   color: boolean;
   stdout: Writable;
   stderr: Writable;
+  /** The package version, for the `--json` document. */
+  version: string;
   /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
   style?: Style;
 }
@@ -120,13 +123,7 @@ export class Reporter {
   /** The command's result: JSON document, or its human rendering on stdout. */
   result<R extends CommandResult<object>>(command: string, result: R, render: Renderer<R>): void {
     if (this.options.json) {
-      this.writeJson({
-        ok: result.exitCode === ExitCode.ok,
-        command,
-        exitCode: result.exitCode,
-        diagnostics: result.diagnostics,
-        ...result.data,
-      });
+      this.writeJson(successDocument({ datalayerVersion: this.options.version, command, exitCode: result.exitCode, diagnostics: result.diagnostics }, result.data));
       return;
     }
     const text = render(result, this.style);
@@ -145,14 +142,8 @@ export class Reporter {
       : 'This is a bug in datalayer. Please report it with the command you ran and the output of --verbose.';
     const diagnostics = known ? error.diagnostics : [];
     if (this.options.json) {
-      this.writeJson({
-        ok: false,
-        command,
-        exitCode,
-        diagnostics,
-        error: { message, ...(hint ? { hint } : {}) },
-        ...(known ? error.data : {}),
-      });
+      const details = known ? error.data : {};
+      this.writeJson(failureDocument({ datalayerVersion: this.options.version, command, exitCode, diagnostics }, { message, hint: hint ?? null, details }));
       return exitCode;
     }
     if (diagnostics.length > 0) this.writeErr(formatDiagnostics(diagnostics, this.style) + '\n');
@@ -182,7 +173,7 @@ export class Reporter {
     this.options.stdout.write(text);
   }
 
-  private writeJson(document: Record<string, unknown>): void {
+  private writeJson(document: object): void {
     this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const hosts: HostFixture[] = [];
@@ -46,7 +46,8 @@ describe('datalayer check', () => {
     const run = await runCli(['check', '--json'], { cwd: fixture.dir });
     expect(run.exitCode).toBe(0);
     const doc = jsonOf(run);
-    expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0, state: 'local' });
+    expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0 });
+    expect(dataOf(run)).toMatchObject({ state: 'local' });
     // The fork's image is :latest without a token: a warning, not an error.
     expect(diagnosticsOf(doc).map((d) => d.code)).toContain('COMPOSE_LOCALSTACK_LATEST');
     expect(diagnosticsOf(doc).filter((d) => d.severity === 'error')).toEqual([]);
@@ -171,13 +172,14 @@ describe('datalayer check', () => {
     );
     const run = await runCli(['check', '--json'], { cwd: host(env).dir });
     expect(run.exitCode).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ ok: true, state: 'disabled' });
+    expect(jsonOf(run)).toMatchObject({ ok: true });
+    expect(dataOf(run)).toMatchObject({ state: 'disabled' });
   });
 
   it('is external when only CHAINLIT_DATALAYER_COMPOSE is commented out', async () => {
     const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
     const run = await runCli(['check', '--json'], { cwd: host(env).dir });
-    expect(jsonOf(run)).toMatchObject({ state: 'external' });
+    expect(dataOf(run)).toMatchObject({ state: 'external' });
   });
 
   it('warns that the stack creates no other bucket only when LocalStack has the init script that creates my-bucket', async () => {

@@ -6,7 +6,7 @@ import { enableCommand as enable } from '../../src/commands/enable.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { planDisable, planEnable } from '../../src/commands/data-layer-switch/plan.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const SEED = seedEnv();
@@ -76,7 +76,8 @@ describe('datalayer disable / enable', () => {
 
     expect(await invoke(disable, {}, disableContext)).toBe(0);
 
-    expect(jsonOutput(disableContext)).toMatchObject({ command: 'disable', action: 'changed', keys: [...DATA_LAYER_KEYS], state: 'disabled' });
+    expect(jsonOutput(disableContext)).toMatchObject({ command: 'disable' });
+    expect(dataOutput(disableContext)).toMatchObject({ action: 'changed', keys: [...DATA_LAYER_KEYS], state: 'disabled' });
     const check = await checkHost(makeContext(host.dir), {});
     expect(check.state).toBe('disabled');
 
@@ -103,7 +104,7 @@ describe('datalayer disable / enable', () => {
     host = makeHost({ env: SEED });
     const ctx = makeContext(host.dir, { json: true });
     expect(await invoke(enable, {}, ctx)).toBe(0);
-    expect(jsonOutput(ctx)).toMatchObject({ action: 'unchanged', keys: [], state: 'local' });
+    expect(dataOutput(ctx)).toMatchObject({ action: 'unchanged', keys: [], state: 'local' });
     expect(readFileSync(path.join(host.dir, '.env'), 'utf8')).toBe(SEED);
   });
 

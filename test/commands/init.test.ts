@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
   makeGitSandbox,
@@ -112,10 +112,9 @@ describe('init on a host cloned without --recurse-submodules', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(statSync(path.join(host, '.env')).mode & 0o777).toBe(0o640);
 
-    const document = jsonOutput(ctx);
+    expect(jsonOutput(ctx)).toMatchObject({ command: 'init', exitCode });
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
-      command: 'init',
-      exitCode,
       submodule: { path: SUBMODULE, url: upstream.url, commit: upstream.initialCommit, action: 'checked-out' },
       composeFile: `${SUBMODULE}/compose.yaml`,
     });
@@ -150,7 +149,7 @@ describe('init on a host whose submodule directory was deleted', () => {
     await invoke(init, {}, ctx);
 
     expect(sandbox.git(path.join(host, SUBMODULE), 'rev-parse', 'HEAD')).toBe(upstream.initialCommit);
-    expect(jsonOutput(ctx)).toMatchObject({ submodule: { action: 'checked-out', commit: upstream.initialCommit } });
+    expect(dataOutput(ctx)).toMatchObject({ submodule: { action: 'checked-out', commit: upstream.initialCommit } });
   });
 });
 
@@ -233,10 +232,8 @@ describe('init keeps what is already there', () => {
     expect(secret).toHaveLength(64);
     expect(ctx.output.stdout()).not.toContain(secret);
     expect(ctx.output.stderr()).toBe('');
-    expect(jsonOutput(ctx)).toMatchObject({
-      ok: true,
-      command: 'init',
-      exitCode: 0,
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'init', exitCode: 0 });
+    expect(dataOutput(ctx)).toMatchObject({
       state: 'local',
       submodule: { path: SUBMODULE, url: upstream.url, commit: upstream.initialCommit, action: 'added' },
       changes: [
@@ -267,7 +264,7 @@ describe('init options and variants', () => {
 
     expect(readdirSync(host).sort()).toEqual(['.git', 'README.md']);
     expect(sandbox.git(host, 'status', '--porcelain')).toBe('');
-    const document = jsonOutput(ctx);
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
       dryRun: true,
       submodule: { path: SUBMODULE, action: 'added', commit: null },
@@ -277,7 +274,7 @@ describe('init options and variants', () => {
       ['.env', 'create'],
       ['.gitignore', 'create'],
     ]);
-    expect(JSON.stringify(document)).not.toMatch(/CHAINLIT_AUTH_SECRET=/);
+    expect(JSON.stringify(jsonOutput(ctx))).not.toMatch(/CHAINLIT_AUTH_SECRET=/);
   });
 
   it('creates .env from .env.example: placeholder secret generated, compose pointer set, the example untouched', async () => {
@@ -342,7 +339,7 @@ describe('init options and variants', () => {
     const env = read(path.join(dir, '.env'));
     expect(env).toContain('\n# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml\n');
     expect(existsSync(path.join(dir, '.gitmodules'))).toBe(false);
-    expect(jsonOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
+    expect(dataOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
   });
 
   it('leaves a disabled block disabled and points at `datalayer enable`', async () => {
@@ -354,7 +351,7 @@ describe('init options and variants', () => {
     expect(await invoke(init, {}, ctx)).toBe(0);
 
     expect(read(path.join(host, '.env'))).toBe(disabled);
-    expect(jsonOutput(ctx)).toMatchObject({ state: 'disabled', nextCommand: 'datalayer enable' });
+    expect(dataOutput(ctx)).toMatchObject({ state: 'disabled', nextCommand: 'datalayer enable' });
   });
 
   it('echoes the git commands under --verbose', async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { secretCommand } from '../../src/commands/secret/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { generateSecret } from '../../src/config/generate-secret.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 describe('generateSecret', () => {
@@ -47,8 +47,9 @@ describe('datalayer secret', () => {
   it('--json prints one document carrying the secret', async () => {
     const ctx = makeContext(dir, { json: true });
     expect(await invoke(secretCommand, {}, ctx)).toBe(0);
-    const document = jsonOutput(ctx);
-    expect(document).toMatchObject({ ok: true, command: 'secret', written: false, length: 64 });
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'secret' });
+    const document = dataOutput(ctx);
+    expect(document).toMatchObject({ written: false, length: 64 });
     expect(document.secret).toMatch(/^[A-Za-z0-9]{64}$/);
   });
 
@@ -80,8 +81,8 @@ describe('datalayer secret --write', () => {
     expect(text).toBe(original.replace('CHAINLIT_AUTH_SECRET=...', `CHAINLIT_AUTH_SECRET=${secret}`));
     expect(statSync(envFile).mode & 0o777).toBe(0o640);
     expect(ctx.output.stdout()).not.toContain(secret);
-    expect(jsonOutput(ctx)).toMatchObject({ written: true, envFile: '.env', replaced: true });
-    expect(jsonOutput(ctx)).not.toHaveProperty('secret');
+    expect(dataOutput(ctx)).toMatchObject({ written: true, envFile: '.env', replaced: true });
+    expect(dataOutput(ctx)).not.toHaveProperty('secret');
 
     const after = await checkHost(makeContext(host.dir), {});
     expect(after.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

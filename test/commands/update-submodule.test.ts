@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { commands } from '../../src/commands/index.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
   makeGitSandbox,
@@ -102,11 +102,9 @@ describe('update-submodule after two new upstream commits', () => {
     expect(submoduleHead()).toBe(upstream.initialCommit);
     expect(stagedGitlink()).toBe(upstream.initialCommit);
     expect(sandbox.git(host, 'status', '--porcelain')).toBe(statusBefore);
-    const document = jsonOutput(ctx);
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'update-submodule', exitCode: 0 });
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
-      ok: true,
-      command: 'update-submodule',
-      exitCode: 0,
       dryRun: true,
       from: upstream.initialCommit,
       to: head,
@@ -123,7 +121,7 @@ describe('update-submodule after two new upstream commits', () => {
     upstream.commit({ 'prisma/migrations/20250201000000_more/migration.sql': 'SELECT 1;\n' }, 'Add a migration');
     const ctx = context({ json: true });
     expect(await invoke(updateSubmodule, {}, ctx)).toBe(0);
-    expect(jsonOutput(ctx)).toMatchObject({ changes: { composeFile: false, migrations: true } });
+    expect(dataOutput(ctx)).toMatchObject({ changes: { composeFile: false, migrations: true } });
   });
 
   it('says it is up to date when nothing is new, and stages nothing', async () => {
@@ -169,7 +167,8 @@ describe('update-submodule refuses, changing nothing', () => {
     expect(exitCode).toBe(6);
     expect(submoduleHead()).toBe(localHead);
     const document = jsonOutput(ctx);
-    expect(document).toMatchObject({ ok: false, exitCode: 6, localCommits: [{ commit: localHead, subject: 'A local experiment' }] });
+    expect(document).toMatchObject({ ok: false, exitCode: 6, data: null });
+    expect(dataOutput(ctx)).toMatchObject({ localCommits: [{ commit: localHead, subject: 'A local experiment' }] });
     expect(String((document.error as { message: string }).message)).toContain('diverged');
   });
 });
@@ -190,7 +189,7 @@ describe('update-submodule --ref', () => {
     const ctx = context({ json: true });
     expect(await invoke(updateSubmodule, { ref: composeCommit.slice(0, 10) }, ctx)).toBe(0);
     expect(submoduleHead()).toBe(composeCommit);
-    expect(jsonOutput(ctx)).toMatchObject({ target: { kind: 'commit', commit: composeCommit } });
+    expect(dataOutput(ctx)).toMatchObject({ target: { kind: 'commit', commit: composeCommit } });
   });
 
   it.each(['--upload-pack=touch pwned', '-x', '--'])('exit 2 for %j, before git runs', async (ref) => {
@@ -228,7 +227,7 @@ describe('update-submodule on other hosts', () => {
 
     expect(await invoke(updateSubmodule, {}, ctx)).toBe(0);
 
-    expect(jsonOutput(ctx)).toMatchObject({ initialized: true, from: upstream.initialCommit, to: head });
+    expect(dataOutput(ctx)).toMatchObject({ initialized: true, from: upstream.initialCommit, to: head });
     expect(submoduleHead()).toBe(head);
   });
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, repoRoot, runCli, type CliRun } from '../helpers/cli.js';
+import { dataOf, jsonOf, repoRoot, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { freePort } from '../helpers/no-docker-env.js';
 
@@ -130,7 +130,8 @@ describe.skipIf(reason !== undefined)(`datalayer on a real Docker engine${reason
       return;
     }
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
-    expect(jsonOf(up)).toMatchObject({ ok: true, runtime: 'docker', project, started: true, bucket: { name: bucket, created: true } });
+    expect(jsonOf(up)).toMatchObject({ ok: true, command: 'up' });
+    expect(dataOf(up)).toMatchObject({ runtime: 'docker', project, started: true, bucket: { name: bucket, created: true } });
     const ledger = await query<{ migration_name: string; finished_at: Date | null }>('SELECT migration_name, finished_at FROM _prisma_migrations');
     expect(ledger.length).toBeGreaterThanOrEqual(2);
     expect(ledger.every((row) => row.finished_at !== null)).toBe(true);
@@ -143,7 +144,7 @@ describe.skipIf(reason !== undefined)(`datalayer on a real Docker engine${reason
       return;
     }
     expect(status.exitCode, status.stdout).toBe(0);
-    expect(jsonOf(status)).toMatchObject({ ready: true, runtime: 'docker' });
+    expect(dataOf(status)).toMatchObject({ ready: true, runtime: 'docker' });
   });
 
   it('a Chainlit-shaped write and read: user, thread, step, element in Postgres; the file through a presigned URL', async () => {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { runCommand } from '../../src/cli/run-command.js';
 import type { AnyCommand } from '../../src/commands/definition.js';
+import { commandFieldsOf, packageVersion } from './cli.js';
 import type { Context } from '../../src/context/context.js';
 import { resolveHostProject } from '../../src/context/host-project.js';
 import { ProcessRunner } from '../../src/process/runner.js';
@@ -47,6 +48,7 @@ export function makeContext(dir: string, options: MakeContextOptions = {}): Test
     color: false,
     stdout,
     stderr,
+    version: packageVersion,
   });
   const cleanups: Array<() => void | Promise<void>> = [];
   return {
@@ -80,4 +82,9 @@ export async function invoke(command: AnyCommand, options: Record<string, unknow
 /** The single JSON document a `--json` run printed (fails when stdout holds anything else). */
 export function jsonOutput(context: TestContext): Record<string, unknown> {
   return JSON.parse(context.output.stdout()) as Record<string, unknown>;
+}
+
+/** The command's own fields of that document: `data` on success, the error's `details` on failure. */
+export function dataOutput(context: TestContext): Record<string, unknown> {
+  return commandFieldsOf(jsonOutput(context));
 }

@@ -39,7 +39,7 @@ export async function run(options: MigrateOptions, context: Context): Promise<Mi
   const { readMigrationStatus } = await import('../../services/migrations/apply.js');
   let appliedNow: string[] = [];
   if (!options.status) {
-    appliedNow = (await applyMigrations(context, url, migrationsDir)).applied;
+    appliedNow = (await applyMigrations(context, url, migrationsDir)).appliedNow;
   }
   const status = await readMigrationStatus({ url, migrationsDir });
   const failed = status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null }));

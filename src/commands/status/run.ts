@@ -21,7 +21,8 @@ export interface StatusData {
   ready: boolean;
   services: ServiceState[];
   postgres: { reachable: boolean; url: string; error?: string };
-  migrations: { applied: string[]; pending: string[]; failed: string[] } | null;
+  /** The same words as `migrate`: `applied` is every migration in the database. */
+  migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
   bucket: { name: string; present: boolean; error?: string } | null;
   problems: string[];
   /** `env`: the KEY=value lines were printed for scripts; nothing else goes to stdout. */
@@ -77,7 +78,7 @@ async function probeServices(config: HostConfig, endpoints: Endpoints, problems:
     const { readMigrationStatus } = await import('../../services/migrations/apply.js');
     const status = await readMigrationStatus({ url: endpoints.databaseUrl, migrationsDir: migrationsDirectory(config), connectTimeoutMs: 1_500 });
     postgres.reachable = true;
-    migrations = { applied: status.applied, pending: status.pending, failed: status.failed.map((f) => f.name) };
+    migrations = { applied: status.applied, pending: status.pending, failed: status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null })) };
     if (status.pending.length > 0) problems.push(`${status.pending.length} migration(s) pending (\`datalayer migrate\`)`);
     if (status.failed.length > 0) problems.push(`failed migration(s): ${status.failed.map((f) => f.name).join(', ')}`);
   } catch (error) {

@@ -162,8 +162,8 @@ export function render(result: UpResult, style: Style): string {
   }
   if (data.bucket) lines.push(`Bucket:     ${data.bucket.name}${data.bucket.created ? ' (created)' : ''}`);
   if (data.migrations) {
-    const total = data.migrations.applied.length + data.migrations.alreadyApplied.length;
-    lines.push(`Migrations: ${total} applied${data.migrations.applied.length ? ` (${data.migrations.applied.length} just now)` : ''}`);
+    const { applied, appliedNow } = data.migrations;
+    lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);
   }
   lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
   return lines.join('\n');

@@ -2,9 +2,12 @@ import type { Context } from '../../context/context.js';
 import { PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
 
+/** The same words as `migrate` and `status`: `applied` is every migration in the database. */
 export interface MigrationOutcome {
+  /** Every migration applied in the database after this run, in folder order. */
   applied: string[];
-  alreadyApplied: string[];
+  /** The ones this run applied. */
+  appliedNow: string[];
 }
 
 export interface BucketOutcome {
@@ -119,5 +122,7 @@ export async function applyMigrations(context: Context, databaseUrl: string, mig
   for (const name of result.modifiedAfterApply) {
     context.reporter.warn(`migration ${name} was changed after it was applied; the database keeps the old version.`);
   }
-  return { applied: result.applied, alreadyApplied: result.alreadyApplied };
+  // Folder names sort as Prisma orders them (byte-wise), so the merged list is in folder order.
+  const applied = [...result.alreadyApplied, ...result.applied].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { applied, appliedNow: result.applied };
 }
