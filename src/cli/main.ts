@@ -48,7 +48,9 @@ export async function main(io: MainIo): Promise<number> {
       return wantsJson && error.exitCode !== 0 ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
     }
     // commander already printed its message on stderr, unless --json: then the document says it.
-    return wantsJson ? shell.error(parsing, new UsageError(error.message.replace(/^error: /, ''))) : ExitCode.usage;
+    if (!wantsJson) return ExitCode.usage;
+    const help = parsing === 'datalayer' ? 'datalayer --help' : `datalayer ${parsing} --help`;
+    return shell.error(parsing, new UsageError(error.message.replace(/^error: /, ''), { hint: `Run \`${help}\` for usage.` }));
   }
   return exitCode;
 }

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { isDatalayerError, ExitCode } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
@@ -15,6 +15,8 @@ export interface ReporterOptions {
   stderr: Writable;
   /** The package version, for the `--json` document. */
   version: string;
+  /** Where answers to a confirmation come from (default: the process's stdin). */
+  stdin?: Readable;
   /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
   style?: Style;
 }
@@ -166,6 +168,20 @@ export class Reporter {
    */
   usage(text: string): void {
     if (!this.options.json) this.writeErr(text);
+  }
+
+  /** Lines of the services' own logs (`logs`), as they come: stdout, redacted like everything else. */
+  serviceLog(text: string): void {
+    this.writeOut(text);
+  }
+
+  /**
+   * A yes/no question on the reporter's stderr (default: no); the caller checks first that a
+   * person can answer (`context.interactive`).
+   */
+  async confirm(question: string, signal: AbortSignal): Promise<boolean> {
+    const { default: confirm } = await import('@inquirer/confirm');
+    return confirm({ message: question, default: false }, { signal, output: this.options.stderr, ...(this.options.stdin ? { input: this.options.stdin } : {}) });
   }
 
   /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */

@@ -119,7 +119,7 @@ export async function createRuntime(
         secretKey: endpoints.secretKey ?? 'datalayer',
       },
     },
-    { runner: context.runner, signal: context.signal },
+    { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text) } },
   );
   return { runtime };
 }

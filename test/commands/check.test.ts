@@ -202,6 +202,16 @@ describe('datalayer check', () => {
     expect(diagnosticsOf(other).map((d) => d.code)).not.toContain('ENV_DATABASE_URL_COMPOSE_HOST');
   });
 
+  it('a list used as a mapping key in the compose file: a warning at its line, and nothing printed by the YAML reader', async () => {
+    const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      ? [a, b]\n      : x\n');
+    expect(compose).toContain('? [a, b]');
+    const run = await runCli(['check', '--json'], { cwd: host(seed, compose).dir });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stderr).toBe('');
+    const warning = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_YAML_KEY');
+    expect(warning).toMatchObject({ severity: 'warning', file: 'extern/chainlit-datalayer/compose.yaml', line: compose.split('\n').findIndex((l) => l.includes('? [a, b]')) + 1 });
+  });
+
   it('--strict turns warnings into errors', async () => {
     const run = await runCli(['check', '--strict', '--json'], { cwd: host(seed).dir });
     expect(run.exitCode).toBe(3);

@@ -45,7 +45,7 @@ describe('usage errors under --json', () => {
     const run = await runCli(['up', '--bogus', '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe('');
-    expect(jsonOf(run)).toMatchObject({ command: 'up', ok: false, exitCode: 2, data: null, error: { message: "unknown option '--bogus'" } });
+    expect(jsonOf(run)).toMatchObject({ command: 'up', ok: false, exitCode: 2, data: null, error: { message: "unknown option '--bogus'", hint: 'Run `datalayer up --help` for usage.' } });
   });
 
   it('a bad option value: the same document, with the hint to see the options', async () => {

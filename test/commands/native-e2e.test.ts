@@ -131,6 +131,14 @@ describe('native runtime, end to end through the CLI', () => {
     expect(envOut.stdout).toContain(`DEV_AWS_ENDPOINT=http://localhost:${s3Port}`);
   });
 
+  it('logs prints the services\' own lines on stdout, each prefixed with its service', async () => {
+    const logs = await cli('logs', '-n', '3');
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    const lines = logs.stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('postgres ')).length).toBe(3);
+    expect(lines.filter((line) => line.startsWith('s3 ')).length).toBe(3);
+  });
+
   it('down keeps the data: after up again the rows and the object are still there', async () => {
     const down = await cli('down');
     expect(down.exitCode, down.stdout + down.stderr).toBe(0);

@@ -68,7 +68,7 @@ async function settingsFor(hostDir: string, overrides: Partial<NativeRuntimeSett
 }
 
 function runtimeFor(settings: NativeRuntimeSettings): NativeRuntime {
-  const runtime = new NativeRuntime(settings, { runner: new ProcessRunner(), s3ServerScript, stopGraceMs: 10_000 });
+  const runtime = new NativeRuntime(settings, { runner: new ProcessRunner(), s3ServerScript, stopGraceMs: 10_000, output: { write: () => undefined } });
   created.push(runtime);
   return runtime;
 }

@@ -86,11 +86,7 @@ async function confirmDeletion(context: Context, paths: string[]): Promise<void>
       hint: 'Run `datalayer down --volumes --yes` to confirm, or `datalayer down` to stop and keep the data.',
     });
   }
-  const { default: confirm } = await import('@inquirer/confirm');
-  const answer = await confirm(
-    { message: `Delete all data of this data layer (${what})? Chat history and attachments will be lost.`, default: false },
-    { signal: context.signal, output: process.stderr },
-  );
+  const answer = await context.reporter.confirm(`Delete all data of this data layer (${what})? Chat history and attachments will be lost.`, context.signal);
   if (!answer) throw new RefusedError('Nothing was deleted.', { hint: '`datalayer down` stops the services and keeps the data.' });
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isCollection, parseDocument, visit, type Document } from 'yaml';
 import { interpolate, referencedVariables, type Lookup } from '../env/interpolate.js';
 
 /** What datalayer needs to know of a compose file, after Compose-style interpolation. */
@@ -32,6 +32,8 @@ export interface ComposeModel {
   /** Every variable referenced anywhere in the file. */
   variables: Array<{ name: string; hasDefault: boolean; required: boolean }>;
   interpolationErrors: string[];
+  /** What the YAML reader noticed but accepted (it never prints them itself). */
+  warnings: Array<{ message: string; line?: number }>;
 }
 
 export class ComposeFileError extends Error {
@@ -59,14 +61,16 @@ export async function readComposeModel(file: string, lookup: Lookup): Promise<Co
 }
 
 export function parseComposeModel(text: string, file: string, lookup: Lookup): ComposeModel {
-  // maxAliasCount refuses alias bombs before they expand.
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  // logLevel 'error': yaml would print its warnings on stderr; they become diagnostics instead.
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const firstError = document.errors[0];
   if (firstError) {
     throw new ComposeFileError(`is not valid YAML: ${firstError.message.split('\n')[0]}`, lineOf(text, firstError.pos?.[0]));
   }
+  const warnings = collectionKeys(document, text);
   let root: unknown;
   try {
+    // maxAliasCount refuses alias bombs before they expand.
     root = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // An alias bomb ends here ("Excessive alias count..."): the file was read but is refused.
@@ -95,7 +99,23 @@ export function parseComposeModel(text: string, file: string, lookup: Lookup): C
   const services = Object.entries(root.services).map(([name, body]) =>
     readService(name, isRecord(body) ? body : {}, directory, resolve),
   );
-  return { file, directory, services, variables: [...variables.values()], interpolationErrors };
+  return { file, directory, services, variables: [...variables.values()], interpolationErrors, warnings };
+}
+
+/**
+ * A list or map used as a mapping key: the one thing yaml warns about while converting (it
+ * stringifies the key), and not something Compose reads as intended.
+ */
+function collectionKeys(document: Document, text: string): ComposeModel['warnings'] {
+  const found: ComposeModel['warnings'] = [];
+  visit(document, {
+    Pair(_key, pair) {
+      if (!isCollection(pair.key)) return;
+      const line = lineOf(text, pair.key.range?.[0]);
+      found.push({ message: 'a list or map is used as a mapping key; it is read as its text', ...(line === undefined ? {} : { line }) });
+    },
+  });
+  return found;
 }
 
 function readService(

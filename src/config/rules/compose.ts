@@ -59,6 +59,16 @@ function checkModel(findings: Findings, model: ComposeModel, shown: string): voi
       hint: `Point ${KEY} at the data layer's compose file.`,
     });
   }
+  for (const warning of model.warnings) {
+    findings.addElsewhere({
+      severity: 'warning',
+      code: 'COMPOSE_YAML_KEY',
+      message: `${shown}: ${warning.message}.`,
+      file: shown,
+      ...(warning.line === undefined ? {} : { line: warning.line }),
+      hint: 'Use a plain name as the key.',
+    });
+  }
   for (const message of model.interpolationErrors) {
     findings.addElsewhere({ severity: 'error', code: 'COMPOSE_INTERPOLATION', message: `${shown}: ${message}`, file: shown });
   }

@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Where `logs` writes: process.stdout in the CLI, a collector in tests. */
+/** Where `logs` writes: the reporter in the CLI, a collector in tests. */
 export interface LogWriter {
   write(text: string): unknown;
 }

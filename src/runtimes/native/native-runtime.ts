@@ -47,8 +47,8 @@ export interface NativeRuntimeDependencies {
   serverUser?: string;
   /** Ends `logs -f` and the first-start database wait (the command's interrupt signal). */
   signal?: AbortSignal;
-  /** Where `streamLogs` prints. */
-  output?: LogWriter;
+  /** Where `streamLogs` prints: the reporter, in the CLI. */
+  output: LogWriter;
   /** How long a service gets to stop before it is killed. */
   stopGraceMs?: number;
   /** How long the first start waits for Postgres before creating POSTGRES_DB. */
@@ -135,8 +135,7 @@ export class NativeRuntime implements Runtime {
   async streamLogs(services: string[], options: LogOptions & { signal?: AbortSignal }): Promise<number> {
     const roles = services.length === 0 ? ROLES : [...new Set(services.map(roleOf))];
     const sources = roles.map((role) => ({ name: role, file: logFileOf(this.paths, role) }));
-    const output = this.dependencies.output ?? process.stdout;
-    await printLogs(sources, { ...options, signal: options.signal ?? this.dependencies.signal }, output);
+    await printLogs(sources, { ...options, signal: options.signal ?? this.dependencies.signal }, this.dependencies.output);
     return 0;
   }
 
