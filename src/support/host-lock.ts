@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { RefusedError } from './errors.js';
+import { ConfigError, RefusedError } from './errors.js';
 
 export interface HostLockOptions {
   stateDir: string;
@@ -41,7 +41,7 @@ const RETRY_MS = 250;
 export async function acquireHostLock(options: HostLockOptions): Promise<ReleaseLock> {
   // A command that fails must not leave a `.datalayer/` behind in a host that had none.
   const createdStateDir = !existsSync(options.stateDir);
-  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  await makeStateDirectory(options.stateDir);
   const target = path.join(options.stateDir, 'datalayer.lock');
   const ownerFile = path.join(options.stateDir, 'lock-owner.json');
   const deadline = Date.now() + options.waitMs;
@@ -80,6 +80,20 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
       if (options.signal?.aborted) throw options.signal.reason;
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
+  }
+}
+
+/** A host this user cannot write to is a clear error, like an unwritable `.env`, not a crash. */
+async function makeStateDirectory(stateDir: string): Promise<void> {
+  try {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    throw new ConfigError(`Cannot create ${stateDir} for the project lock: ${(error as Error).message}`, {
+      hint: 'Check that the project directory is writable by this user; nothing was changed.',
+      cause: error,
+    });
   }
 }
 

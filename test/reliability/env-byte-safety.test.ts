@@ -2,7 +2,7 @@
  * `.env` byte safety: `init`, `secret --write`, `disable` and `enable` change only the lines they
  * are about, on every shape of file people write; a write that fails leaves the original intact.
  */
-import { chmodSync, existsSync, promises as fsPromises, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, promises as fsPromises, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -270,11 +270,20 @@ describe('a real `datalayer` process whose write is interrupted', () => {
     async () => {
       const dir = directory(0o755);
       chmodSync(path.join(dir, '.env'), 0o666);
-      const run = await runCliAsNobody(['secret', '--write'], dir);
-      expect(run.exitCode).toBe(3);
-      expect(run.stderr).toMatch(/Cannot write .*\.env: EACCES/);
+      // The project lock comes first: its directory cannot be made either.
+      const locked = await runCliAsNobody(['secret', '--write'], dir);
+      expect(locked.exitCode, locked.stderr).toBe(3);
+      expect(locked.stderr).toMatch(/Cannot create .*\.datalayer for the project lock: EACCES/);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
       expect(readdirSync(dir)).toEqual(['.env']);
+      // With a .datalayer/ the user may write to, the temporary file beside .env is what is refused.
+      mkdirSync(path.join(dir, '.datalayer'));
+      chmodSync(path.join(dir, '.datalayer'), 0o777);
+      const run = await runCliAsNobody(['secret', '--write'], dir);
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/Cannot write .*\.env: EACCES/);
+      expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
+      expect(readdirSync(dir).sort()).toEqual(['.datalayer', '.env']);
     },
   );
 
@@ -287,8 +296,9 @@ describe('a real `datalayer` process whose write is interrupted', () => {
       const killed = await runCliKilledAtRename(['secret', '--write'], dir);
       expect(killed.signal ?? killed.exitCode).toSatisfy((outcome: unknown) => outcome === 'SIGKILL' || outcome === 137);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
-      // Nothing can clean up after SIGKILL: the flushed temporary file stays, whole, as private as the .env.
-      const leftovers = readdirSync(dir).filter((name) => name !== '.env');
+      // Nothing can clean up after SIGKILL: the flushed temporary file stays, whole, as private as the
+      // .env (and the project lock's .datalayer/, which the next command takes over).
+      const leftovers = readdirSync(dir).filter((name) => name !== '.env' && name !== '.datalayer');
       expect(leftovers).toHaveLength(1);
       expect(leftovers[0]).toMatch(/^\.\.env\.\d+\.[0-9a-f]+\.tmp$/);
       const leftover = path.join(dir, leftovers[0]!);
@@ -297,7 +307,7 @@ describe('a real `datalayer` process whose write is interrupted', () => {
       // The next write of the same file removes what the dead writer left.
       const next = await runCli(['secret', '--write'], { cwd: dir });
       expect(next.exitCode, next.stderr).toBe(0);
-      expect(readdirSync(dir)).toEqual(['.env']);
+      expect(readdirSync(dir).filter((name) => name !== '.datalayer')).toEqual(['.env']);
     },
   );
 });
