@@ -12,7 +12,7 @@ import type {
   StopOptions,
 } from '../runtime/runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
-import { prepareS3Directories } from './native-directories.js';
+import { prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
 import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState, type ProcessRecord } from './native-state.js';
 import { resolveInstalledPackage, type PackageResolver } from './postgres-binaries.js';
 import type { PostgresSettings } from './postgres-cluster.js';
@@ -20,7 +20,8 @@ import { startPostgres } from './postgres-service.js';
 import { lockHolderServesDirectory, readPostmasterLock } from './postmaster-lock.js';
 import { findProcessesWithArgument, isOurProcess, isPortAccepting, terminateProcess } from './process-probe.js';
 import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-environment.js';
-import { DEFAULT_SERVER_USER } from './system-user.js';
+import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
+import { DEFAULT_SERVER_USER, postgresServerIdentity } from './system-user.js';
 
 export interface S3Settings {
   port: number;
@@ -162,19 +163,24 @@ export class NativeRuntime implements Runtime {
         hint: 'Reinstall datalayer (the package ships it in dist/), or build it with `npm run build`.',
       });
     }
-    await prepareS3Directories(this.paths);
+    // As root, the S3 server runs as the same unprivileged user as Postgres: it starts as root and
+    // becomes that user before it opens its directory or reads a request.
+    const identity = await postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    await prepareNativeDirectories(this.paths, identity);
+    await prepareS3Directories(this.paths, identity);
     const { port, accessKey, secretKey } = this.settings.s3;
+    const userArguments = identity ? ['--uid', String(identity.uid), '--gid', String(identity.gid)] : [];
     const pid = await this.runner.spawnDetached(
       this.dependencies.nodeExecutable ?? process.execPath,
-      [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir],
+      [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir, ...userArguments],
       {
         cwd: this.paths.nativeDir,
         // The key pair goes through the environment: argv is public (ps, --verbose).
-        env: { [S3_ACCESS_KEY_VARIABLE]: accessKey, [S3_SECRET_KEY_VARIABLE]: secretKey, NO_COLOR: '1', FORCE_COLOR: '0' },
+        env: { [S3_ACCESS_KEY_VARIABLE]: accessKey, [S3_SECRET_KEY_VARIABLE]: secretKey },
         logFile: this.paths.s3Log,
       },
     );
-    state.services.s3 = { pid, port, startedAt: new Date().toISOString() };
+    state.services.s3 = { pid, port, startedAt: new Date().toISOString(), keyFingerprint: s3KeyFingerprint(accessKey, secretKey) };
     await writeNativeState(this.paths.stateFile, state);
   }
 
@@ -189,11 +195,14 @@ export class NativeRuntime implements Runtime {
 
   /**
    * keep: ours, alive, on the configured port (possibly still starting: readiness is judged later).
-   * replace: ours and alive but on another port (`.env` changed). start: no record, or its pid is gone.
+   * replace: ours and alive but on another port, or an S3 server started with another key pair
+   * (`.env` changed). start: no record, or its pid is gone.
    */
   private judgeRecord(role: ServiceRole, record: ProcessRecord | undefined): 'keep' | 'replace' | 'start' {
     if (!record || !isOurProcess(record.pid, this.identifyingArgument(role))) return 'start';
-    return record.port === this.configuredPort(role) ? 'keep' : 'replace';
+    if (record.port !== this.configuredPort(role)) return 'replace';
+    const { accessKey, secretKey } = this.settings.s3;
+    return role === 's3' && !matchesS3KeyFingerprint(record.keyFingerprint, accessKey, secretKey) ? 'replace' : 'keep';
   }
 
   private async terminate(role: ServiceRole, record: ProcessRecord | undefined): Promise<void> {
