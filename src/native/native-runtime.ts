@@ -232,9 +232,10 @@ export class NativeRuntime implements Runtime {
     const base = { name: role, role, health: '' };
     if (!record) return { ...base, state: 'missing', ports: [] };
     const ports = [{ published: record.port, target: record.port }];
-    if (!isOurProcess(record.pid, this.identifyingArgument(role))) {
-      return { ...base, state: 'exited', ports, pid: record.pid };
-    }
+    const verdict = this.judgeRecord(role, record);
+    if (verdict === 'start') return { ...base, state: 'exited', ports, pid: record.pid };
+    // Ours and alive, but started with another port or key pair than `.env` now gives: `up` replaces it.
+    if (verdict === 'replace') return { ...base, state: 'outdated', health: 'started with other settings than .env', ports, pid: record.pid };
     const accepting = await isPortAccepting(record.port);
     // Alive but not yet listening: starting up (or stuck; readiness checks decide).
     return accepting ? { ...base, state: 'running', ports, pid: record.pid } : { ...base, state: 'starting', health: 'starting', ports, pid: record.pid };
