@@ -17,6 +17,8 @@ export interface RawRequestOptions {
   body?: Buffer | string;
   headers?: Record<string, string>;
   keys?: { accessKey: string; secretKey: string };
+  /** x-amz-content-sha256 of a signed request (default UNSIGNED-PAYLOAD). */
+  contentSha256?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function rawS3Request(options: RawRequestOptions): Promise<RawAnswe
     const signer = new AwsV4Signer({
       method: options.method,
       url: `http://${host}${signingPath}`,
-      headers: { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+      headers: { ...headers, 'X-Amz-Content-Sha256': options.contentSha256 ?? 'UNSIGNED-PAYLOAD' },
       accessKeyId: options.keys.accessKey,
       secretAccessKey: options.keys.secretKey,
       service: 's3',
@@ -46,7 +48,7 @@ export async function rawS3Request(options: RawRequestOptions): Promise<RawAnswe
     headers = Object.fromEntries(signed.headers.entries());
   }
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port: options.port, method: options.method, path: options.rawPath, headers: { ...headers, host } }, (response) => {
+    const outgoing = request({ host: '127.0.0.1', port: options.port, method: options.method, path: options.rawPath, headers: { host, ...headers } }, (response) => {
       const parts: Buffer[] = [];
       response.on('data', (part: Buffer) => parts.push(part));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(parts) }));
