@@ -5,6 +5,7 @@
 // Usage: node scripts/bench-s3-start.mjs [--rounds 15] [--script path/to/s3-server-main.js] [--user 65534:65534]
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +24,16 @@ const user = option('--user', undefined)?.split(':').map(Number);
 async function firstAnswer(port, deadline, child) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the S3 server exited with ${child.exitCode} before answering`);
-    try {
-      await fetch(`http://127.0.0.1:${port}/`);
-      return;
-    } catch {
-      // Not listening yet: poll again.
-      await delay(2);
-    }
+    // node:http rather than fetch: loading fetch's client would be timed as the server's start.
+    const answered = await new Promise((resolve) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/' }, (response) => {
+        response.resume();
+        resolve(true);
+      });
+      request.once('error', () => resolve(false));
+    });
+    if (answered) return;
+    await delay(2);
   }
   throw new Error('the S3 server did not answer within 30 s');
 }
