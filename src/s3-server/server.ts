@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { authenticate, type KeyPair } from './authenticate.js';
 import { corsResponseHeaders, matchCorsRule, type CorsRequest } from './cors-rules.js';
 import { S3Error } from './errors.js';
+import { importLegacyBuckets } from './legacy-import.js';
 import { MultipartStore } from './multipart-store.js';
 import { isValidBucketName } from './names.js';
 import { ObjectStore } from './object-store.js';
@@ -31,6 +32,7 @@ export interface S3ServerOptions {
 export async function createS3Server(options: S3ServerOptions): Promise<Server> {
   const store = new ObjectStore(options.directory);
   await store.open();
+  await importLegacyBuckets(store, options.log);
   const multipart = new MultipartStore(store);
   const now = options.now ?? (() => new Date());
   const secrets = [options.keys.accessKeyId, options.keys.secretAccessKey];
