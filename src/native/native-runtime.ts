@@ -21,7 +21,7 @@ import { lockHolderServesDirectory, readPostmasterLock } from './postmaster-lock
 import { findProcessesWithArgument, isOurProcess, isPortAccepting, terminateProcess } from './process-probe.js';
 import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-environment.js';
 import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
-import { DEFAULT_SERVER_USER, postgresServerIdentity } from './system-user.js';
+import { DEFAULT_SERVER_USER, postgresServerIdentity, type ServerIdentity } from './system-user.js';
 
 export interface S3Settings {
   port: number;
@@ -71,6 +71,7 @@ export class NativeRuntime implements Runtime {
   private readonly runner: ProcessRunner;
   private readonly s3ServerScript: string;
   private readonly stopGraceMs: number;
+  private identity: Promise<ServerIdentity | undefined> | undefined;
 
   constructor(
     private readonly settings: NativeRuntimeSettings,
@@ -149,6 +150,7 @@ export class NativeRuntime implements Runtime {
         settings: this.settings.postgres,
         resolvePackage: this.dependencies.resolvePackage ?? resolveInstalledPackage,
         serverUser: this.dependencies.serverUser ?? DEFAULT_SERVER_USER,
+        identity: this.serverIdentity(),
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
         signal: signal ?? this.dependencies.signal,
@@ -165,7 +167,7 @@ export class NativeRuntime implements Runtime {
     }
     // As root, the S3 server runs as the same unprivileged user as Postgres: it starts as root and
     // becomes that user before it opens its directory or reads a request.
-    const identity = await postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    const identity = await this.serverIdentity();
     await prepareNativeDirectories(this.paths, identity);
     await prepareS3Directories(this.paths, identity);
     const { port, accessKey, secretKey } = this.settings.s3;
@@ -182,6 +184,12 @@ export class NativeRuntime implements Runtime {
     );
     state.services.s3 = { pid, port, startedAt: new Date().toISOString(), keyFingerprint: s3KeyFingerprint(accessKey, secretKey) };
     await writeNativeState(this.paths.stateFile, state);
+  }
+
+  /** The user both servers run as (undefined: ourselves), looked up once per runtime. */
+  private serverIdentity(): Promise<ServerIdentity | undefined> {
+    this.identity ??= postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    return this.identity;
   }
 
   /** The argument that identifies our process in its command line: its data directory. */
