@@ -128,6 +128,18 @@ describe('native S3 server, through datalayer up', () => {
     await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'planted.txt' }))).rejects.toMatchObject({ name: 'NotFound' });
   });
 
+  it('answers a browser CORS preflight from the rules up gave the bucket, without a signature', async () => {
+    const preflight = await fetch(`${endpoint()}/${bucket}/thread-3/upload.png`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:8000', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
+    const refused = await fetch(`${endpoint()}/${bucket}/x`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:8000', 'Access-Control-Request-Method': 'DELETE' } });
+    expect(refused.status).toBe(403);
+  });
+
   it('keys that climb out of the bucket are refused or stored inside it: nothing is written or read outside', async () => {
     const outsideFile = path.join(nativeDir(), 'outside.txt');
     writeFileSync(outsideFile, 'a file that is no object');

@@ -6,7 +6,7 @@ import { pageOf } from '../../src/s3-server/listing.js';
 import { assertObjectKey, isValidBucketName, storedName } from '../../src/s3-server/names.js';
 import type { ObjectRecord } from '../../src/s3-server/object-store.js';
 import { escapeForLog, formatRequestLine, maskTarget } from '../../src/s3-server/request-log.js';
-import { canonicalQuery, canonicalUri } from '../../src/s3-server/sigv4.js';
+import { canonicalQuery, canonicalUri, chunkSignature, sha256Hex, signingKey, trailerSignature } from '../../src/s3-server/sigv4.js';
 
 describe('checksums', () => {
   // The check values of each algorithm's catalogue entry: the digest of "123456789".
@@ -50,6 +50,30 @@ describe('aws-chunked decoding', () => {
     ['an endless header line', 'f'.repeat(5000), 'InvalidRequest'],
   ])('refuses %s', async (_, body, code) => {
     await expect(decode(body, 4)).rejects.toMatchObject({ code });
+  });
+
+  it('checks a signed trailer (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER), and refuses it changed', async () => {
+    const scope = { date: '20261201', region: 'us-east-1', service: 's3' };
+    const amzDate = '20261201T120000Z';
+    const key = signingKey('trailer-secret', scope);
+    const seedSignature = 'f'.repeat(64);
+    const first = chunkSignature(key, amzDate, scope, seedSignature, sha256Hex(Buffer.from('hello')));
+    const last = chunkSignature(key, amzDate, scope, first, sha256Hex(Buffer.alloc(0)));
+    const body = (checksum: string) => {
+      const trailer = trailerSignature(key, amzDate, scope, last, 'x-amz-checksum-crc32:NhCmhg==\n');
+      return `5;chunk-signature=${first}\r\nhello\r\n0;chunk-signature=${last}\r\nx-amz-checksum-crc32:${checksum}\r\nx-amz-trailer-signature:${trailer}\r\n\r\n`;
+    };
+    const run = async (text: string) => {
+      const trailers = new Map<string, string>();
+      const out: Buffer[] = [];
+      const source = (async function* () {
+        yield Buffer.from(text, 'latin1');
+      })();
+      for await (const data of decodeAwsChunked(source, { trailer: true, signing: { key, amzDate, scope, seedSignature }, announcedTrailers: ['x-amz-checksum-crc32'], trailers })) out.push(Buffer.from(data));
+      return { data: Buffer.concat(out).toString(), trailers: Object.fromEntries(trailers) };
+    };
+    expect(await run(body('NhCmhg=='))).toEqual({ data: 'hello', trailers: { 'x-amz-checksum-crc32': 'NhCmhg==' } });
+    await expect(run(body('AAAAAA=='))).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
   });
 
   it('refuses a trailer that x-amz-trailer did not announce', async () => {
