@@ -1,11 +1,15 @@
-/** PutObject, GetObject, HeadObject, DeleteObject. */
+/** PutObject, GetObject, HeadObject, DeleteObject, CopyObject. */
+import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { receiveBody, type ReceivedBody } from './body.js';
-import { S3Error } from './errors.js';
+import { notImplemented, S3Error } from './errors.js';
+import { assertObjectKey } from './names.js';
 import { unlinkIfPresent, type ObjectRecord } from './object-store.js';
 import { objectFieldsOf, objectResponseHeaders } from './object-fields.js';
-import { bucketOf, type Reply, type RequestContext } from './reply.js';
+import { bucketOf, xmlReply, type Reply, type RequestContext } from './reply.js';
 import { firstHeader } from './request-target.js';
+import { xmlDocument } from './xml.js';
 
 /** S3's limit for a single PUT. */
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
@@ -113,4 +117,48 @@ function requestedRange(header: string | undefined, size: number): { start: numb
 
 function invalidRange(size: number): S3Error {
   return new S3Error('InvalidRange', 'The requested range is not satisfiable', { ActualObjectSize: String(size) });
+}
+
+/** PUT with x-amz-copy-source: a server-side copy, metadata copied or replaced (x-amz-metadata-directive). */
+export async function copyObject(context: RequestContext): Promise<Reply> {
+  const target = await context.store.requireBucket(bucketOf(context));
+  const source = copySourceOf(firstHeader(context.target.headers, 'x-amz-copy-source') ?? '');
+  await context.store.requireBucket(source.bucket);
+  const opened = await context.store.openObject(source.bucket, source.key);
+  if (!opened) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: source.key });
+  const file = context.store.temporaryFile();
+  try {
+    // From the open handle: the version read is the one whose record is copied, whatever replaces it meanwhile.
+    await pipeline(opened.handle.createReadStream({ autoClose: true }), createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (error) {
+    await unlinkIfPresent(file);
+    throw error;
+  }
+  const replace = firstHeader(context.target.headers, 'x-amz-metadata-directive')?.toUpperCase() === 'REPLACE';
+  const { record } = opened;
+  const fields = replace ? objectFieldsOf(context.target) : { headers: record.headers, metadata: record.metadata };
+  const copied = await context.store.commitObject(
+    target.name,
+    { key: context.target.key, size: record.size, etag: record.etag, ...fields, ...(record.checksum ? { checksum: record.checksum } : {}) },
+    file,
+  );
+  return xmlReply(xmlDocument('CopyObjectResult', { ETag: copied.etag, LastModified: copied.lastModified }));
+}
+
+/** `/bucket/key` or `bucket/key`, percent-encoded; a version id other than null is not supported. */
+function copySourceOf(header: string): { bucket: string; key: string } {
+  const [pathPart = '', query = ''] = header.split('?', 2);
+  if (query !== '' && query !== 'versionId=null') throw notImplemented('Copying a given version (versionId)');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathPart).replace(/^\//, '');
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    throw new S3Error('InvalidArgument', 'Invalid copy source encoding.');
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0) throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.');
+  const key = decoded.slice(slash + 1);
+  assertObjectKey(key);
+  return { bucket: decoded.slice(0, slash), key };
 }

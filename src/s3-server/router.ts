@@ -69,8 +69,11 @@ function routeObject(context: RequestContext): Promise<Reply> {
       if (has('partNumber')) throw notImplemented('HEAD of a single part (partNumber)');
       return objects.getObject(context, true);
     case 'PUT':
-      if (copy) throw notImplemented('Copying objects (x-amz-copy-source)');
-      if (has('uploadId') || has('partNumber')) return multipart.uploadPart(context);
+      if (has('uploadId') || has('partNumber')) {
+        if (copy) throw notImplemented('Copying into a part (UploadPartCopy)');
+        return multipart.uploadPart(context);
+      }
+      if (copy) return objects.copyObject(context);
       return objects.putObject(context);
     case 'DELETE':
       return has('uploadId') ? multipart.abortMultipartUpload(context) : objects.deleteObject(context);
