@@ -150,7 +150,7 @@ export class NativeRuntime implements Runtime {
         settings: this.settings.postgres,
         resolvePackage: this.dependencies.resolvePackage ?? resolveInstalledPackage,
         serverUser: this.dependencies.serverUser ?? DEFAULT_SERVER_USER,
-        identity: this.serverIdentity(),
+        resolveIdentity: () => this.serverIdentity(),
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
         signal: signal ?? this.dependencies.signal,

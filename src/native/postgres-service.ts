@@ -20,8 +20,8 @@ export interface PostgresLaunch {
   settings: PostgresSettings;
   resolvePackage: PackageResolver;
   serverUser: string;
-  /** The identity already resolved for this start (the S3 server runs as the same user). */
-  identity?: Promise<ServerIdentity | undefined>;
+  /** Looks up the user to run as, once for both servers (the S3 server runs as the same user). */
+  resolveIdentity?: () => Promise<ServerIdentity | undefined>;
   stopGraceMs: number;
   databaseTimeoutMs: number;
   signal?: AbortSignal;
@@ -44,7 +44,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   const binaries = resolvePostgresBinaries(launch.resolvePackage);
   assertBinariesUsable(await binaryProblems(binaries), binaries);
   await ensureSharedLibrarySymlinks(binaries.nativeDir);
-  const identity = await (launch.identity ?? postgresServerIdentity(runner, launch.serverUser));
+  const identity = await (launch.resolveIdentity?.() ?? postgresServerIdentity(runner, launch.serverUser));
   await prepareNativeDirectories(paths, identity);
   await preparePostgresDirectories(paths, identity);
   if (identity) {
