@@ -76,10 +76,7 @@ async function main(): Promise<void> {
     directory: options.directory,
     keys: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     log: writeLine,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.address, () => resolve());
+    listen: { port: options.port, host: options.address },
   });
   writeLine(`${new Date().toISOString()} S3 server listening on ${options.address}:${options.port}, data in ${options.directory}`);
   const shutdown = (signal: NodeJS.Signals): void => {

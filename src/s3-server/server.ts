@@ -27,12 +27,16 @@ export interface S3ServerOptions {
   /** Receives each log line, without its line break. */
   log: (line: string) => void;
   now?: () => Date;
+  /**
+   * Listen before touching the directory: a second server started on the same directory fails on
+   * the taken port before it clears the first one's uploads in progress. Without it, the caller listens.
+   */
+  listen?: { port: number; host: string };
 }
 
 export async function createS3Server(options: S3ServerOptions): Promise<Server> {
   const store = new ObjectStore(options.directory);
-  await store.open();
-  await importLegacyBuckets(store, options.log);
+  let storeReady: Promise<void> | undefined;
   const multipart = new MultipartStore(store);
   const now = options.now ?? (() => new Date());
   const secrets = [options.keys.accessKeyId, options.keys.secretAccessKey];
@@ -48,6 +52,7 @@ export async function createS3Server(options: S3ServerOptions): Promise<Server> 
     response.setHeader('x-amz-request-id', requestId);
     let target: RequestTarget | undefined;
     try {
+      await storeReady;
       target = readRequestTarget(request);
       if (target.method === 'OPTIONS') return await send(response, await preflight(target, store));
       const auth = authenticate(target, options.keys, now());
@@ -64,7 +69,20 @@ export async function createS3Server(options: S3ServerOptions): Promise<Server> 
   const server = createServer({ requestTimeout: 30 * 60 * 1000 }, (request, response) => void handle(request, response, false));
   // Expect: 100-continue: the body is only asked for once the request is authenticated.
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => void handle(request, response, true));
+  if (options.listen) await listen(server, options.listen.port, options.listen.host);
+  storeReady = store.open().then(() => importLegacyBuckets(store, options.log));
+  await storeReady;
   return server;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 async function send(response: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): Promise<void> {
