@@ -56,21 +56,31 @@ async function untilS3Answers() {
     await delay(5);
   }
 }
-await Promise.all([
-  (async () => {
-    await postgres.initialise();
-    await postgres.start();
-    await postgres.createDatabase('chainlit');
-    const client = postgres.getPgClient('chainlit');
-    await client.connect();
-    await client.query('SELECT 1');
-    await client.end();
-  })(),
-  (async () => {
-    await untilS3Answers();
-  })(),
-]);
+// The S3 server is a child process: stop it whatever happens to Postgres.
+const stopS3 = () => {
+  if (s3.exitCode !== null) return Promise.resolve();
+  s3.kill('SIGTERM');
+  return new Promise((resolve) => s3.once('exit', resolve));
+};
+try {
+  await Promise.all([
+    (async () => {
+      await postgres.initialise();
+      await postgres.start();
+      await postgres.createDatabase('chainlit');
+      const client = postgres.getPgClient('chainlit');
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+    })(),
+    (async () => {
+      await untilS3Answers();
+    })(),
+  ]);
+} catch (error) {
+  await stopS3();
+  throw error;
+}
 const ready = performance.now() - started;
-s3.kill('SIGTERM');
-await Promise.all([postgres.stop(), new Promise((resolve) => s3.once('exit', resolve))]);
+await Promise.all([postgres.stop(), stopS3()]);
 process.stdout.write(`${ready}\n`);
