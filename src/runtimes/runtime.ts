@@ -14,7 +14,10 @@ export interface ServiceState {
   /** Compose service name, or `postgres` / `s3` for native. */
   name: string;
   role?: ServiceRole;
-  /** running, exited, restarting, created, paused, dead, missing (not created / no process). */
+  /**
+   * running, exited, restarting, created, paused, dead, missing (not created / no process), or
+   * outdated (native: running with another port or key pair than `.env` gives; `up` replaces it).
+   */
   state: string;
   /** healthy, unhealthy, starting, or '' when there is no healthcheck. */
   health: string;

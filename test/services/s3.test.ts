@@ -34,7 +34,7 @@ function sdk(): AwsSdkS3Client {
   });
 }
 
-describe('ensureBucket against s3rver', () => {
+describe('ensureBucket against the native S3 server', () => {
   it('creates the bucket with the CORS rules, then finds both present', async () => {
     const bucket = newBucketName();
     expect(await ensureBucket({ ...settings(), bucket, create: true })).toEqual({ created: true, cors: 'set' });

@@ -1,4 +1,5 @@
-import { chmod, chown, mkdir, stat } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { NativePaths } from './native-state.js';
 import type { ServerIdentity } from './system-user.js';
 
@@ -24,13 +25,25 @@ export async function preparePostgresDirectories(paths: NativePaths, identity: S
 }
 
 /**
- * What the S3 server needs. Existing state directories keep their mode: when Postgres runs as
- * another user they were opened to its group on purpose.
+ * The S3 server's data directory, owned by the user it runs as. Files an older version left there
+ * as root are handed over too, so the unprivileged server can read and replace them.
  */
-export async function prepareS3Directories(paths: NativePaths): Promise<void> {
-  await mkdir(paths.nativeDir, { recursive: true, mode: 0o700 });
-  await ensureDirectory(paths.logsDir, 0o700);
+export async function prepareS3Directories(paths: NativePaths, identity: ServerIdentity | undefined): Promise<void> {
   await ensureDirectory(paths.s3DataDir, 0o700);
+  if (!identity) return;
+  const owner = await stat(paths.s3DataDir);
+  if (owner.uid === identity.uid && owner.gid === identity.gid) return;
+  await chownTree(paths.s3DataDir, identity);
+}
+
+/** lchown of a directory's whole tree (symbolic links themselves, never their targets), root last. */
+async function chownTree(directory: string, identity: ServerIdentity): Promise<void> {
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    const child = path.join(directory, entry.name);
+    if (entry.isDirectory()) await chownTree(child, identity);
+    else await lchown(child, identity.uid, identity.gid);
+  }
+  await lchown(directory, identity.uid, identity.gid);
 }
 
 async function ensureSharedDirectory(directory: string, identity: ServerIdentity | undefined): Promise<void> {

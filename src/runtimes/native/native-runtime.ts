@@ -12,7 +12,7 @@ import type {
   StopOptions,
 } from '../runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
-import { prepareS3Directories } from './native-directories.js';
+import { prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
 import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState, type ProcessRecord } from './native-state.js';
 import { resolveInstalledPackage, type PackageResolver } from '../../process/postgres-binaries.js';
 import type { PostgresSettings } from './postgres-cluster.js';
@@ -20,7 +20,8 @@ import { startPostgres } from './postgres-service.js';
 import { lockHolderServesDirectory, readPostmasterLock } from './postmaster-lock.js';
 import { findProcessesWithArgument, isOurProcess, isPortAccepting, terminateProcess } from './process-probe.js';
 import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-environment.js';
-import { DEFAULT_SERVER_USER } from './system-user.js';
+import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
+import { DEFAULT_SERVER_USER, postgresServerIdentity, type ServerIdentity } from './system-user.js';
 
 export interface S3Settings {
   port: number;
@@ -70,6 +71,7 @@ export class NativeRuntime implements Runtime {
   private readonly runner: ProcessRunner;
   private readonly s3ServerScript: string;
   private readonly stopGraceMs: number;
+  private identity: Promise<ServerIdentity | undefined> | undefined;
 
   constructor(
     private readonly settings: NativeRuntimeSettings,
@@ -147,6 +149,7 @@ export class NativeRuntime implements Runtime {
         settings: this.settings.postgres,
         resolvePackage: this.dependencies.resolvePackage ?? resolveInstalledPackage,
         serverUser: this.dependencies.serverUser ?? DEFAULT_SERVER_USER,
+        resolveIdentity: () => this.serverIdentity(),
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
         signal: signal ?? this.dependencies.signal,
@@ -161,20 +164,31 @@ export class NativeRuntime implements Runtime {
         hint: 'Reinstall datalayer (the package ships it in dist/), or build it with `npm run build`.',
       });
     }
-    await prepareS3Directories(this.paths);
+    // As root, the S3 server runs as the same unprivileged user as Postgres: it starts as root and
+    // becomes that user before it opens its directory or reads a request.
+    const identity = await this.serverIdentity();
+    await prepareNativeDirectories(this.paths, identity);
+    await prepareS3Directories(this.paths, identity);
     const { port, accessKey, secretKey } = this.settings.s3;
+    const userArguments = identity ? ['--uid', String(identity.uid), '--gid', String(identity.gid)] : [];
     const pid = await this.runner.spawnDetached(
       this.dependencies.nodeExecutable ?? process.execPath,
-      [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir],
+      [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir, ...userArguments],
       {
         cwd: this.paths.nativeDir,
         // The key pair goes through the environment: argv is public (ps, --verbose).
-        env: { [S3_ACCESS_KEY_VARIABLE]: accessKey, [S3_SECRET_KEY_VARIABLE]: secretKey, NO_COLOR: '1', FORCE_COLOR: '0' },
+        env: { [S3_ACCESS_KEY_VARIABLE]: accessKey, [S3_SECRET_KEY_VARIABLE]: secretKey },
         logFile: this.paths.s3Log,
       },
     );
-    state.services.s3 = { pid, port, startedAt: new Date().toISOString() };
+    state.services.s3 = { pid, port, startedAt: new Date().toISOString(), keyFingerprint: s3KeyFingerprint(accessKey, secretKey) };
     await writeNativeState(this.paths.stateFile, state);
+  }
+
+  /** The user both servers run as (undefined: ourselves), looked up once per runtime. */
+  private serverIdentity(): Promise<ServerIdentity | undefined> {
+    this.identity ??= postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    return this.identity;
   }
 
   /** The argument that identifies our process in its command line: its data directory. */
@@ -188,11 +202,14 @@ export class NativeRuntime implements Runtime {
 
   /**
    * keep: ours, alive, on the configured port (possibly still starting: readiness is judged later).
-   * replace: ours and alive but on another port (`.env` changed). start: no record, or its pid is gone.
+   * replace: ours and alive but on another port, or an S3 server started with another key pair
+   * (`.env` changed). start: no record, or its pid is gone.
    */
   private judgeRecord(role: ServiceRole, record: ProcessRecord | undefined): 'keep' | 'replace' | 'start' {
     if (!record || !isOurProcess(record.pid, this.identifyingArgument(role))) return 'start';
-    return record.port === this.configuredPort(role) ? 'keep' : 'replace';
+    if (record.port !== this.configuredPort(role)) return 'replace';
+    const { accessKey, secretKey } = this.settings.s3;
+    return role === 's3' && !matchesS3KeyFingerprint(record.keyFingerprint, accessKey, secretKey) ? 'replace' : 'keep';
   }
 
   private async terminate(role: ServiceRole, record: ProcessRecord | undefined): Promise<void> {
@@ -222,9 +239,10 @@ export class NativeRuntime implements Runtime {
     const base = { name: role, role, health: '' };
     if (!record) return { ...base, state: 'missing', ports: [] };
     const ports = [{ published: record.port, target: record.port }];
-    if (!isOurProcess(record.pid, this.identifyingArgument(role))) {
-      return { ...base, state: 'exited', ports, pid: record.pid };
-    }
+    const verdict = this.judgeRecord(role, record);
+    if (verdict === 'start') return { ...base, state: 'exited', ports, pid: record.pid };
+    // Ours and alive, but started with another port or key pair than `.env` now gives: `up` replaces it.
+    if (verdict === 'replace') return { ...base, state: 'outdated', health: 'started with other settings than .env', ports, pid: record.pid };
     const accepting = await isPortAccepting(record.port);
     // Alive but not yet listening: starting up (or stuck; readiness checks decide).
     return accepting ? { ...base, state: 'running', ports, pid: record.pid } : { ...base, state: 'starting', health: 'starting', ports, pid: record.pid };

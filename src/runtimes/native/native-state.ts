@@ -42,6 +42,8 @@ const processRecordSchema = z.object({
   pid: z.int().check(z.positive()),
   port: z.int().check(z.minimum(1), z.maximum(65535)),
   startedAt: z.string(),
+  /** S3 only: a salted hash of the key pair it was started with (see s3-key-fingerprint.ts). */
+  keyFingerprint: z.optional(z.string()),
 });
 export type ProcessRecord = z.infer<typeof processRecordSchema>;
 

@@ -20,6 +20,8 @@ export interface PostgresLaunch {
   settings: PostgresSettings;
   resolvePackage: PackageResolver;
   serverUser: string;
+  /** Looks up the user to run as, once for both servers (the S3 server runs as the same user). */
+  resolveIdentity?: () => Promise<ServerIdentity | undefined>;
   stopGraceMs: number;
   databaseTimeoutMs: number;
   signal?: AbortSignal;
@@ -42,7 +44,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   const binaries = resolvePostgresBinaries(launch.resolvePackage);
   assertBinariesUsable(await binaryProblems(binaries), binaries);
   await ensureSharedLibrarySymlinks(binaries.nativeDir);
-  const identity = await postgresServerIdentity(runner, launch.serverUser);
+  const identity = await (launch.resolveIdentity?.() ?? postgresServerIdentity(runner, launch.serverUser));
   await prepareNativeDirectories(paths, identity);
   await preparePostgresDirectories(paths, identity);
   if (identity) {

@@ -33,12 +33,6 @@ export async function nativePrerequisites(options: NativePrerequisiteOptions = {
     if (!isDatalayerError(error)) throw error;
     problems.push(error.hint ? `${error.message} ${error.hint}` : error.message);
   }
-  try {
-    resolvePackage('s3rver');
-  } catch {
-    // A resolution failure is the finding itself: the package is not installed.
-    problems.push('The s3rver package (the S3-compatible server) is not installed: run `npm install s3rver`.');
-  }
   const script = options.s3ServerScript ?? defaultS3ServerScript();
   if (!existsSync(script)) problems.push(`The S3 server program ${script} is missing: reinstall or rebuild datalayer.`);
   if ((options.currentUid ?? process.getuid?.()) === 0) {

@@ -41,7 +41,7 @@ export async function assertPortsAvailable(context: Context, planned: PlannedPor
   if (planned.length === 0) return;
   const ours = new Set<number>();
   for (const service of current) {
-    if (service.state === 'running' || service.state === 'restarting') for (const port of service.ports) ours.add(port.published);
+    if (service.state === 'running' || service.state === 'restarting' || service.state === 'outdated') for (const port of service.ports) ours.add(port.published);
   }
   for (const entry of planned) {
     if (ours.has(entry.port) || (await isPortFree(entry.port))) continue;
