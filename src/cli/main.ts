@@ -1,12 +1,14 @@
 import { CommanderError } from 'commander';
-import type { Context } from '../context.js';
-import { ExitCode, InterruptedError, UsageError, isDatalayerError } from '../errors.js';
-import { resolveHostProject } from '../host/host-project.js';
+import { commands } from '../commands/index.js';
+import type { AnyCommand } from '../commands/definition.js';
+import type { Context } from '../context/context.js';
+import { resolveHostProject } from '../context/host-project.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
-import type { CommandModule } from './command-module.js';
+import { ExitCode, InterruptedError, UsageError } from '../support/errors.js';
 import { buildProgram } from './program.js';
+import { runCommand } from './run-command.js';
 
 export interface MainIo {
   argv: string[];
@@ -17,78 +19,60 @@ export interface MainIo {
   version: string;
 }
 
-/** Each command's module is loaded only when that command runs, so --help stays fast. */
-const loaders: Record<string, () => Promise<CommandModule>> = {
-  init: () => import('../commands/init.js') as Promise<CommandModule>,
-  check: () => import('../commands/check.js') as Promise<CommandModule>,
-  up: () => import('../commands/up.js') as Promise<CommandModule>,
-  down: () => import('../commands/down.js') as Promise<CommandModule>,
-  status: () => import('../commands/status.js') as Promise<CommandModule>,
-  logs: () => import('../commands/logs.js') as Promise<CommandModule>,
-  'update-submodule': () => import('../commands/update-submodule.js') as Promise<CommandModule>,
-  migrate: () => import('../commands/migrate.js') as Promise<CommandModule>,
-  secret: () => import('../commands/secret.js') as Promise<CommandModule>,
-  enable: () => import('../commands/enable.js') as Promise<CommandModule>,
-  disable: () => import('../commands/disable.js') as Promise<CommandModule>,
-};
-
-function loadCommand(name: string): Promise<CommandModule> {
-  const load = loaders[name];
-  if (!load) throw new UsageError(`unknown command ${name}`);
-  return load();
-}
-
 /** Runs one datalayer invocation and returns its exit code. The only caller of process.exit is bin/. */
 export async function main(io: MainIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
+  // Before a command is known, commander's own output (help, usage errors) goes through this one.
+  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version });
   let exitCode: number = ExitCode.ok;
-  let ran = false;
-
-  const program = buildProgram(io.version, async (name, options, args) => {
-    ran = true;
-    exitCode = await runCommand(name, options, args, io);
-  });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => {
-      if (!wantsJson) io.stderr.write(text);
+  let parsing = 'datalayer';
+  const program = buildProgram(
+    io.version,
+    commands,
+    async (command, values, globals) => {
+      exitCode = await runFromCommandLine(command, values, globals, io);
     },
+    { writeOut: (text) => shell.help(text), writeErr: (text) => shell.usage(text) },
+  );
+  program.hook('preSubcommand', (_program, subcommand) => {
+    parsing = subcommand.name();
   });
-  for (const sub of program.commands) {
-    sub.exitOverride();
-  }
 
   try {
     await program.parseAsync(io.argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        return ExitCode.ok;
-      }
-      if (wantsJson) {
-        const reporter = new Reporter({ json: true, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr });
-        return reporter.error(io.argv.find((a) => !a.startsWith('-')) ?? 'datalayer', new UsageError(error.message.replace(/^error: /, '')));
-      }
-      return ExitCode.usage;
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    if (error.code === 'commander.help') {
+      // No command given: commander showed the help (on stderr; under --json it says so in JSON).
+      return wantsJson && error.exitCode !== 0 ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
     }
-    throw error;
-  }
-  if (!ran && io.argv.length === 0) {
-    program.outputHelp();
+    // commander already printed its message on stderr, unless --json: then the document says it.
+    if (!wantsJson) return ExitCode.usage;
+    const help = parsing === 'datalayer' ? 'datalayer --help' : `datalayer ${parsing} --help`;
+    return shell.error(parsing, new UsageError(error.message.replace(/^error: /, ''), { hint: `Run \`${help}\` for usage.` }));
   }
   return exitCode;
 }
 
-async function runCommand(name: string, options: Record<string, unknown>, args: string[], io: MainIo): Promise<number> {
-  const color = colorAllowed({ noColor: options.color === false, env: io.env, isTTY: io.stderr.isTTY === true });
+function noCommand(list: readonly AnyCommand[]): UsageError {
+  return new UsageError('no command given.', {
+    hint: 'Run `datalayer --help` to see the commands.',
+    data: { commands: list.map((command) => command.name) },
+  });
+}
+
+/** The context of one command run from the command line: its reporter, Ctrl-C handling, clean-ups. */
+async function runFromCommandLine(command: AnyCommand, values: Record<string, unknown>, globals: Record<string, unknown>, io: MainIo): Promise<number> {
+  const color = colorAllowed({ noColor: globals.color === false, env: io.env, isTTY: io.stderr.isTTY === true });
   const reporter = new Reporter({
-    json: options.json === true,
-    quiet: options.quiet === true,
-    verbose: options.verbose === true,
+    json: globals.json === true,
+    quiet: globals.quiet === true,
+    verbose: globals.verbose === true,
     color,
     stdout: io.stdout,
     stderr: io.stderr,
+    version: io.version,
     ...(color ? { style: await terminalStyle() } : {}),
   });
   const controller = new AbortController();
@@ -109,54 +93,24 @@ async function runCommand(name: string, options: Record<string, unknown>, args: 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let module: CommandModule | undefined;
-  const runner = new ProcessRunner((argv, cwd) => reporter.command(argv, cwd));
   try {
-    const host = resolveHostProject({ cwd: options.cwd as string | undefined, envFile: options.envFile as string | undefined });
     const context: Context = {
-      host,
+      host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
       reporter,
-      runner,
+      runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
       env: io.env,
-      yes: options.yes === true,
+      yes: globals.yes === true,
       interactive: io.stdinIsTTY && io.stderr.isTTY === true,
       signal: controller.signal,
       onCleanup: (task) => cleanups.push(task),
     };
-    module = await loadCommand(name);
-    const result = await abortable(module.run({ ...options, args }, context), controller.signal);
-    reporter.result(name, result, module.render);
-    return result.exitCode;
+    return await runCommand(command, values, context);
   } catch (error) {
-    const reported = controller.signal.aborted && !isDatalayerError(error) ? controller.signal.reason : error;
-    // The signal also stops the child processes that were given it: exit only once they are gone.
-    if (controller.signal.aborted) await runner.stopped(CHILD_EXIT_GRACE_MS);
-    if (reported instanceof InterruptedError && module?.endsWithInterrupt?.(options)) return reported.exitCode;
-    return reporter.error(name, reported);
+    // The host could not be resolved (no such --cwd): nothing ran.
+    return reporter.error(command.name, error);
   } finally {
     await runCleanups();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-const CHILD_EXIT_GRACE_MS = 3_000;
-
-/** Ends the wait as soon as the signal fires, even if the command does not observe it itself. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,15 +1,14 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../cli/parse-options.js';
-import type { Context } from '../context.js';
-import type { Style } from '../report/style.js';
-import { renderSwitch, switchDataLayer, type SwitchResult } from '../init/switch-command.js';
+import { defineCommand } from './definition.js';
 
 /** `datalayer disable`: comments out the data-layer block of `.env` (persistence off, data kept). */
-export async function run(raw: Record<string, unknown>, context: Context): Promise<SwitchResult> {
-  parseOptions(z.object({}), raw);
-  return switchDataLayer(context, 'disable');
-}
-
-export function render(result: SwitchResult, style: Style): string {
-  return renderSwitch('disable', result, style);
-}
+export const disableCommand = defineCommand({
+  name: 'disable',
+  description: 'comment out the data-layer block of .env (persistence off)',
+  options: {},
+  lock: {},
+  examples: ['datalayer disable'],
+  load: async () => {
+    const { renderSwitch, switchDataLayer } = await import('./data-layer-switch/run.js');
+    return { run: (_options, context) => switchDataLayer(context, 'disable'), render: (result, style) => renderSwitch('disable', result, style) };
+  },
+});

@@ -1,15 +1,14 @@
-import * as z from 'zod/mini';
-import { parseOptions } from '../cli/parse-options.js';
-import type { Context } from '../context.js';
-import type { Style } from '../report/style.js';
-import { renderSwitch, switchDataLayer, type SwitchResult } from '../init/switch-command.js';
+import { defineCommand } from './definition.js';
 
 /** `datalayer enable`: uncomments the data-layer block of `.env`. */
-export async function run(raw: Record<string, unknown>, context: Context): Promise<SwitchResult> {
-  parseOptions(z.object({}), raw);
-  return switchDataLayer(context, 'enable');
-}
-
-export function render(result: SwitchResult, style: Style): string {
-  return renderSwitch('enable', result, style);
-}
+export const enableCommand = defineCommand({
+  name: 'enable',
+  description: 'uncomment the data-layer block of .env',
+  options: {},
+  lock: {},
+  examples: ['datalayer enable'],
+  load: async () => {
+    const { renderSwitch, switchDataLayer } = await import('./data-layer-switch/run.js');
+    return { run: (_options, context) => switchDataLayer(context, 'enable'), render: (result, style) => renderSwitch('enable', result, style) };
+  },
+});

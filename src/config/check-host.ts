@@ -1,6 +1,6 @@
-import type { ComposeModel } from '../compose/model.js';
-import type { Context } from '../context.js';
-import { promoteWarnings, type Diagnostic } from '../report/diagnostic.js';
+import type { ComposeModel } from './compose/model.js';
+import type { Context } from '../context/context.js';
+import { promoteWarnings, type Diagnostic } from '../support/diagnostic.js';
 import { loadHostConfig, type DataLayerState, type HostConfig } from './host-config.js';
 import { checkComposeFile } from './rules/compose.js';
 import { checkDatabaseUrl } from './rules/database-url.js';

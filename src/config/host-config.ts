@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
-import type { EnvDocument } from '../env/parse.js';
-import { readEnvFile } from '../env/read-env-file.js';
-import { resolveEnvDocument, type ResolvedEnv } from '../env/resolve.js';
-import type { HostProject } from '../host/host-project.js';
+import type { Context } from '../context/context.js';
+import type { EnvDocument } from './env/parse.js';
+import { readEnvFile } from './env/read-env-file.js';
+import { resolveEnvDocument, type ResolvedEnv } from './env/resolve.js';
+import type { HostProject } from '../context/host-project.js';
 import type { Redactor } from '../report/redactor.js';
 import { SECRET_KEYS } from './keys.js';
 

@@ -31,3 +31,7 @@ export const CONTAINER_PORTS = { postgres: 5432, localstack: 4566 } as const;
 export const INIT_SCRIPT_BUCKET = 'my-bucket';
 
 export const DEFAULT_SUBMODULE_PATH = 'extern/chainlit-datalayer';
+
+/** What `--runtime` and DATALAYER_RUNTIME accept. */
+export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
+export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];

@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
-import { ConfigError, PrerequisiteError } from '../errors.js';
-import { hasErrors, type Diagnostic } from '../report/diagnostic.js';
+import type { Context } from '../context/context.js';
+import { ConfigError, PrerequisiteError } from '../support/errors.js';
+import { hasErrors, type Diagnostic } from '../support/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
 
 /**

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../support/errors.js';
 import type { Redactor } from '../report/redactor.js';
 
 /**

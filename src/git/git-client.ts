@@ -1,6 +1,6 @@
 import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
-import type { Context } from '../context.js';
-import { DatalayerError, PrerequisiteError, UsageError } from '../errors.js';
+import type { Context } from '../context/context.js';
+import { DatalayerError, PrerequisiteError, UsageError } from '../support/errors.js';
 import { gitEnvironment } from './git-environment.js';
 
 /** What the git layer needs from a command's context. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_SUBMODULE_PATH } from '../config/keys.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../support/errors.js';
 import type { GitClient } from './git-client.js';
 import { findDataLayerEntry, normalizeSubmodulePath, readGitmodules, type GitmodulesEntry } from './gitmodules.js';
 import type { Repository } from './repository.js';

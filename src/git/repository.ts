@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PrerequisiteError } from '../errors.js';
+import { PrerequisiteError } from '../support/errors.js';
 import type { GitClient } from './git-client.js';
 
 export interface Repository {

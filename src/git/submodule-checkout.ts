@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PrerequisiteError, RefusedError } from '../errors.js';
+import { PrerequisiteError, RefusedError } from '../support/errors.js';
 import { maskUrlPassword } from '../report/redactor.js';
 import { isLocalUrl } from './arguments.js';
 import type { GitClient } from './git-client.js';

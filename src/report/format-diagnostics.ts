@@ -1,4 +1,4 @@
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import type { Style } from './style.js';
 
 /** Human form of diagnostics: one block each, where, what, and what to do. */

@@ -1,7 +1,8 @@
-import type { Writable } from 'node:stream';
-import { isDatalayerError, ExitCode } from '../errors.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Readable, Writable } from 'node:stream';
+import { isDatalayerError, ExitCode } from '../support/errors.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
+import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
 
@@ -12,6 +13,10 @@ export interface ReporterOptions {
   color: boolean;
   stdout: Writable;
   stderr: Writable;
+  /** The package version, for the `--json` document. */
+  version: string;
+  /** Where answers to a confirmation come from (default: the process's stdin). */
+  stdin?: Readable;
   /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
   style?: Style;
 }
@@ -120,13 +125,7 @@ export class Reporter {
   /** The command's result: JSON document, or its human rendering on stdout. */
   result<R extends CommandResult<object>>(command: string, result: R, render: Renderer<R>): void {
     if (this.options.json) {
-      this.writeJson({
-        ok: result.exitCode === ExitCode.ok,
-        command,
-        exitCode: result.exitCode,
-        diagnostics: result.diagnostics,
-        ...result.data,
-      });
+      this.writeJson(successDocument({ datalayerVersion: this.options.version, command, exitCode: result.exitCode, diagnostics: result.diagnostics }, result.data));
       return;
     }
     const text = render(result, this.style);
@@ -145,14 +144,8 @@ export class Reporter {
       : 'This is a bug in datalayer. Please report it with the command you ran and the output of --verbose.';
     const diagnostics = known ? error.diagnostics : [];
     if (this.options.json) {
-      this.writeJson({
-        ok: false,
-        command,
-        exitCode,
-        diagnostics,
-        error: { message, ...(hint ? { hint } : {}) },
-        ...(known ? error.data : {}),
-      });
+      const details = known ? error.data : {};
+      this.writeJson(failureDocument({ datalayerVersion: this.options.version, command, exitCode, diagnostics }, { message, hint: hint ?? null, details }));
       return exitCode;
     }
     if (diagnostics.length > 0) this.writeErr(formatDiagnostics(diagnostics, this.style) + '\n');
@@ -164,12 +157,39 @@ export class Reporter {
     return exitCode;
   }
 
+  /** Help and version text the user asked for (commander's output). */
+  help(text: string): void {
+    this.writeOut(text);
+  }
+
+  /**
+   * commander's usage messages (unknown option, missing argument). Under --json the error
+   * document says the same, so nothing else may reach the terminal.
+   */
+  usage(text: string): void {
+    if (!this.options.json) this.writeErr(text);
+  }
+
+  /** Lines of the services' own logs (`logs`), as they come: stdout, redacted like everything else. */
+  serviceLog(text: string): void {
+    this.writeOut(text);
+  }
+
+  /**
+   * A yes/no question on the reporter's stderr (default: no); the caller checks first that a
+   * person can answer (`context.interactive`).
+   */
+  async confirm(question: string, signal: AbortSignal): Promise<boolean> {
+    const { default: confirm } = await import('@inquirer/confirm');
+    return confirm({ message: question, default: false }, { signal, output: this.options.stderr, ...(this.options.stdin ? { input: this.options.stdin } : {}) });
+  }
+
   /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */
   raw(text: string): void {
     this.options.stdout.write(text);
   }
 
-  private writeJson(document: Record<string, unknown>): void {
+  private writeJson(document: object): void {
     this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
   }
 

@@ -1,9 +1,9 @@
 import type { HostConfig } from '../config/host-config.js';
-import type { Context } from '../context.js';
-import { isDatalayerError } from '../errors.js';
-import type { Diagnostic } from '../report/diagnostic.js';
+import type { Context } from '../context/context.js';
+import { isDatalayerError } from '../support/errors.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import { maskUrlPassword } from '../report/redactor.js';
-import { bucketTargetOf, endpointsOf } from './endpoints.js';
+import { bucketTargetOf, endpointsOf } from '../config/endpoints.js';
 
 export interface ConnectionReport {
   service: string;
@@ -38,7 +38,7 @@ export async function connectToServices(
 
   const pgTarget = maskUrlPassword(endpoints.databaseUrl);
   try {
-    const { connectOrExplain } = await import('../postgres/connect.js');
+    const { connectOrExplain } = await import('./postgres/connect.js');
     const client = await connectOrExplain(endpoints.databaseUrl);
     try {
       const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
@@ -54,7 +54,7 @@ export async function connectToServices(
   if (target) {
     const s3Target = endpoints.s3Endpoint ?? `AWS ${endpoints.region}`;
     try {
-      const { ensureBucket } = await import('../s3/ensure.js');
+      const { ensureBucket } = await import('./s3/ensure.js');
       const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create: false, signal: context.signal });
       record('s3', s3Target, { ok: true, message: `bucket ${target.bucket} reachable at ${s3Target}${result.cors === 'present' ? ' (CORS set)' : ''}` });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const hosts: HostFixture[] = [];
@@ -46,7 +46,8 @@ describe('datalayer check', () => {
     const run = await runCli(['check', '--json'], { cwd: fixture.dir });
     expect(run.exitCode).toBe(0);
     const doc = jsonOf(run);
-    expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0, state: 'local' });
+    expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0 });
+    expect(dataOf(run)).toMatchObject({ state: 'local' });
     // The fork's image is :latest without a token: a warning, not an error.
     expect(diagnosticsOf(doc).map((d) => d.code)).toContain('COMPOSE_LOCALSTACK_LATEST');
     expect(diagnosticsOf(doc).filter((d) => d.severity === 'error')).toEqual([]);
@@ -171,13 +172,14 @@ describe('datalayer check', () => {
     );
     const run = await runCli(['check', '--json'], { cwd: host(env).dir });
     expect(run.exitCode).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ ok: true, state: 'disabled' });
+    expect(jsonOf(run)).toMatchObject({ ok: true });
+    expect(dataOf(run)).toMatchObject({ state: 'disabled' });
   });
 
   it('is external when only CHAINLIT_DATALAYER_COMPOSE is commented out', async () => {
     const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
     const run = await runCli(['check', '--json'], { cwd: host(env).dir });
-    expect(jsonOf(run)).toMatchObject({ state: 'external' });
+    expect(dataOf(run)).toMatchObject({ state: 'external' });
   });
 
   it('warns that the stack creates no other bucket only when LocalStack has the init script that creates my-bucket', async () => {
@@ -209,6 +211,16 @@ describe('datalayer check', () => {
     const passing = FORK_LIKE_COMPOSE.replace('SERVICES: s3', 'SERVICES: s3\n      LOCALSTACK_AUTH_TOKEN: ${LOCALSTACK_AUTH_TOKEN:-}');
     const passed = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: host(withToken, passing).dir })));
     expect(passed.map((d) => d.code)).not.toContain('COMPOSE_LOCALSTACK_LATEST');
+  });
+
+  it('a list used as a mapping key in the compose file: a warning at its line, and nothing printed by the YAML reader', async () => {
+    const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      ? [a, b]\n      : x\n');
+    expect(compose).toContain('? [a, b]');
+    const run = await runCli(['check', '--json'], { cwd: host(seed, compose).dir });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stderr).toBe('');
+    const warning = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_YAML_KEY');
+    expect(warning).toMatchObject({ severity: 'warning', file: 'extern/chainlit-datalayer/compose.yaml', line: compose.split('\n').findIndex((l) => l.includes('? [a, b]')) + 1 });
   });
 
   it('--strict turns warnings into errors', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { makeDockerHost, type DockerHost } from '../helpers/docker-host.js';
 import type { FakeService } from '../helpers/fake-docker.js';
 import { composeSubcommand } from '../helpers/published-ports.js';
@@ -58,7 +58,8 @@ describe('datalayer down on Docker Compose', () => {
     const { fixture, dataDir, initScript } = await runningHost();
     const run = await cli(fixture, ['down', '--volumes', '--yes', '--json']);
     expect(run.exitCode).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ ok: true, command: 'down', runtime: 'docker', stopped: true, volumes: true, deleted: ['extern/chainlit-datalayer/.data/postgres'] });
+    expect(jsonOf(run)).toMatchObject({ ok: true, command: 'down' });
+    expect(dataOf(run)).toMatchObject({ runtime: 'docker', stopped: true, volumes: true, deleted: ['extern/chainlit-datalayer/.data/postgres'] });
     expect(downCalls(fixture).map((argv) => argv.slice(-2))).toEqual([['down', '-v']]);
     expect(existsSync(dataDir)).toBe(false);
     // The bind-mounted init script and the compose file belong to the submodule, not to the data.

@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as disable from '../../src/commands/disable.js';
-import * as enable from '../../src/commands/enable.js';
+import { disableCommand as disable } from '../../src/commands/disable.js';
+import { enableCommand as enable } from '../../src/commands/enable.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { planDisable, planEnable } from '../../src/init/data-layer-switch.js';
-import { DATA_LAYER_KEYS } from '../../src/init/env-template.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { planDisable, planEnable } from '../../src/commands/data-layer-switch/plan.js';
+import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const SEED = seedEnv();
@@ -74,14 +74,15 @@ describe('datalayer disable / enable', () => {
     const envFile = path.join(host.dir, '.env');
     const disableContext = makeContext(host.dir, { json: true });
 
-    expect(await invoke('disable', disable, {}, disableContext)).toBe(0);
+    expect(await invoke(disable, {}, disableContext)).toBe(0);
 
-    expect(jsonOutput(disableContext)).toMatchObject({ command: 'disable', action: 'changed', keys: [...DATA_LAYER_KEYS], state: 'disabled' });
+    expect(jsonOutput(disableContext)).toMatchObject({ command: 'disable' });
+    expect(dataOutput(disableContext)).toMatchObject({ action: 'changed', keys: [...DATA_LAYER_KEYS], state: 'disabled' });
     const check = await checkHost(makeContext(host.dir), {});
     expect(check.state).toBe('disabled');
 
     const enableContext = makeContext(host.dir);
-    expect(await invoke('enable', enable, {}, enableContext)).toBe(0);
+    expect(await invoke(enable, {}, enableContext)).toBe(0);
     expect(readFileSync(envFile, 'utf8')).toBe(original);
     expect(enableContext.output.stdout()).toContain('uncommented 12 keys in .env');
     expect((await checkHost(makeContext(host.dir), {})).state).toBe('local');
@@ -89,11 +90,11 @@ describe('datalayer disable / enable', () => {
 
   it('disable twice: the second says it is already disabled and changes nothing', async () => {
     host = makeHost({ env: SEED });
-    await invoke('disable', disable, {}, makeContext(host.dir));
+    await invoke(disable, {}, makeContext(host.dir));
     const once = readFileSync(path.join(host.dir, '.env'), 'utf8');
     const ctx = makeContext(host.dir);
 
-    expect(await invoke('disable', disable, {}, ctx)).toBe(0);
+    expect(await invoke(disable, {}, ctx)).toBe(0);
 
     expect(readFileSync(path.join(host.dir, '.env'), 'utf8')).toBe(once);
     expect(ctx.output.stdout()).toContain('already disabled');
@@ -102,8 +103,8 @@ describe('datalayer disable / enable', () => {
   it('enable on an enabled file says so', async () => {
     host = makeHost({ env: SEED });
     const ctx = makeContext(host.dir, { json: true });
-    expect(await invoke('enable', enable, {}, ctx)).toBe(0);
-    expect(jsonOutput(ctx)).toMatchObject({ action: 'unchanged', keys: [], state: 'local' });
+    expect(await invoke(enable, {}, ctx)).toBe(0);
+    expect(dataOutput(ctx)).toMatchObject({ action: 'unchanged', keys: [], state: 'local' });
     expect(readFileSync(path.join(host.dir, '.env'), 'utf8')).toBe(SEED);
   });
 
@@ -113,14 +114,14 @@ describe('datalayer disable / enable', () => {
   ] as const)('%s without a .env: exit 3, pointing at init', async (name, command) => {
     host = makeHost();
     const ctx = makeContext(host.dir);
-    expect(await invoke(name, command, {}, ctx)).toBe(3);
+    expect(await invoke(command, {}, ctx)).toBe(3);
     expect(ctx.output.stderr()).toContain('datalayer init');
   });
 
   it('enable on a file without any data-layer key: exit 3, pointing at init', async () => {
     host = makeHost({ env: 'APP=1\n' });
     const ctx = makeContext(host.dir);
-    expect(await invoke('enable', enable, {}, ctx)).toBe(3);
+    expect(await invoke(enable, {}, ctx)).toBe(3);
     expect(ctx.output.stderr()).toContain('datalayer init');
   });
 
@@ -128,7 +129,7 @@ describe('datalayer disable / enable', () => {
     host = makeHost();
     writeFileSync(path.join(host.dir, 'app.env'), SEED);
     const ctx = makeContext(host.dir, { envFile: 'app.env' });
-    expect(await invoke('disable', disable, {}, ctx)).toBe(0);
+    expect(await invoke(disable, {}, ctx)).toBe(0);
     expect(readFileSync(path.join(host.dir, 'app.env'), 'utf8')).toMatch(/^# CHAINLIT_DATALAYER_COMPOSE=/m);
     expect(ctx.output.stdout()).toContain('app.env');
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_KEYS } from '../env/fixtures.js';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { DATA_LAYER_KEYS, renderEnvTemplate, TEMPLATE_KEYS } from '../../src/init/env-template.js';
-import { planGitignore } from '../../src/init/gitignore.js';
-import { isMissingSecret, planEnvFile } from '../../src/init/plan-env.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { DATA_LAYER_KEYS, renderEnvTemplate, TEMPLATE_KEYS } from '../../src/config/env-template.js';
+import { planGitignore } from '../../src/commands/init/gitignore.js';
+import { isMissingSecret, planEnvFile } from '../../src/commands/init/plan-env.js';
 
 const SECRET = 'S'.repeat(64);
 const plan = (existing: string | undefined, options: { example?: string; composeFile?: string | undefined } = {}) =>

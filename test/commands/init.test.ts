@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as init from '../../src/commands/init.js';
+import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { DATA_LAYER_KEYS } from '../../src/init/env-template.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
   makeGitSandbox,
@@ -40,7 +40,7 @@ describe('init on a host with no .gitmodules', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host);
 
-    const exitCode = await invoke('init', init, { url: upstream.url }, ctx);
+    const exitCode = await invoke(init, { url: upstream.url }, ctx);
 
     expect(ctx.output.stderr()).toBe('');
     expect(exitCode).toBe(0);
@@ -65,7 +65,7 @@ describe('init on a host with no .gitmodules', () => {
 
   it('a second run says nothing changed and leaves .env, .gitmodules and git status byte-identical', async () => {
     const host = makeHostRepo(sandbox);
-    expect(await invoke('init', init, { url: upstream.url }, context(host))).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, context(host))).toBe(0);
     const snapshot = () => ({
       env: read(path.join(host, '.env')),
       gitmodules: read(path.join(host, '.gitmodules')),
@@ -76,7 +76,7 @@ describe('init on a host with no .gitmodules', () => {
     const first = snapshot();
 
     const ctx = context(host);
-    expect(await invoke('init', init, { url: upstream.url }, ctx)).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(0);
 
     expect(snapshot()).toEqual(first);
     expect(ctx.output.stdout()).toContain('nothing to change');
@@ -94,7 +94,7 @@ describe('init on a host cloned without --recurse-submodules', () => {
     writeFileSync(path.join(host, '.env'), original, { mode: 0o640 });
     const ctx = context(host, { json: true });
 
-    const exitCode = await invoke('init', init, {}, ctx);
+    const exitCode = await invoke(init, {}, ctx);
 
     expect(sandbox.git(path.join(host, SUBMODULE), 'rev-parse', 'HEAD')).toBe(upstream.initialCommit);
     const env = read(path.join(host, '.env'));
@@ -112,10 +112,9 @@ describe('init on a host cloned without --recurse-submodules', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(statSync(path.join(host, '.env')).mode & 0o777).toBe(0o640);
 
-    const document = jsonOutput(ctx);
+    expect(jsonOutput(ctx)).toMatchObject({ command: 'init', exitCode });
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
-      command: 'init',
-      exitCode,
       submodule: { path: SUBMODULE, url: upstream.url, commit: upstream.initialCommit, action: 'checked-out' },
       composeFile: `${SUBMODULE}/compose.yaml`,
     });
@@ -131,7 +130,7 @@ describe('init on a host cloned without --recurse-submodules', () => {
     const before = '# auth\nCHAINLIT_AUTH_SECRET=... # generate one\nOTHER=1\n';
     writeFileSync(path.join(host, '.env'), before);
 
-    await invoke('init', init, {}, context(host));
+    await invoke(init, {}, context(host));
 
     const env = read(path.join(host, '.env'));
     const secret = /^CHAINLIT_AUTH_SECRET=([A-Za-z0-9]{64}) # generate one$/m.exec(env)?.[1];
@@ -147,10 +146,10 @@ describe('init on a host whose submodule directory was deleted', () => {
     rmSync(path.join(host, 'extern'), { recursive: true, force: true });
     const ctx = context(host, { json: true });
 
-    await invoke('init', init, {}, ctx);
+    await invoke(init, {}, ctx);
 
     expect(sandbox.git(path.join(host, SUBMODULE), 'rev-parse', 'HEAD')).toBe(upstream.initialCommit);
-    expect(jsonOutput(ctx)).toMatchObject({ submodule: { action: 'checked-out', commit: upstream.initialCommit } });
+    expect(dataOutput(ctx)).toMatchObject({ submodule: { action: 'checked-out', commit: upstream.initialCommit } });
   });
 });
 
@@ -160,7 +159,7 @@ describe('init refuses cleanly', () => {
     mkdirSync(dir);
     const ctx = context(dir);
 
-    expect(await invoke('init', init, { url: upstream.url }, ctx)).toBe(4);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(4);
 
     expect(ctx.output.stderr()).toContain('git init');
     expect(ctx.output.stderr()).toContain('--no-submodule');
@@ -172,7 +171,7 @@ describe('init refuses cleanly', () => {
     const missing = path.join(sandbox.root, 'no-such-remote.git');
     const ctx = context(host, { json: true });
 
-    expect(await invoke('init', init, { url: missing }, ctx)).toBe(4);
+    expect(await invoke(init, { url: missing }, ctx)).toBe(4);
 
     expect(JSON.stringify(jsonOutput(ctx).error)).toContain(missing);
     expectNothingHalfMade(host);
@@ -182,7 +181,7 @@ describe('init refuses cleanly', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host);
 
-    expect(await invoke('init', init, { url: '../no-such-sibling.git' }, ctx)).toBe(4);
+    expect(await invoke(init, { url: '../no-such-sibling.git' }, ctx)).toBe(4);
 
     expect(ctx.output.stderr()).toContain('no-such-sibling.git');
     expectNothingHalfMade(host);
@@ -191,7 +190,7 @@ describe('init refuses cleanly', () => {
   it('exit 4 when git is not installed', async () => {
     const host = makeHostRepo(sandbox);
     const ctx = makeContext(host, { env: { ...sandbox.env, PATH: path.join(sandbox.root, 'empty-bin') } });
-    expect(await invoke('init', init, { url: upstream.url }, ctx)).toBe(4);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('git is not installed');
   });
 
@@ -202,7 +201,7 @@ describe('init refuses cleanly', () => {
   ])('exit 2 for a %s value beginning with "-"', async (_option, options) => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { verbose: true });
-    expect(await invoke('init', init, options, ctx)).toBe(2);
+    expect(await invoke(init, options, ctx)).toBe(2);
     expect(ctx.output.stderr()).not.toContain('$ git');
     expect(existsSync(path.join(host, '.env'))).toBe(false);
   });
@@ -215,7 +214,7 @@ describe('init keeps what is already there', () => {
     writeFileSync(path.join(host, SUBMODULE, 'notes.txt'), 'mine\n');
     const ctx = context(host);
 
-    expect(await invoke('init', init, { url: upstream.url }, ctx)).toBe(6);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(6);
 
     expect(ctx.output.stderr()).toContain('already exists');
     expect(readdirSync(path.join(host, SUBMODULE))).toEqual(['notes.txt']);
@@ -227,16 +226,14 @@ describe('init keeps what is already there', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { json: true });
 
-    expect(await invoke('init', init, { url: upstream.url }, ctx)).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(0);
 
     const secret = envValue(read(path.join(host, '.env')), 'CHAINLIT_AUTH_SECRET') ?? '';
     expect(secret).toHaveLength(64);
     expect(ctx.output.stdout()).not.toContain(secret);
     expect(ctx.output.stderr()).toBe('');
-    expect(jsonOutput(ctx)).toMatchObject({
-      ok: true,
-      command: 'init',
-      exitCode: 0,
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'init', exitCode: 0 });
+    expect(dataOutput(ctx)).toMatchObject({
       state: 'local',
       submodule: { path: SUBMODULE, url: upstream.url, commit: upstream.initialCommit, action: 'added' },
       changes: [
@@ -263,11 +260,11 @@ describe('init options and variants', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { json: true });
 
-    expect(await invoke('init', init, { url: upstream.url, dryRun: true }, ctx)).toBe(0);
+    expect(await invoke(init, { url: upstream.url, dryRun: true }, ctx)).toBe(0);
 
     expect(readdirSync(host).sort()).toEqual(['.git', 'README.md']);
     expect(sandbox.git(host, 'status', '--porcelain')).toBe('');
-    const document = jsonOutput(ctx);
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
       dryRun: true,
       submodule: { path: SUBMODULE, action: 'added', commit: null },
@@ -277,7 +274,7 @@ describe('init options and variants', () => {
       ['.env', 'create'],
       ['.gitignore', 'create'],
     ]);
-    expect(JSON.stringify(document)).not.toMatch(/CHAINLIT_AUTH_SECRET=/);
+    expect(JSON.stringify(jsonOutput(ctx))).not.toMatch(/CHAINLIT_AUTH_SECRET=/);
   });
 
   it('creates .env from .env.example: placeholder secret generated, compose pointer set, the example untouched', async () => {
@@ -285,7 +282,7 @@ describe('init options and variants', () => {
     const example = '# copy me to .env\nCHAINLIT_AUTH_SECRET=changeme\nCHAINLIT_DATALAYER_COMPOSE=path/to/compose.yaml\nAPP_NAME=demo\n';
     writeFileSync(path.join(host, '.env.example'), example);
 
-    expect(await invoke('init', init, { url: upstream.url }, context(host))).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, context(host))).toBe(0);
 
     expect(read(path.join(host, '.env.example'))).toBe(example);
     const env = read(path.join(host, '.env'));
@@ -299,7 +296,7 @@ describe('init options and variants', () => {
   it('finds the compose file the submodule has (docker-compose.yml)', async () => {
     const other = makeUpstream(sandbox, 'renamed-datalayer', { composeFileName: 'docker-compose.yml' });
     const host = makeHostRepo(sandbox);
-    expect(await invoke('init', init, { url: other.url, path: 'vendor/datalayer' }, context(host))).toBe(0);
+    expect(await invoke(init, { url: other.url, path: 'vendor/datalayer' }, context(host))).toBe(0);
     expect(envValue(read(path.join(host, '.env')), 'CHAINLIT_DATALAYER_COMPOSE')).toBe('vendor/datalayer/docker-compose.yml');
     expect(read(path.join(host, '.gitmodules'))).toContain('path = vendor/datalayer');
   });
@@ -309,7 +306,7 @@ describe('init options and variants', () => {
     const app = path.join(repository, 'apps', 'chat');
     mkdirSync(app, { recursive: true });
 
-    expect(await invoke('init', init, { url: upstream.url }, context(app))).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, context(app))).toBe(0);
 
     expect(read(path.join(repository, '.gitmodules'))).toContain(`path = apps/chat/${SUBMODULE}`);
     expect(envValue(read(path.join(app, '.env')), 'CHAINLIT_DATALAYER_COMPOSE')).toBe(`${SUBMODULE}/compose.yaml`);
@@ -318,14 +315,14 @@ describe('init options and variants', () => {
 
   it('--branch is recorded in .gitmodules', async () => {
     const host = makeHostRepo(sandbox);
-    expect(await invoke('init', init, { url: upstream.url, branch: 'main' }, context(host))).toBe(0);
+    expect(await invoke(init, { url: upstream.url, branch: 'main' }, context(host))).toBe(0);
     expect(read(path.join(host, '.gitmodules'))).toContain('branch = main');
   });
 
   it('appends only what an existing .gitignore lacks, in its own line endings', async () => {
     const host = makeHostRepo(sandbox);
     writeFileSync(path.join(host, '.gitignore'), 'node_modules/\r\n/.env\r\n');
-    expect(await invoke('init', init, { url: upstream.url }, context(host))).toBe(0);
+    expect(await invoke(init, { url: upstream.url }, context(host))).toBe(0);
     const gitignore = read(path.join(host, '.gitignore'));
     expect(gitignore.startsWith('node_modules/\r\n/.env\r\n\r\n# ')).toBe(true);
     expect(gitignore.endsWith('\r\n.datalayer/\r\n')).toBe(true);
@@ -337,12 +334,12 @@ describe('init options and variants', () => {
     mkdirSync(dir);
     const ctx = context(dir, { json: true });
 
-    await invoke('init', init, { submodule: false }, ctx);
+    await invoke(init, { submodule: false }, ctx);
 
     const env = read(path.join(dir, '.env'));
     expect(env).toContain('\n# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml\n');
     expect(existsSync(path.join(dir, '.gitmodules'))).toBe(false);
-    expect(jsonOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
+    expect(dataOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
   });
 
   it('leaves a disabled block disabled and points at `datalayer enable`', async () => {
@@ -351,16 +348,16 @@ describe('init options and variants', () => {
     writeFileSync(path.join(host, '.env'), disabled);
     const ctx = context(host, { json: true });
 
-    expect(await invoke('init', init, {}, ctx)).toBe(0);
+    expect(await invoke(init, {}, ctx)).toBe(0);
 
     expect(read(path.join(host, '.env'))).toBe(disabled);
-    expect(jsonOutput(ctx)).toMatchObject({ state: 'disabled', nextCommand: 'datalayer enable' });
+    expect(dataOutput(ctx)).toMatchObject({ state: 'disabled', nextCommand: 'datalayer enable' });
   });
 
   it('echoes the git commands under --verbose', async () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { verbose: true });
-    await invoke('init', init, { url: upstream.url }, ctx);
+    await invoke(init, { url: upstream.url }, ctx);
     expect(ctx.output.stderr()).toMatch(/\$ git -c protocol\.file\.allow=always submodule add -- \S+ extern\/chainlit-datalayer/);
   });
 
@@ -368,7 +365,7 @@ describe('init options and variants', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { verbose: true });
     const token = 'tok3nThatMustNotLeak';
-    expect(await invoke('init', init, { url: `https://user:${token}@127.0.0.1:9/chainlit-datalayer.git` }, ctx)).toBe(4);
+    expect(await invoke(init, { url: `https://user:${token}@127.0.0.1:9/chainlit-datalayer.git` }, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('$ git ls-remote');
     expect(ctx.output.stderr()).not.toContain(token);
     expect(ctx.output.stdout()).not.toContain(token);
@@ -378,7 +375,7 @@ describe('init options and variants', () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { verbose: true });
     // An unreachable https URL (no network in tests): the probe fails before anything is written.
-    expect(await invoke('init', init, { url: 'https://127.0.0.1:9/chainlit-datalayer.git' }, ctx)).toBe(4);
+    expect(await invoke(init, { url: 'https://127.0.0.1:9/chainlit-datalayer.git' }, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('$ git ls-remote');
     expect(ctx.output.stderr()).not.toContain('protocol.file.allow');
     expectNothingHalfMade(host);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { createDatabase, databaseUrl, makeDockerHost, queryDatabase, type DockerHost } from '../helpers/docker-host.js';
 import {
   addBrokenMigration,
@@ -45,7 +45,7 @@ interface MigrateDoc {
   appliedNow: string[];
   database: string;
 }
-const docOf = (run: Awaited<ReturnType<typeof cli>>) => jsonOf(run) as unknown as MigrateDoc & { exitCode: number };
+const docOf = (run: Awaited<ReturnType<typeof cli>>) => dataOf(run) as unknown as MigrateDoc;
 
 describe('datalayer migrate', () => {
   it('--status before and after: pending, then applied; a folder added later is applied alone', async () => {
@@ -88,6 +88,7 @@ describe('datalayer migrate', () => {
 
     const status = await cli(fixture, ['migrate', '--status', '--json']);
     expect(status.exitCode).toBe(3);
+    expect(jsonOf(status)).toMatchObject({ ok: false, command: 'migrate', exitCode: 3 });
     const doc = docOf(status);
     expect(doc.failed.map((f) => f.name)).toEqual([brokenMigrationName]);
     expect(doc.applied).toEqual([...chainlitMigrationNames]);

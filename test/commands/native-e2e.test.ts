@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort, noDockerEnv } from '../helpers/no-docker-env.js';
@@ -73,9 +73,11 @@ describe('native runtime, end to end through the CLI', () => {
   it('up chooses native and returns with Postgres, the schema and the bucket ready', async () => {
     const run = await cli('up', '--json');
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    const doc = jsonOf(run);
-    expect(doc).toMatchObject({ ok: true, state: 'local', runtime: 'native', started: true });
-    expect(doc.migrations).toEqual({ applied: ['20250103173917_init_data_layer', '20250108095538_add_tags_to_thread'], alreadyApplied: [] });
+    expect(jsonOf(run)).toMatchObject({ ok: true, command: 'up' });
+    const doc = dataOf(run);
+    expect(doc).toMatchObject({ state: 'local', runtime: 'native', started: true });
+    const chainlitMigrations = ['20250103173917_init_data_layer', '20250108095538_add_tags_to_thread'];
+    expect(doc.migrations).toEqual({ applied: chainlitMigrations, appliedNow: chainlitMigrations });
     expect(doc.bucket).toMatchObject({ name: 'chainlit-files', created: true });
     expect(doc.runtimeReason).toMatch(/^no Docker/);
     const ledger = await query<{ migration_name: string; finished_at: Date | null }>('SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name');
@@ -117,16 +119,24 @@ describe('native runtime, end to end through the CLI', () => {
   it('a second up on a running stack starts nothing and applies nothing', async () => {
     const run = await cli('up', '--json');
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(jsonOf(run)).toMatchObject({ started: false, migrations: { applied: [] } });
+    expect(dataOf(run)).toMatchObject({ started: false, migrations: { appliedNow: [] } });
   });
 
   it('status reports ready, and -o env prints the host-side values', async () => {
     const status = await cli('status', '--json');
     expect(status.exitCode, status.stdout).toBe(0);
-    expect(jsonOf(status)).toMatchObject({ ready: true, runtime: 'native', migrations: { pending: [], failed: [] } });
+    expect(dataOf(status)).toMatchObject({ ready: true, runtime: 'native', migrations: { pending: [], failed: [] } });
     const envOut = await cli('status', '-o', 'env');
     expect(envOut.stdout).toContain(`DATABASE_URL=postgresql://chainlit:${secrets.password}@localhost:${postgresPort}/chainlit`);
     expect(envOut.stdout).toContain(`DEV_AWS_ENDPOINT=http://localhost:${s3Port}`);
+  });
+
+  it('logs prints the services\' own lines on stdout, each prefixed with its service', async () => {
+    const logs = await cli('logs', '-n', '3');
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    const lines = logs.stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('postgres ')).length).toBe(3);
+    expect(lines.filter((line) => line.startsWith('s3 ')).length).toBe(3);
   });
 
   it('down keeps the data: after up again the rows and the object are still there', async () => {
@@ -145,7 +155,7 @@ describe('native runtime, end to end through the CLI', () => {
     process.kill(postgresPid(), 'SIGKILL');
     const status = await cli('status', '--json');
     expect(status.exitCode).toBe(5);
-    expect((jsonOf(status).problems as string[]).join('\n')).toMatch(/postgres/i);
+    expect((dataOf(status).problems as string[]).join('\n')).toMatch(/postgres/i);
     const up = await cli('up', '--json');
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
     expect((await query('SELECT 1 FROM "Thread"')).length).toBe(1);
@@ -154,10 +164,10 @@ describe('native runtime, end to end through the CLI', () => {
   it('down --volumes --yes, then up: an empty, migrated database and an empty bucket', async () => {
     const down = await cli('down', '--volumes', '--yes', '--json');
     expect(down.exitCode, down.stdout + down.stderr).toBe(0);
-    expect(jsonOf(down).deleted).toEqual(['.datalayer/native']);
+    expect(dataOf(down).deleted).toEqual(['.datalayer/native']);
     const up = await cli('up', '--json');
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
-    expect(jsonOf(up)).toMatchObject({ migrations: { applied: ['20250103173917_init_data_layer', '20250108095538_add_tags_to_thread'] }, bucket: { created: true } });
+    expect(dataOf(up)).toMatchObject({ migrations: { appliedNow: ['20250103173917_init_data_layer', '20250108095538_add_tags_to_thread'] }, bucket: { created: true } });
     expect(await query('SELECT 1 FROM "Thread"')).toEqual([]);
     const listing = await s3().send(new ListObjectsV2Command({ Bucket: 'chainlit-files' }));
     expect(listing.Contents ?? []).toEqual([]);

@@ -2,10 +2,10 @@ import { chmodSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as secretCommand from '../../src/commands/secret.js';
+import { secretCommand } from '../../src/commands/secret/index.js';
 import { checkHost } from '../../src/config/check-host.js';
-import { generateSecret } from '../../src/secret/generate-secret.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { generateSecret } from '../../src/config/generate-secret.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 describe('generateSecret', () => {
@@ -36,7 +36,7 @@ describe('datalayer secret', () => {
     const printed: string[] = [];
     for (let run = 0; run < 3; run += 1) {
       const ctx = makeContext(dir);
-      expect(await invoke('secret', secretCommand, {}, ctx)).toBe(0);
+      expect(await invoke(secretCommand, {}, ctx)).toBe(0);
       expect(ctx.output.stdout()).toMatch(/^[A-Za-z0-9]{32,}\n$/);
       expect(ctx.output.stderr()).toBe('');
       printed.push(ctx.output.stdout());
@@ -46,15 +46,16 @@ describe('datalayer secret', () => {
 
   it('--json prints one document carrying the secret', async () => {
     const ctx = makeContext(dir, { json: true });
-    expect(await invoke('secret', secretCommand, {}, ctx)).toBe(0);
-    const document = jsonOutput(ctx);
-    expect(document).toMatchObject({ ok: true, command: 'secret', written: false, length: 64 });
+    expect(await invoke(secretCommand, {}, ctx)).toBe(0);
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'secret' });
+    const document = dataOutput(ctx);
+    expect(document).toMatchObject({ written: false, length: 64 });
     expect(document.secret).toMatch(/^[A-Za-z0-9]{64}$/);
   });
 
   it('--write without a .env: exit 3, pointing at init', async () => {
     const ctx = makeContext(dir);
-    expect(await invoke('secret', secretCommand, { write: true }, ctx)).toBe(3);
+    expect(await invoke(secretCommand, { write: true }, ctx)).toBe(3);
     expect(ctx.output.stderr()).toContain('datalayer init');
   });
 });
@@ -72,7 +73,7 @@ describe('datalayer secret --write', () => {
     expect(before.diagnostics.map((d) => d.code)).toContain('ENV_SECRET_PLACEHOLDER');
     const ctx = makeContext(host.dir, { json: true });
 
-    expect(await invoke('secret', secretCommand, { write: true }, ctx)).toBe(0);
+    expect(await invoke(secretCommand, { write: true }, ctx)).toBe(0);
 
     const text = readFileSync(envFile, 'utf8');
     const secret = /^CHAINLIT_AUTH_SECRET=([A-Za-z0-9]{64}) # has to be generated/m.exec(text)?.[1];
@@ -80,8 +81,8 @@ describe('datalayer secret --write', () => {
     expect(text).toBe(original.replace('CHAINLIT_AUTH_SECRET=...', `CHAINLIT_AUTH_SECRET=${secret}`));
     expect(statSync(envFile).mode & 0o777).toBe(0o640);
     expect(ctx.output.stdout()).not.toContain(secret);
-    expect(jsonOutput(ctx)).toMatchObject({ written: true, envFile: '.env', replaced: true });
-    expect(jsonOutput(ctx)).not.toHaveProperty('secret');
+    expect(dataOutput(ctx)).toMatchObject({ written: true, envFile: '.env', replaced: true });
+    expect(dataOutput(ctx)).not.toHaveProperty('secret');
 
     const after = await checkHost(makeContext(host.dir), {});
     expect(after.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -92,7 +93,7 @@ describe('datalayer secret --write', () => {
     const envFile = path.join(host.dir, '.env');
     const ctx = makeContext(host.dir);
 
-    expect(await invoke('secret', secretCommand, { write: true }, ctx)).toBe(0);
+    expect(await invoke(secretCommand, { write: true }, ctx)).toBe(0);
 
     const text = readFileSync(envFile, 'utf8');
     expect(text).toMatch(/^APP=1\nCHAINLIT_AUTH_SECRET=[A-Za-z0-9]{64}\n$/);

@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as updateSubmodule from '../../src/commands/update-submodule.js';
+import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
+import { commands } from '../../src/commands/index.js';
+import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
   makeGitSandbox,
@@ -46,7 +47,7 @@ describe('update-submodule after two new upstream commits', () => {
   it('moves to the new head, lists both subjects, says the compose file changed, stages the gitlink', async () => {
     const { head } = twoUpstreamCommits();
     const ctx = context();
-    const exitCode = await invoke('update-submodule', updateSubmodule, {}, ctx);
+    const exitCode = await invoke(updateSubmodule, {}, ctx);
 
     expect(exitCode).toBe(0);
     expect(submoduleHead()).toBe(head);
@@ -66,7 +67,7 @@ describe('update-submodule after two new upstream commits', () => {
     writeFileSync(path.join(host, 'notes.txt'), 'work in progress\n');
     sandbox.git(host, 'add', 'notes.txt');
 
-    const exitCode = await invoke('update-submodule', updateSubmodule, { commit: true }, context());
+    const exitCode = await invoke(updateSubmodule, { commit: true }, context());
 
     expect(exitCode).toBe(0);
     expect(committedGitlink()).toBe(head);
@@ -80,9 +81,9 @@ describe('update-submodule after two new upstream commits', () => {
 
   it('--commit after a run that only staged: the message still lists the range since the committed pointer', async () => {
     const { head } = twoUpstreamCommits();
-    expect(await invoke('update-submodule', updateSubmodule, {}, context())).toBe(0);
+    expect(await invoke(updateSubmodule, {}, context())).toBe(0);
 
-    expect(await invoke('update-submodule', updateSubmodule, { commit: true }, context())).toBe(0);
+    expect(await invoke(updateSubmodule, { commit: true }, context())).toBe(0);
 
     expect(committedGitlink()).toBe(head);
     const message = sandbox.git(host, 'log', '-1', '--format=%B');
@@ -95,17 +96,15 @@ describe('update-submodule after two new upstream commits', () => {
     const statusBefore = sandbox.git(host, 'status', '--porcelain');
     const ctx = context({ json: true });
 
-    const exitCode = await invoke('update-submodule', updateSubmodule, { dryRun: true }, ctx);
+    const exitCode = await invoke(updateSubmodule, { dryRun: true }, ctx);
 
     expect(exitCode).toBe(0);
     expect(submoduleHead()).toBe(upstream.initialCommit);
     expect(stagedGitlink()).toBe(upstream.initialCommit);
     expect(sandbox.git(host, 'status', '--porcelain')).toBe(statusBefore);
-    const document = jsonOutput(ctx);
+    expect(jsonOutput(ctx)).toMatchObject({ ok: true, command: 'update-submodule', exitCode: 0 });
+    const document = dataOutput(ctx);
     expect(document).toMatchObject({
-      ok: true,
-      command: 'update-submodule',
-      exitCode: 0,
       dryRun: true,
       from: upstream.initialCommit,
       to: head,
@@ -121,20 +120,20 @@ describe('update-submodule after two new upstream commits', () => {
   it('reports migrations changes', async () => {
     upstream.commit({ 'prisma/migrations/20250201000000_more/migration.sql': 'SELECT 1;\n' }, 'Add a migration');
     const ctx = context({ json: true });
-    expect(await invoke('update-submodule', updateSubmodule, {}, ctx)).toBe(0);
-    expect(jsonOutput(ctx)).toMatchObject({ changes: { composeFile: false, migrations: true } });
+    expect(await invoke(updateSubmodule, {}, ctx)).toBe(0);
+    expect(dataOutput(ctx)).toMatchObject({ changes: { composeFile: false, migrations: true } });
   });
 
   it('says it is up to date when nothing is new, and stages nothing', async () => {
     const ctx = context();
-    expect(await invoke('update-submodule', updateSubmodule, {}, ctx)).toBe(0);
+    expect(await invoke(updateSubmodule, {}, ctx)).toBe(0);
     expect(ctx.output.stdout()).toContain('up to date');
     expect(sandbox.git(host, 'status', '--porcelain')).toBe('');
   });
 
   it('echoes every git command under --verbose', async () => {
     const ctx = context({ verbose: true });
-    await invoke('update-submodule', updateSubmodule, {}, ctx);
+    await invoke(updateSubmodule, {}, ctx);
     expect(ctx.output.stderr()).toMatch(/\$ git .*fetch --quiet origin/);
   });
 });
@@ -146,7 +145,7 @@ describe('update-submodule refuses, changing nothing', () => {
     writeFileSync(composePath, 'services: {}\n');
     const ctx = context();
 
-    const exitCode = await invoke('update-submodule', updateSubmodule, {}, ctx);
+    const exitCode = await invoke(updateSubmodule, {}, ctx);
 
     expect(exitCode).toBe(6);
     expect(ctx.output.stderr()).toContain('M compose.yaml');
@@ -163,12 +162,13 @@ describe('update-submodule refuses, changing nothing', () => {
     const localHead = submoduleHead();
     const ctx = context({ json: true });
 
-    const exitCode = await invoke('update-submodule', updateSubmodule, {}, ctx);
+    const exitCode = await invoke(updateSubmodule, {}, ctx);
 
     expect(exitCode).toBe(6);
     expect(submoduleHead()).toBe(localHead);
     const document = jsonOutput(ctx);
-    expect(document).toMatchObject({ ok: false, exitCode: 6, localCommits: [{ commit: localHead, subject: 'A local experiment' }] });
+    expect(document).toMatchObject({ ok: false, exitCode: 6, data: null });
+    expect(dataOutput(ctx)).toMatchObject({ localCommits: [{ commit: localHead, subject: 'A local experiment' }] });
     expect(String((document.error as { message: string }).message)).toContain('diverged');
   });
 });
@@ -179,7 +179,7 @@ describe('update-submodule --ref', () => {
     upstream.tag('v1.1.0', tagged);
     upstream.commit({ 'CHANGELOG.md': 'v1.1.0\nnext\n' }, 'Start the next version');
 
-    expect(await invoke('update-submodule', updateSubmodule, { ref: 'v1.1.0' }, context())).toBe(0);
+    expect(await invoke(updateSubmodule, { ref: 'v1.1.0' }, context())).toBe(0);
     expect(submoduleHead()).toBe(tagged);
     expect(stagedGitlink()).toBe(tagged);
   });
@@ -187,30 +187,34 @@ describe('update-submodule --ref', () => {
   it('moves to a commit id', async () => {
     const { composeCommit } = twoUpstreamCommits();
     const ctx = context({ json: true });
-    expect(await invoke('update-submodule', updateSubmodule, { ref: composeCommit.slice(0, 10) }, ctx)).toBe(0);
+    expect(await invoke(updateSubmodule, { ref: composeCommit.slice(0, 10) }, ctx)).toBe(0);
     expect(submoduleHead()).toBe(composeCommit);
-    expect(jsonOutput(ctx)).toMatchObject({ target: { kind: 'commit', commit: composeCommit } });
+    expect(dataOutput(ctx)).toMatchObject({ target: { kind: 'commit', commit: composeCommit } });
   });
 
   it.each(['--upload-pack=touch pwned', '-x', '--'])('exit 2 for %j, before git runs', async (ref) => {
     const ctx = context({ verbose: true });
-    expect(await invoke('update-submodule', updateSubmodule, { ref }, ctx)).toBe(2);
+    expect(await invoke(updateSubmodule, { ref }, ctx)).toBe(2);
     expect(ctx.output.stderr()).not.toContain('$ git');
   });
 
   it('an option-like --ref reaches the command as a value (and is then refused)', async () => {
     const received: Array<Record<string, unknown>> = [];
-    const program = buildProgram('0.0.0', async (_name, options) => {
-      received.push(options);
-    });
-    program.exitOverride();
+    const program = buildProgram(
+      '0.0.0',
+      commands,
+      async (_command, values) => {
+        received.push(values);
+      },
+      { writeOut: () => undefined, writeErr: () => undefined },
+    );
     await program.parseAsync(['update-submodule', '--ref=--upload-pack=x'], { from: 'user' });
     expect(received[0]?.ref).toBe('--upload-pack=x');
   });
 
   it('exit 4 for a ref the remote does not have', async () => {
     const ctx = context();
-    expect(await invoke('update-submodule', updateSubmodule, { ref: 'no-such-branch' }, ctx)).toBe(4);
+    expect(await invoke(updateSubmodule, { ref: 'no-such-branch' }, ctx)).toBe(4);
     expect(submoduleHead()).toBe(upstream.initialCommit);
   });
 });
@@ -221,23 +225,23 @@ describe('update-submodule on other hosts', () => {
     const { head } = twoUpstreamCommits();
     const ctx = context({ json: true });
 
-    expect(await invoke('update-submodule', updateSubmodule, {}, ctx)).toBe(0);
+    expect(await invoke(updateSubmodule, {}, ctx)).toBe(0);
 
-    expect(jsonOutput(ctx)).toMatchObject({ initialized: true, from: upstream.initialCommit, to: head });
+    expect(dataOutput(ctx)).toMatchObject({ initialized: true, from: upstream.initialCommit, to: head });
     expect(submoduleHead()).toBe(head);
   });
 
   it('exit 4 with a hint when no submodule is registered', async () => {
     host = makeHostRepo(sandbox, 'bare-host');
     const ctx = context();
-    expect(await invoke('update-submodule', updateSubmodule, {}, ctx)).toBe(4);
+    expect(await invoke(updateSubmodule, {}, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('datalayer init');
   });
 
   it('exit 4 outside a git repository', async () => {
     host = path.join(sandbox.root, 'home');
     const ctx = context();
-    expect(await invoke('update-submodule', updateSubmodule, {}, ctx)).toBe(4);
+    expect(await invoke(updateSubmodule, {}, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('git init');
   });
 });
@@ -246,16 +250,16 @@ describe('update-submodule never moves backwards', () => {
   it('exit 6 when --ref names a commit older than the checked-out one', async () => {
     upstream.tag('v1.0.0', upstream.initialCommit);
     const { head } = twoUpstreamCommits();
-    expect(await invoke('update-submodule', updateSubmodule, {}, context())).toBe(0);
+    expect(await invoke(updateSubmodule, {}, context())).toBe(0);
     const ctx = context();
 
-    expect(await invoke('update-submodule', updateSubmodule, { ref: 'v1.0.0' }, ctx)).toBe(6);
+    expect(await invoke(updateSubmodule, { ref: 'v1.0.0' }, ctx)).toBe(6);
 
     expect(submoduleHead()).toBe(head);
     expect(ctx.output.stderr()).toContain('ahead of v1.0.0');
   });
 
   it('--commit with --dry-run is a usage error', async () => {
-    expect(await invoke('update-submodule', updateSubmodule, { commit: true, dryRun: true }, context())).toBe(2);
+    expect(await invoke(updateSubmodule, { commit: true, dryRun: true }, context())).toBe(2);
   });
 });

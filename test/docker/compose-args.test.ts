@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeArgv } from '../../src/docker/compose-args.js';
+import { composeArgv } from '../../src/runtimes/docker/compose-args.js';
 
 const target = { project: 'myhost', composeFile: '/srv/My Host/extern/chainlit-datalayer/compose.yaml', envFile: '/srv/My Host/.env' };
 

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ComposeRuntime } from '../../src/docker/compose-runtime.js';
-import type { ComposeEngine } from '../../src/docker/engine.js';
-import { findContainerPublishing } from '../../src/docker/port-owner.js';
-import { composeProjectName } from '../../src/docker/project-name.js';
-import { DatalayerError, InterruptedError, PrerequisiteError, RefusedError, UsageError } from '../../src/errors.js';
+import { ComposeRuntime } from '../../src/runtimes/docker/compose-runtime.js';
+import type { ComposeEngine } from '../../src/runtimes/docker/engine.js';
+import { findContainerPublishing } from '../../src/runtimes/docker/port-owner.js';
+import { composeProjectName } from '../../src/runtimes/docker/project-name.js';
+import { DatalayerError, InterruptedError, PrerequisiteError, RefusedError, UsageError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 import { installFakeDocker, type FakeDocker, type FakeDockerScenario, type FakeService } from '../helpers/fake-docker.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDockerError, composeFailure, findPortConflict } from '../../src/docker/docker-errors.js';
+import { classifyDockerError, composeFailure, findPortConflict } from '../../src/runtimes/docker/docker-errors.js';
 import type { RunResult } from '../../src/process/runner.js';
 
 describe('classifyDockerError', () => {

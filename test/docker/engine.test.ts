@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDaemon, detectComposeEngine, isDockerAvailable, probeDocker } from '../../src/docker/engine.js';
-import { PrerequisiteError } from '../../src/errors.js';
+import { checkDaemon, detectComposeEngine, isDockerAvailable, probeDocker } from '../../src/runtimes/docker/engine.js';
+import { PrerequisiteError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 import { installFakeDocker, type FakeDockerInstall, type FakeDockerScenario } from '../helpers/fake-docker.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { composeWarnings } from '../../src/docker/compose-warnings.js';
-import { composeVersionWarnings, isLegacyCompose, parseComposeVersion } from '../../src/docker/engine.js';
-import { parseContainerList } from '../../src/docker/port-owner.js';
-import { parseComposePs, publishedPorts, toServiceState } from '../../src/docker/ps.js';
-import { DatalayerError } from '../../src/errors.js';
+import { composeWarnings } from '../../src/runtimes/docker/compose-warnings.js';
+import { composeVersionWarnings, isLegacyCompose, parseComposeVersion } from '../../src/runtimes/docker/engine.js';
+import { parseContainerList } from '../../src/runtimes/docker/port-owner.js';
+import { parseComposePs, publishedPorts, toServiceState } from '../../src/runtimes/docker/ps.js';
+import { DatalayerError } from '../../src/support/errors.js';
 
 describe('parseComposeVersion', () => {
   it.each([

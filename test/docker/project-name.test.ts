@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { composeProjectName, normalizeProjectName } from '../../src/docker/project-name.js';
+import { ConfigError } from '../../src/support/errors.js';
+import { composeProjectName, normalizeProjectName } from '../../src/runtimes/docker/project-name.js';
 
 describe('composeProjectName', () => {
   it.each([

@@ -69,7 +69,7 @@ describeEngine('datalayer on a real engine: one OpenRAG-shaped host', () => {
   it('warm `up` only verifies: nothing started, no migration applied', async () => {
     const up = await host.cli(['up', '--json']);
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
-    expect(dataOf(up)).toMatchObject({ runtime: 'docker', project: host.project, started: false, migrations: { applied: [] }, leftOut: ['data-layer'] });
+    expect(dataOf(up)).toMatchObject({ runtime: 'docker', project: host.project, started: false, migrations: { appliedNow: [] }, leftOut: ['data-layer'] });
   });
 
   let statusServices: Array<{ name: string; state: string; container?: string; ports: Array<{ published: number }> }> = [];

@@ -15,7 +15,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBucket } from '../../src/s3/ensure.js';
+import { ensureBucket } from '../../src/services/s3/ensure.js';
 import { FORK_LIKE_INIT_SCRIPT, standinEntry, startStandin, type StandinProcess } from '../helpers/localstack-standin.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { resolveEnvDocument } from '../../src/env/resolve.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { resolveEnvDocument } from '../../src/config/env/resolve.js';
 import { SEED_ENV, SEED_KEYS } from './fixtures.js';
 
 /** What Compose ends up with for `text`, given a shell environment. */

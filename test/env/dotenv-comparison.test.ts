@@ -5,8 +5,8 @@
  */
 import { parse as dotenvParse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { resolveEnvDocument } from '../../src/env/resolve.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { resolveEnvDocument } from '../../src/config/env/resolve.js';
 import { SEED_ENV } from './fixtures.js';
 
 function composeReading(text: string): { values: Record<string, string>; errors: number } {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendEnvLines, commentOutKeys, formatEnvValue, setEnvValue, uncommentKeys } from '../../src/env/edit.js';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { resolveEnvDocument } from '../../src/env/resolve.js';
+import { appendEnvLines, commentOutKeys, formatEnvValue, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { resolveEnvDocument } from '../../src/config/env/resolve.js';
 import { SEED_ENV, SEED_KEYS } from './fixtures.js';
 
 function valueOf(text: string, key: string): string | undefined {

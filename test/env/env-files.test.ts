@@ -4,9 +4,9 @@ import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/env/atomic-write.js';
-import { MAX_ENV_FILE_BYTES, readEnvFile } from '../../src/env/read-env-file.js';
-import { ConfigError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/config/env/atomic-write.js';
+import { MAX_ENV_FILE_BYTES, readEnvFile } from '../../src/config/env/read-env-file.js';
+import { ConfigError } from '../../src/support/errors.js';
 import { SEED_ENV } from './fixtures.js';
 
 let directory: string;

@@ -3,10 +3,10 @@
  * time (no backtracking, no rescanning), and interpolation must not explode on nesting.
  */
 import { describe, expect, it } from 'vitest';
-import { commentOutKeys, setEnvValue, uncommentKeys } from '../../src/env/edit.js';
-import { interpolate } from '../../src/env/interpolate.js';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { resolveEnvDocument } from '../../src/env/resolve.js';
+import { commentOutKeys, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
+import { interpolate } from '../../src/config/env/interpolate.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { resolveEnvDocument } from '../../src/config/env/resolve.js';
 
 const TEN_MB = 10 * 1024 * 1024;
 

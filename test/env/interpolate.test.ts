@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate, MAX_INTERPOLATION_NESTING, referencedVariables, type Lookup } from '../../src/env/interpolate.js';
+import { interpolate, MAX_INTERPOLATION_NESTING, referencedVariables, type Lookup } from '../../src/config/env/interpolate.js';
 
 // The mapping of compose-go's template_test.go: FOO set, BAR set but empty, JSON set.
 const defaults: Record<string, string> = { FOO: 'first', BAR: '', JSON: '{"json":2}' };

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PrerequisiteError } from '../../src/errors.js';
+import { PrerequisiteError } from '../../src/support/errors.js';
 import { GitClient } from '../../src/git/git-client.js';
 import { readGitmodules } from '../../src/git/gitmodules.js';
 import { locateDataLayerSubmodule } from '../../src/git/locate-submodule.js';

@@ -3,7 +3,7 @@ import { assertNotOption, isLocalUrl } from '../../src/git/arguments.js';
 import { gitEnvironment } from '../../src/git/git-environment.js';
 import { findDataLayerEntry, normalizeSubmodulePath, parseGitmodulesListing } from '../../src/git/gitmodules.js';
 import { parsePorcelainStatus } from '../../src/git/submodule-state.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/support/errors.js';
 
 describe('parseGitmodulesListing', () => {
   it('reads path, url and branch per section, in file order', () => {

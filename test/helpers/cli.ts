@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,5 +36,17 @@ export function jsonOf(run: CliRun): Record<string, unknown> {
 
 /** The command's own fields of a `--json` document (success: its result; failure: the error's details). */
 export function dataOf(run: CliRun): Record<string, unknown> {
-  return jsonOf(run);
+  return commandFieldsOf(jsonOf(run));
 }
+
+/**
+ * `data` of a command that returned its result (exit 0, or e.g. `check` with errors), the error's
+ * `details` of one that ended with an error (`data` is null there).
+ */
+export function commandFieldsOf(document: Record<string, unknown>): Record<string, unknown> {
+  if (document.data !== null) return document.data as Record<string, unknown>;
+  return (document.error as { details: Record<string, unknown> }).details;
+}
+
+/** The version the CLI reports (`datalayerVersion` of every document). */
+export const packageVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
-import type { Context } from '../../src/context.js';
-import { resolveHostProject } from '../../src/host/host-project.js';
+import { runCommand } from '../../src/cli/run-command.js';
+import type { AnyCommand } from '../../src/commands/definition.js';
+import { commandFieldsOf, packageVersion } from './cli.js';
+import type { Context } from '../../src/context/context.js';
+import { resolveHostProject } from '../../src/context/host-project.js';
 import { ProcessRunner } from '../../src/process/runner.js';
-import { Reporter, type CommandResult } from '../../src/report/reporter.js';
-import type { Style } from '../../src/report/style.js';
+import { Reporter } from '../../src/report/reporter.js';
 
 export interface MakeContextOptions {
   /** Added to (and winning over) a copy of the test process environment. */
@@ -46,6 +48,7 @@ export function makeContext(dir: string, options: MakeContextOptions = {}): Test
     color: false,
     stdout,
     stderr,
+    version: packageVersion,
   });
   const cleanups: Array<() => void | Promise<void>> = [];
   return {
@@ -64,28 +67,13 @@ export function makeContext(dir: string, options: MakeContextOptions = {}): Test
   };
 }
 
-/** The two exports of `src/commands/<name>.ts`. */
-export interface RunnableCommand<R extends CommandResult<object>> {
-  run(options: Record<string, unknown>, context: Context): Promise<R>;
-  render(result: R, style: Style): string;
-}
-
 /**
- * Runs a command module the way the entry point does: the result (or the error that ended it)
- * goes through the reporter, and the exit code comes back.
+ * Runs a command the way the entry point does (options validated against its declaration, the
+ * lock it declares, the result or the error through the reporter); returns the exit code.
  */
-export async function invoke<R extends CommandResult<object>>(
-  name: string,
-  command: RunnableCommand<R>,
-  options: Record<string, unknown>,
-  context: TestContext,
-): Promise<number> {
+export async function invoke(command: AnyCommand, options: Record<string, unknown>, context: TestContext): Promise<number> {
   try {
-    const result = await command.run({ args: [], ...options }, context);
-    context.reporter.result(name, result, command.render);
-    return result.exitCode;
-  } catch (error) {
-    return context.reporter.error(name, error);
+    return await runCommand(command, options, context);
   } finally {
     await context.runCleanups();
   }
@@ -94,4 +82,9 @@ export async function invoke<R extends CommandResult<object>>(
 /** The single JSON document a `--json` run printed (fails when stdout holds anything else). */
 export function jsonOutput(context: TestContext): Record<string, unknown> {
   return JSON.parse(context.output.stdout()) as Record<string, unknown>;
+}
+
+/** The command's own fields of that document: `data` on success, the error's `details` on failure. */
+export function dataOutput(context: TestContext): Record<string, unknown> {
+  return commandFieldsOf(jsonOutput(context));
 }

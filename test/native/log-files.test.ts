@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { ExitCode } from '../../src/errors.js';
-import { printLogs, readLastLines } from '../../src/native/log-files.js';
-import { NativeRuntime } from '../../src/native/native-runtime.js';
+import { ExitCode } from '../../src/support/errors.js';
+import { printLogs, readLastLines } from '../../src/runtimes/native/log-files.js';
+import { NativeRuntime } from '../../src/runtimes/native/native-runtime.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 
 let dir: string;

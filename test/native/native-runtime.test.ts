@@ -1,38 +1,30 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwsClient } from 'aws4fetch';
+import { build } from 'esbuild';
 import pg from 'pg';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExitCode } from '../../src/errors.js';
-import { NativeRuntime, type NativeRuntimeSettings } from '../../src/native/native-runtime.js';
-import { isProcessAlive } from '../../src/native/process-probe.js';
+import { ExitCode } from '../../src/support/errors.js';
+import { NativeRuntime, type NativeRuntimeSettings } from '../../src/runtimes/native/native-runtime.js';
+import { isProcessAlive } from '../../src/runtimes/native/process-probe.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 
 /**
- * The S3 server entry is TypeScript that ships compiled in dist/. Tests transpile its two files
- * into a temp directory (with node_modules linked so `s3rver` resolves) and hand that path to the
- * runtime, as the CLI hands it the dist/ one.
+ * The S3 server entry is TypeScript that ships bundled in dist/. Tests bundle it the same way
+ * (esbuild) into a temp directory and hand that path to the runtime, as the CLI hands it the dist/ one.
  */
 async function buildS3ServerScript(outDir: string): Promise<string> {
-  for (const name of ['s3-server-main', 's3-server-environment']) {
-    const source = await readFile(path.join(repoRoot, 'src/native', `${name}.ts`), 'utf8');
-    const output = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    });
-    await writeFile(path.join(outDir, `${name}.js`), output.outputText);
-  }
-  await writeFile(path.join(outDir, 'package.json'), '{"type":"module"}\n');
-  await symlink(path.join(repoRoot, 'node_modules'), path.join(outDir, 'node_modules'));
-  return path.join(outDir, 's3-server-main.js');
+  const outfile = path.join(outDir, 's3-server-main.js');
+  await build({ entryPoints: [path.join(repoRoot, 'src/runtimes/native/s3-server-main.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+  return outfile;
 }
 
 function freePort(): Promise<number> {
@@ -68,7 +60,7 @@ async function settingsFor(hostDir: string, overrides: Partial<NativeRuntimeSett
 }
 
 function runtimeFor(settings: NativeRuntimeSettings): NativeRuntime {
-  const runtime = new NativeRuntime(settings, { runner: new ProcessRunner(), s3ServerScript, stopGraceMs: 10_000 });
+  const runtime = new NativeRuntime(settings, { runner: new ProcessRunner(), s3ServerScript, stopGraceMs: 10_000, output: { write: () => undefined } });
   created.push(runtime);
   return runtime;
 }

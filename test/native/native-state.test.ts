@@ -3,10 +3,10 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readNativeState, writeNativeState, type NativeState } from '../../src/native/native-state.js';
-import { parsePostmasterLock, sharedMemoryAttachments } from '../../src/native/postmaster-lock.js';
-import { isOurProcess, isPortAccepting, isProcessAlive } from '../../src/native/process-probe.js';
-import { canExecute, findUntraversableDirectory, type ServerIdentity } from '../../src/native/system-user.js';
+import { readNativeState, writeNativeState, type NativeState } from '../../src/runtimes/native/native-state.js';
+import { parsePostmasterLock, sharedMemoryAttachments } from '../../src/runtimes/native/postmaster-lock.js';
+import { isOurProcess, isPortAccepting, isProcessAlive } from '../../src/runtimes/native/process-probe.js';
+import { canExecute, findUntraversableDirectory, type ServerIdentity } from '../../src/runtimes/native/system-user.js';
 
 let dir: string;
 beforeEach(async () => {

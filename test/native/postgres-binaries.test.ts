@@ -3,14 +3,14 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode, PrerequisiteError } from '../../src/errors.js';
+import { ExitCode, PrerequisiteError } from '../../src/support/errors.js';
 import {
   binaryProblems,
   ensureSharedLibrarySymlinks,
   postgresPlatformPackage,
   resolvePostgresBinaries,
-} from '../../src/native/postgres-binaries.js';
-import { nativePrerequisites } from '../../src/native/prerequisites.js';
+} from '../../src/process/postgres-binaries.js';
+import { nativePrerequisites } from '../../src/runtimes/native/prerequisites.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearStaleSocketLocks } from '../../src/native/postmaster-lock.js';
+import { clearStaleSocketLocks } from '../../src/runtimes/native/postmaster-lock.js';
 
 describe('clearStaleSocketLocks', () => {
   const dirs: string[] = [];

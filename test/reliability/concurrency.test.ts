@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonOf } from '../helpers/cli.js';
+import { dataOf, jsonOf } from '../helpers/cli.js';
 import { addMigration, chainlitMigrationNames } from '../helpers/migration-fixtures.js';
 import { makeNativeHost, type NativeHost } from './native-host.js';
 import { holdHostLock, lockAgeMs, lockPresent } from './processes.js';
@@ -38,16 +38,17 @@ describe('five `datalayer up` at once in one host (native runtime)', () => {
   it('runs exactly one start sequence; the others wait for it; the stack ends healthy', async () => {
     const runs = await Promise.all(Array.from({ length: 5 }, () => native.cli(['up', '--json'])));
     for (const run of runs) expect([0, 6], `exit ${run.exitCode}\n${run.stdout}\n${run.stderr}`).toContain(run.exitCode);
-    const documents = runs.map((run) => jsonOf(run));
+    for (const run of runs) expect(jsonOf(run)).toMatchObject({ command: 'up', exitCode: run.exitCode, ok: run.exitCode === 0 });
+    const documents = runs.map((run) => dataOf(run));
     const starters = documents.filter((doc) => doc.started === true);
     expect(starters).toHaveLength(1);
     // Whoever did not start anything either found the stack up after waiting, or refused with exit 6.
     for (const [index, doc] of documents.entries()) {
       if (doc.started === true) continue;
-      if (runs[index]!.exitCode === 0) expect(doc).toMatchObject({ ok: true, started: false, migrations: { applied: [] } });
+      if (runs[index]!.exitCode === 0) expect(doc).toMatchObject({ started: false, migrations: { applied: [...chainlitMigrationNames], appliedNow: [] } });
       else expect(runs[index]!.stderr + runs[index]!.stdout).toMatch(/Another datalayer/);
     }
-    expect((starters[0]!.migrations as { applied: string[] }).applied).toEqual([...chainlitMigrationNames]);
+    expect(starters[0]!.migrations).toEqual({ applied: [...chainlitMigrationNames], appliedNow: [...chainlitMigrationNames] });
     // One initdb, one Postgres start: the logs would show a second start sequence.
     expect(startMarkers()).toEqual({ serverStarts: 1, initdbRuns: 1, s3Starts: 1 });
     const ledger = await native.query<{ migration_name: string; n: string }>(
@@ -56,7 +57,7 @@ describe('five `datalayer up` at once in one host (native runtime)', () => {
     expect(ledger).toEqual(chainlitMigrationNames.map((name) => ({ migration_name: name, n: '1' })));
     const status = await native.cli(['status', '--json']);
     expect(status.exitCode, status.stdout).toBe(0);
-    expect(jsonOf(status)).toMatchObject({ ready: true });
+    expect(dataOf(status)).toMatchObject({ ready: true });
     expect(lockPresent(native.stateDir)).toBe(false);
   });
 
@@ -66,7 +67,7 @@ describe('five `datalayer up` at once in one host (native runtime)', () => {
     const runs = await Promise.all(Array.from({ length: 5 }, () => native.cli(['up', '--json'])));
     for (const run of runs) {
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(jsonOf(run)).toMatchObject({ started: false });
+      expect(dataOf(run)).toMatchObject({ started: false });
     }
     expect(native.recordedPids()).toEqual(before);
     expect(startMarkers()).toEqual({ serverStarts: 1, initdbRuns: 1, s3Starts: 1 });
@@ -155,7 +156,7 @@ describe('`datalayer migrate` beside a second migrator holding Prisma\'s advisor
       const run = await migrate;
       expect(run.exitCode, run.stdout + run.stderr).toBe(0);
       expect(appliedByOther).toEqual([first.name]);
-      expect(jsonOf(run).appliedNow).toEqual([second.name]);
+      expect(dataOf(run).appliedNow).toEqual([second.name]);
     } finally {
       await other.end();
     }
@@ -191,7 +192,7 @@ describe('`datalayer migrate` beside a second migrator holding Prisma\'s advisor
     }
     const run = await migrate;
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(jsonOf(run).appliedNow).toEqual([slow.name]);
+    expect(dataOf(run).appliedNow).toEqual([slow.name]);
     const counts = await ledgerCounts();
     expect(counts.find((row) => row.migration_name === slow.name)).toEqual({ migration_name: slow.name, n: '1', finished: '1' });
   });

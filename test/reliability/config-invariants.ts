@@ -1,7 +1,7 @@
 /** What must hold for every `check` over any `.env` and compose file, whatever they contain. */
 import { SECRET_KEYS } from '../../src/config/keys.js';
 import type { HostCheck } from '../../src/config/check-host.js';
-import type { Diagnostic } from '../../src/report/diagnostic.js';
+import type { Diagnostic } from '../../src/support/diagnostic.js';
 import { SECRET_MARKER } from './hostile-arbitraries.js';
 
 const SECRET_KEY_SET = new Set<string>(SECRET_KEYS);

@@ -2,16 +2,16 @@
  * `.env` byte safety: `init`, `secret --write`, `disable` and `enable` change only the lines they
  * are about, on every shape of file people write; a write that fails leaves the original intact.
  */
-import { chmodSync, existsSync, promises as fsPromises, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, promises as fsPromises, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as disable from '../../src/commands/disable.js';
-import * as enable from '../../src/commands/enable.js';
-import * as init from '../../src/commands/init.js';
-import * as secretCommand from '../../src/commands/secret.js';
-import { parseEnvDocument } from '../../src/env/parse.js';
-import { acquireHostLock } from '../../src/lock/host-lock.js';
+import { disableCommand as disable } from '../../src/commands/disable.js';
+import { enableCommand as enable } from '../../src/commands/enable.js';
+import { initCommand as init } from '../../src/commands/init/index.js';
+import { secretCommand } from '../../src/commands/secret/index.js';
+import { parseEnvDocument } from '../../src/config/env/parse.js';
+import { acquireHostLock } from '../../src/support/host-lock.js';
 import { invoke, makeContext } from '../helpers/context.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -60,10 +60,10 @@ function expectLines(actual: string, expected: Array<string | RegExp>, label: st
 async function runWithOutput(name: 'init' | 'secret' | 'disable' | 'enable', dir: string): Promise<{ exitCode: number; output: string }> {
   const context = makeContext(dir, { yes: true });
   let exitCode: number;
-  if (name === 'init') exitCode = await invoke('init', init, { submodule: false }, context);
-  else if (name === 'secret') exitCode = await invoke('secret', secretCommand, { write: true }, context);
-  else if (name === 'disable') exitCode = await invoke('disable', disable, {}, context);
-  else exitCode = await invoke('enable', enable, {}, context);
+  if (name === 'init') exitCode = await invoke(init, { submodule: false }, context);
+  else if (name === 'secret') exitCode = await invoke(secretCommand, { write: true }, context);
+  else if (name === 'disable') exitCode = await invoke(disable, {}, context);
+  else exitCode = await invoke(enable, {}, context);
   return { exitCode, output: context.output.stdout() + context.output.stderr() };
 }
 
@@ -222,7 +222,7 @@ describe('a write that fails at the rename', () => {
     const context = makeContext(fixture.dir, { yes: true });
     const options = name === 'init' ? { submodule: false } : name === 'secret' ? { write: true } : {};
     const command = { secret: secretCommand, disable, enable, init }[name];
-    const exitCode = await invoke(name, command as typeof secretCommand, options, context);
+    const exitCode = await invoke(command, options, context);
     expect(rename).toHaveBeenCalled();
     expect(exitCode).toBe(3);
     expect(context.output.stderr()).toMatch(/Cannot write .*\.env: EXDEV/);
@@ -270,11 +270,20 @@ describe('a real `datalayer` process whose write is interrupted', () => {
     async () => {
       const dir = directory(0o755);
       chmodSync(path.join(dir, '.env'), 0o666);
-      const run = await runCliAsNobody(['secret', '--write'], dir);
-      expect(run.exitCode).toBe(3);
-      expect(run.stderr).toMatch(/Cannot write .*\.env: EACCES/);
+      // The project lock comes first: its directory cannot be made either.
+      const locked = await runCliAsNobody(['secret', '--write'], dir);
+      expect(locked.exitCode, locked.stderr).toBe(3);
+      expect(locked.stderr).toMatch(/Cannot create .*\.datalayer for the project lock: EACCES/);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
       expect(readdirSync(dir)).toEqual(['.env']);
+      // With a .datalayer/ the user may write to, the temporary file beside .env is what is refused.
+      mkdirSync(path.join(dir, '.datalayer'));
+      chmodSync(path.join(dir, '.datalayer'), 0o777);
+      const run = await runCliAsNobody(['secret', '--write'], dir);
+      expect(run.exitCode, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/Cannot write .*\.env: EACCES/);
+      expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
+      expect(readdirSync(dir).sort()).toEqual(['.datalayer', '.env']);
     },
   );
 
@@ -287,8 +296,9 @@ describe('a real `datalayer` process whose write is interrupted', () => {
       const killed = await runCliKilledAtRename(['secret', '--write'], dir);
       expect(killed.signal ?? killed.exitCode).toSatisfy((outcome: unknown) => outcome === 'SIGKILL' || outcome === 137);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(original);
-      // Nothing can clean up after SIGKILL: the flushed temporary file stays, whole, as private as the .env.
-      const leftovers = readdirSync(dir).filter((name) => name !== '.env');
+      // Nothing can clean up after SIGKILL: the flushed temporary file stays, whole, as private as the
+      // .env (and the project lock's .datalayer/, which the next command takes over).
+      const leftovers = readdirSync(dir).filter((name) => name !== '.env' && name !== '.datalayer');
       expect(leftovers).toHaveLength(1);
       expect(leftovers[0]).toMatch(/^\.\.env\.\d+\.[0-9a-f]+\.tmp$/);
       const leftover = path.join(dir, leftovers[0]!);
@@ -297,7 +307,7 @@ describe('a real `datalayer` process whose write is interrupted', () => {
       // The next write of the same file removes what the dead writer left.
       const next = await runCli(['secret', '--write'], { cwd: dir });
       expect(next.exitCode, next.stderr).toBe(0);
-      expect(readdirSync(dir)).toEqual(['.env']);
+      expect(readdirSync(dir).filter((name) => name !== '.datalayer')).toEqual(['.env']);
     },
   );
 });

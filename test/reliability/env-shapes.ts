@@ -2,7 +2,7 @@
  * `.env` files as people really write them, each line tagged with what the editing commands may
  * do to it. Expectations are derived from the tags, never from the code under test.
  */
-import { DATA_LAYER_KEYS } from '../../src/init/env-template.js';
+import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 
 /**
  * - `dl`: part of a data-layer definition (`disable` comments it out, continuation lines included);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { dataOf, runCli } from '../helpers/cli.js';
 import { createDatabase, makeDockerHost, type DockerHost } from '../helpers/docker-host.js';
 import { addMigration, initMigrationName, tagsMigrationName, writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { emulateComposeStack, type EmulatedStack } from '../helpers/published-ports.js';
@@ -79,7 +79,7 @@ describe('Postgres killed (SIGKILL) while a migration runs (native runtime)', ()
 
     const resumed = await native.cli(['up', '--json']);
     expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout).migrations.applied).toEqual([SLOW_MIGRATION, tagsMigrationName]);
+    expect((dataOf(resumed).migrations as { appliedNow: string[] }).appliedNow).toEqual([SLOW_MIGRATION, tagsMigrationName]);
     const after = await readLedger(native);
     expect(after.map((row) => [row.migration_name, row.finished_at !== null, row.rolled_back_at])).toEqual([
       [initMigrationName, true, null],
@@ -235,7 +235,7 @@ describe('SIGINT and SIGTERM during a native first start and during migrations',
     expect(s3Pid).toBeGreaterThan(0);
     const next = await native.cli(['up', '--json']);
     expect(next.exitCode, next.stdout + next.stderr).toBe(0);
-    expect(JSON.parse(next.stdout).migrations.applied).toEqual([initMigrationName, tagsMigrationName]);
+    expect((dataOf(next).migrations as { appliedNow: string[] }).appliedNow).toEqual([initMigrationName, tagsMigrationName]);
     expect(native.recordedPids().s3).toBe(s3Pid);
     expect((await native.cli(['status'])).exitCode).toBe(0);
   });
@@ -261,7 +261,7 @@ describe('SIGINT and SIGTERM during a native first start and during migrations',
       expect(row).toBeUndefined();
       const next = await native.cli(['up', '--json']);
       expect(next.exitCode, next.stdout + next.stderr).toBe(0);
-      expect(JSON.parse(next.stdout).migrations.applied).toEqual([name]);
+      expect((dataOf(next).migrations as { appliedNow: string[] }).appliedNow).toEqual([name]);
       expect(await tableExists(native, name)).toBe(true);
     });
   }

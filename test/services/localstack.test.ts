@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, NotReadyError } from '../../src/errors.js';
-import { failedInitScripts, parseLocalstackHealth, parseLocalstackInit, s3IsUp } from '../../src/localstack/health.js';
-import { waitForLocalstack } from '../../src/localstack/ready.js';
+import { ConfigError, NotReadyError } from '../../src/support/errors.js';
+import { failedInitScripts, parseLocalstackHealth, parseLocalstackInit, s3IsUp } from '../../src/services/localstack/health.js';
+import { waitForLocalstack } from '../../src/services/localstack/ready.js';
 import { startFakeLocalstack, type FakeLocalstack } from '../helpers/fake-localstack.js';
 import { freePort } from '../helpers/real-postgres.js';
 

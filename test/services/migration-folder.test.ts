@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { checksumMatches, migrationChecksum } from '../../src/migrations/checksum.js';
-import { parseLockProvider, readMigrationsFolder } from '../../src/migrations/folder.js';
-import { compareLedger } from '../../src/migrations/status.js';
-import type { LedgerRow } from '../../src/migrations/ledger.js';
+import { ConfigError } from '../../src/support/errors.js';
+import { checksumMatches, migrationChecksum } from '../../src/services/migrations/checksum.js';
+import { parseLockProvider, readMigrationsFolder } from '../../src/services/migrations/folder.js';
+import { compareLedger } from '../../src/services/migrations/status.js';
+import type { LedgerRow } from '../../src/services/migrations/ledger.js';
 import { addMigration, chainlitMigrationNames, makeMigrationsFolder, removeMigrationsFolders } from '../helpers/migration-fixtures.js';
 
 afterAll(removeMigrationsFolders);

@@ -3,9 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, NotReadyError, RefusedError } from '../../src/errors.js';
-import { applyPendingMigrations, readMigrationStatus } from '../../src/migrations/apply.js';
-import { prismaMigrationLockKey } from '../../src/migrations/lock.js';
+import { ConfigError, NotReadyError, RefusedError } from '../../src/support/errors.js';
+import { applyPendingMigrations, readMigrationStatus } from '../../src/services/migrations/apply.js';
+import { prismaMigrationLockKey } from '../../src/services/migrations/lock.js';
 import {
   addBrokenMigration,
   addLaterMigration,

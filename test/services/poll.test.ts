@@ -1,8 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { NotReadyError } from '../../src/errors.js';
+import { NotReadyError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
-import { attemptBudget, pollUntil, sleep, type ProbeOutcome } from '../../src/wait/poll.js';
+import { attemptBudget, pollUntil, sleep, type ProbeOutcome } from '../../src/support/poll.js';
 
 function probeSequence<T>(outcomes: Array<ProbeOutcome<T>>): { probe: () => Promise<ProbeOutcome<T>>; calls: () => number } {
   let calls = 0;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, NotReadyError } from '../../src/errors.js';
-import { classifyPostgresError, describePostgresUrl } from '../../src/postgres/connect.js';
-import { waitForPostgres } from '../../src/postgres/ready.js';
+import { ConfigError, NotReadyError } from '../../src/support/errors.js';
+import { classifyPostgresError, describePostgresUrl } from '../../src/services/postgres/connect.js';
+import { waitForPostgres } from '../../src/services/postgres/ready.js';
 import { freePort, startRealPostgres, type RealPostgres } from '../helpers/real-postgres.js';
 
 const password = 'Pg-Pass-7d1f0c';

@@ -1,10 +1,10 @@
 import { GetBucketCorsCommand, HeadBucketCommand, S3Client as AwsSdkS3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, NotReadyError } from '../../src/errors.js';
-import { S3Client, resolveS3Endpoint } from '../../src/s3/client.js';
-import { chainlitCorsRules, corsToXml, parseCorsXml } from '../../src/s3/cors.js';
-import { ensureBucket, waitForS3 } from '../../src/s3/ensure.js';
-import { parseS3ErrorXml } from '../../src/s3/errors.js';
+import { ConfigError, NotReadyError } from '../../src/support/errors.js';
+import { S3Client, resolveS3Endpoint } from '../../src/services/s3/client.js';
+import { chainlitCorsRules, corsToXml, parseCorsXml } from '../../src/services/s3/cors.js';
+import { ensureBucket, waitForS3 } from '../../src/services/s3/ensure.js';
+import { parseS3ErrorXml } from '../../src/services/s3/errors.js';
 import { freePort } from '../helpers/real-postgres.js';
 import { startRealS3, type RealS3 } from '../helpers/real-s3.js';
 
@@ -34,7 +34,7 @@ function sdk(): AwsSdkS3Client {
   });
 }
 
-describe('ensureBucket against s3rver', () => {
+describe('ensureBucket against the native S3 server', () => {
   it('creates the bucket with the CORS rules, then finds both present', async () => {
     const bucket = newBucketName();
     expect(await ensureBucket({ ...settings(), bucket, create: true })).toEqual({ created: true, cors: 'set' });

@@ -1,9 +1,9 @@
 import { realpathSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ComposeFileError, readComposeModel, type ComposeModel } from '../../compose/model.js';
-import { serviceWithRole } from '../../compose/roles.js';
-import { displayPath } from '../../host/host-project.js';
-import { LOCALSTACK_COMMUNITY_RELEASE } from '../../localstack/auth-token.js';
+import { ComposeFileError, readComposeModel, type ComposeModel } from '../compose/model.js';
+import { LOCALSTACK_COMMUNITY_RELEASE } from '../compose/localstack-token.js';
+import { serviceWithRole } from '../compose/roles.js';
+import { displayPath } from '../../context/host-project.js';
 import { INIT_SCRIPT_BUCKET } from '../keys.js';
 import type { Findings } from './findings.js';
 
@@ -58,6 +58,16 @@ function checkModel(findings: Findings, model: ComposeModel, shown: string): voi
       file: shown,
       key: KEY,
       hint: `Point ${KEY} at the data layer's compose file.`,
+    });
+  }
+  for (const warning of model.warnings) {
+    findings.addElsewhere({
+      severity: 'warning',
+      code: 'COMPOSE_YAML_KEY',
+      message: `${shown}: ${warning.message}.`,
+      file: shown,
+      ...(warning.line === undefined ? {} : { line: warning.line }),
+      hint: 'Use a plain name as the key.',
     });
   }
   for (const message of model.interpolationErrors) {

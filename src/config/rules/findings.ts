@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity } from '../../report/diagnostic.js';
+import type { Diagnostic, Severity } from '../../support/diagnostic.js';
 import { lineOf, nonEmpty, type HostConfig } from '../host-config.js';
 
 /** Collects diagnostics for one host, pinning each to the env file and the line of its key. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath } from '../../host/host-project.js';
+import { displayPath } from '../../context/host-project.js';
 import type { HostConfig } from '../host-config.js';
 import { DEFAULT_SUBMODULE_PATH } from '../keys.js';
 import type { Findings } from './findings.js';

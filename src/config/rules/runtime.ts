@@ -1,9 +1,7 @@
 import { findExecutable } from '../../process/find-executable.js';
-import { postgresPlatformPackage, resolvePostgresBinaries } from '../../native/postgres-binaries.js';
+import { postgresPlatformPackage, resolvePostgresBinaries } from '../../process/postgres-binaries.js';
+import { RUNTIME_CHOICES } from '../keys.js';
 import type { Findings } from './findings.js';
-
-export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
-export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];
 
 /** `--runtime`, else DATALAYER_RUNTIME from the shell (which wins, as with Compose) or `.env`, else auto. */
 export function runtimeChoice(option: string | undefined, values: Record<string, string | undefined>, env: NodeJS.ProcessEnv): string {

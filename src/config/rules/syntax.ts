@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../report/diagnostic.js';
+import type { Diagnostic } from '../../support/diagnostic.js';
 import type { Findings } from './findings.js';
 
 /**

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ComposeModel } from '../../config/compose/model.js';
+import { checkHost } from '../../config/check-host.js';
+import type { Context } from '../../context/context.js';
+import { ExitCode, PrerequisiteError, RefusedError } from '../../support/errors.js';
+import { displayPath } from '../../context/host-project.js';
+import type { CommandResult } from '../../report/reporter.js';
+import type { Style } from '../../report/style.js';
+import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
+import { recordedRuntime, selectRuntime } from '../../runtimes/select-runtime.js';
+
+/** The options of `down`, as its declaration (index.ts) validates them. */
+export interface DownOptions {
+  volumes: boolean;
+}
+
+export interface DownData {
+  runtime: 'docker' | 'native' | null;
+  stopped: boolean;
+  volumes: boolean;
+  deleted: string[];
+  message?: string;
+}
+export type DownResult = CommandResult<DownData>;
+
+export async function run(options: DownOptions, context: Context): Promise<DownResult> {
+  const check = await checkHost(context);
+  if (check.config.document === undefined) {
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
+  }
+  if (check.state !== 'local') {
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
+  }
+  const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
+  const { runtime } = selected;
+  const running = (await runtime.services()).filter((s) => s.state !== 'missing');
+  const dataPaths = options.volumes ? dataPathsOf(context, runtime.kind, check.compose) : [];
+  if (options.volumes) await confirmDeletion(context, dataPaths);
+  if (running.length === 0 && !options.volumes) {
+    await removeRuntimeRecord(context.host.stateDir);
+    return done({ runtime: runtime.kind, stopped: false, volumes: false, deleted: [], message: 'Nothing is running.' });
+  }
+  const progress = context.reporter.progress(`Stopping services (${runtime.kind})`);
+  const stopped = await runtime.stop({ volumes: options.volumes }).catch((error: unknown) => {
+    progress.fail('Services did not stop');
+    throw error;
+  });
+  progress.done(`Services stopped (${runtime.kind})`);
+  const deleted = [...stopped.deleted];
+  if (runtime.kind === 'docker') {
+    for (const dir of dataPaths) {
+      if (!existsSync(dir)) continue;
+      await removeDataDirectory(context, dir);
+      deleted.push(dir);
+    }
+  }
+  await removeRuntimeRecord(context.host.stateDir);
+  return done({ runtime: runtime.kind, stopped: true, volumes: options.volumes, deleted: deleted.map((d) => displayPath(context.host.dir, d)) });
+}
+
+/**
+ * What `--volumes` deletes: the native data directory, or the compose file's bind-mounted
+ * directories that lie inside the submodule (never anything outside it: a mount of `/var/run`
+ * or of the host's own folders is not data of ours).
+ */
+function dataPathsOf(context: Context, kind: 'docker' | 'native', compose: ComposeModel | undefined): string[] {
+  if (kind === 'native') return [path.join(context.host.stateDir, 'native')];
+  if (!compose) return [];
+  const root = compose.directory;
+  const inside = (target: string) => {
+    const relative = path.relative(root, target);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  };
+  const dirs = compose.services.flatMap((service) => service.bindMounts.map((mount) => mount.source));
+  // Only directories: a bind-mounted file (the LocalStack init script) is part of the submodule.
+  return [...new Set(dirs)].filter((dir) => inside(dir) && !/\.[a-z0-9]+$/i.test(path.basename(dir)));
+}
+
+async function confirmDeletion(context: Context, paths: string[]): Promise<void> {
+  const what = paths.length > 0 ? paths.map((p) => displayPath(context.host.dir, p)).join(', ') : 'the compose volumes';
+  if (context.yes) return;
+  if (!context.interactive) {
+    throw new RefusedError(`Refusing to delete the data (${what}) without confirmation.`, {
+      hint: 'Run `datalayer down --volumes --yes` to confirm, or `datalayer down` to stop and keep the data.',
+    });
+  }
+  const answer = await context.reporter.confirm(`Delete all data of this data layer (${what})? Chat history and attachments will be lost.`, context.signal);
+  if (!answer) throw new RefusedError('Nothing was deleted.', { hint: '`datalayer down` stops the services and keeps the data.' });
+}
+
+/** The Postgres image writes its data as its own user: without root, that directory may not be ours to delete. */
+async function removeDataDirectory(context: Context, dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    const shown = displayPath(context.host.dir, dir);
+    throw new PrerequisiteError(`The services are stopped, but ${shown} belongs to the container's user and cannot be deleted by this user.`, {
+      hint: `Delete it with \`sudo rm -rf ${shown}\`, then run \`datalayer up\` for an empty database.`,
+      data: { path: shown },
+    });
+  }
+}
+
+function done(data: DownData): DownResult {
+  return { exitCode: ExitCode.ok, diagnostics: [], data };
+}
+
+export function render(result: DownResult, style: Style): string {
+  const { data } = result;
+  if (data.message && !data.stopped) return data.message;
+  const lines = [style.ok(`✔ Stopped`) + (data.runtime ? ` (${data.runtime})` : '')];
+  if (data.volumes) {
+    lines.push(data.deleted.length > 0 ? `Deleted: ${data.deleted.join(', ')}` : 'Deleted the compose volumes.');
+  } else {
+    lines.push(style.dim('The data is kept; `datalayer up` brings everything back.'));
+  }
+  return lines.join('\n');
+}

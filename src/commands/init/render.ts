@@ -1,0 +1,51 @@
+/** The human report of `init`: what changed and where, what to commit, what to run next. */
+import type { InitResult } from './run.js';
+import { formatDiagnostics } from '../../report/format-diagnostics.js';
+import type { Style } from '../../report/style.js';
+
+const STATE_WORDS = {
+  local: 'local: `datalayer up` starts PostgreSQL and S3 for this app',
+  external: 'external: DATABASE_URL points at a database datalayer does not start',
+  disabled: 'disabled: the data-layer keys of .env are commented out',
+} as const;
+
+export function renderInit(result: InitResult, style: Style): string {
+  const { data } = result;
+  const mark = style.ok('✔');
+  const would = data.dryRun ? 'would be ' : '';
+  const lines: string[] = [];
+  const submodule = data.submodule;
+  if (submodule && submodule.action !== 'unchanged') {
+    const verb = submodule.action === 'added' ? `${would}added from ${submodule.url}` : `${would}checked out`;
+    lines.push(`${mark} submodule ${submodule.path} ${verb}${submodule.commit ? ` at ${submodule.commit.slice(0, 7)}` : ''}`);
+  }
+  for (const change of data.changes) lines.push(`${mark} ${describeChange(change, would)}`);
+  if (lines.length === 0) {
+    lines.push(`${mark} nothing to change: the submodule, .env and .gitignore are already set up.`);
+  }
+  if (data.composeFile) lines.push(`  CHAINLIT_DATALAYER_COMPOSE → ${data.composeFile}`);
+  if (result.diagnostics.length > 0) lines.push('', formatDiagnostics(result.diagnostics, style), '');
+  if (data.dryRun) {
+    lines.push(style.dim('Dry run: nothing was written.'));
+  } else {
+    lines.push(`Data layer: ${STATE_WORDS[data.state]}`);
+    if (data.commitCommand) lines.push(`Commit the submodule with: ${style.code(data.commitCommand)}`);
+  }
+  lines.push(`Next: ${style.code(data.nextCommandLine)}`);
+  return lines.join('\n');
+}
+
+function describeChange(change: InitResult['data']['changes'][number], would: string): string {
+  const keys = change.keys && change.keys.length > 0 ? `: ${change.keys.join(', ')}` : '';
+  if (change.action === 'create') {
+    const from = change.from === '.env.example' ? ' from .env.example' : change.from === 'template' ? ' from the built-in template' : '';
+    if (change.file === '.gitignore') return `${change.file} ${would}created${keys}`;
+    const count = change.keys?.length ?? 0;
+    const secret = change.keys?.includes('CHAINLIT_AUTH_SECRET') ? ', with a new random CHAINLIT_AUTH_SECRET' : '';
+    // From .env.example, the keys listed are the ones changed on the way (the secret), not the file's.
+    const size = change.from === '.env.example' ? '' : `, ${count} key${count === 1 ? '' : 's'}`;
+    return `${change.file} ${would}created${from} (mode 0600${size}${secret})`;
+  }
+  if (change.action === 'append') return `${change.file}: ${would}added ${keys.slice(2)}`;
+  return `${change.file}: ${would}set ${keys.slice(2)}${change.keys?.includes('CHAINLIT_AUTH_SECRET') ? ' (a new random secret; the value is not shown)' : ''}`;
+}

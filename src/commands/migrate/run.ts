@@ -1,0 +1,76 @@
+import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
+import { migrationsDirectory } from '../../config/rules/migrations.js';
+import type { Context } from '../../context/context.js';
+import { ConfigError, ExitCode } from '../../support/errors.js';
+import { displayPath } from '../../context/host-project.js';
+import { maskUrlPassword } from '../../report/redactor.js';
+import type { CommandResult } from '../../report/reporter.js';
+import type { Style } from '../../report/style.js';
+import { endpointsOf } from '../../config/endpoints.js';
+import { applyMigrations } from '../../services/up/provision.js';
+
+/** The options of `migrate`, as its declaration (index.ts) validates them. */
+export interface MigrateOptions {
+  status: boolean;
+  databaseUrl: string | undefined;
+}
+
+export interface MigrateData {
+  database: string;
+  migrationsDir: string;
+  applied: string[];
+  pending: string[];
+  failed: Array<{ name: string; logs: string | null }>;
+  appliedNow: string[];
+  databaseOnly: string[];
+}
+export type MigrateResult = CommandResult<MigrateData>;
+
+export async function run(options: MigrateOptions, context: Context): Promise<MigrateResult> {
+  const check = await requireValidConfig(context, { printWarnings: false });
+  // Only the database is touched here: warnings about the S3 side and the LocalStack image do not apply.
+  printWarnings(context, check.diagnostics, ['COMPOSE_LOCALSTACK_LATEST', 'BUCKET_NOT_CREATED_BY_STACK', 'ENV_S3_NOT_CONFIGURED']);
+  const url = options.databaseUrl ?? endpointsOf(check.config).databaseUrl;
+  if (options.databaseUrl) context.reporter.redactor.add(safePassword(options.databaseUrl));
+  if (!url) {
+    throw new ConfigError('No database to migrate: DATABASE_URL is not set.', { hint: 'Set DATABASE_URL in .env, or pass --database-url.' });
+  }
+  const migrationsDir = migrationsDirectory(check.config);
+  const { readMigrationStatus } = await import('../../services/migrations/apply.js');
+  let appliedNow: string[] = [];
+  if (!options.status) {
+    appliedNow = (await applyMigrations(context, url, migrationsDir)).appliedNow;
+  }
+  const status = await readMigrationStatus({ url, migrationsDir });
+  const failed = status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null }));
+  return {
+    exitCode: failed.length > 0 ? ExitCode.config : ExitCode.ok,
+    diagnostics: [],
+    data: {
+      database: maskUrlPassword(url),
+      migrationsDir: displayPath(context.host.dir, migrationsDir),
+      applied: status.applied,
+      pending: status.pending,
+      failed,
+      appliedNow,
+      databaseOnly: status.databaseOnly,
+    },
+  };
+}
+
+function safePassword(url: string): string | undefined {
+  return URL.canParse(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+}
+
+export function render(result: MigrateResult, style: Style): string {
+  const { data } = result;
+  const lines = [`Database:   ${data.database}`, `Migrations: ${data.migrationsDir}`];
+  for (const name of data.applied) lines.push(`  ${style.ok('✔')} ${name}${data.appliedNow.includes(name) ? style.dim('  (applied now)') : ''}`);
+  for (const name of data.pending) lines.push(`  ${style.warn('…')} ${name}  ${style.dim('pending')}`);
+  for (const failed of data.failed) lines.push(`  ${style.bad('✖')} ${failed.name}  failed${failed.logs ? `: ${failed.logs.split('\n')[0]}` : ''}`);
+  for (const name of data.databaseOnly) lines.push(`  ${style.dim(`? ${name}  (only in the database)`)}`);
+  if (data.failed.length > 0) lines.push(style.bad('A failed migration blocks the others: fix it, then mark it rolled back (`npx prisma migrate resolve --rolled-back <name>`).'));
+  else if (data.pending.length > 0) lines.push('Run `datalayer migrate` to apply the pending migrations.');
+  else lines.push(style.ok('Schema up to date.'));
+  return lines.join('\n');
+}

@@ -1,0 +1,199 @@
+import type { HostCheck } from '../../config/check-host.js';
+import type { RuntimeChoice } from '../../config/keys.js';
+import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
+import { migrationsDirectory } from '../../config/rules/migrations.js';
+import type { Context } from '../../context/context.js';
+import { ExitCode } from '../../support/errors.js';
+import { maskUrlPassword } from '../../report/redactor.js';
+import type { CommandResult } from '../../report/reporter.js';
+import type { Style } from '../../report/style.js';
+import { writeRuntimeRecord } from '../../runtimes/runtime-record.js';
+import type { ServiceRole, ServiceState } from '../../runtimes/runtime.js';
+import { selectRuntime } from '../../runtimes/select-runtime.js';
+import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { assertPortsAvailable, plannedPorts } from '../../services/up/port-preflight.js';
+import {
+  applyMigrations,
+  ensureConfiguredBucket,
+  waitForDatabase,
+  waitForStorage,
+  type BucketOutcome,
+  type MigrationOutcome,
+} from '../../services/up/provision.js';
+import { extraServiceWarnings, planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
+import { serviceExitWatch } from '../../services/up/service-watch.js';
+
+/** The options of `up`, as its declaration (index.ts) validates them. */
+export interface UpOptions {
+  runtime: RuntimeChoice | undefined;
+  /** Seconds. */
+  timeout: number;
+  wait: boolean;
+  migrate: boolean;
+  /** Only these compose services of the data layer. */
+  services: string[] | undefined;
+  /** Other compose services to start after the data layer. */
+  with: string[] | undefined;
+  createBucket: boolean;
+}
+
+/** Warnings about what `up` itself takes care of. */
+const UP_HANDLES = ['BUCKET_NOT_CREATED_BY_STACK'];
+
+export interface UpData {
+  state: 'local' | 'external' | 'disabled';
+  runtime: 'docker' | 'native' | null;
+  /** Why auto chose this runtime. */
+  runtimeReason?: string;
+  project?: string;
+  started: boolean;
+  services: ServiceState[];
+  urls: { host: Record<string, string>; container: Record<string, string> } | null;
+  bucket: BucketOutcome | null;
+  migrations: MigrationOutcome | null;
+  /** Services of the compose file that `up` did not start: not needed, and not asked for. */
+  leftOut: string[];
+  /** Services asked for besides the data layer (`--with`), started last. */
+  extras: ExtraOutcome[];
+  message?: string;
+}
+export type UpResult = CommandResult<UpData>;
+
+export async function run(options: UpOptions, context: Context): Promise<UpResult> {
+  // --timeout is for the services: the time spent waiting for the project lock does not count.
+  const deadline = Date.now() + options.timeout * 1000;
+  const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
+  if (check.state === 'disabled') {
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, leftOut: [], extras: [], message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
+  }
+  const endpoints = endpointsOf(check.config);
+  if (check.state === 'external') {
+    printWarnings(context, check.diagnostics);
+    return upExternal(context, check, endpoints, options, deadline);
+  }
+  return upLocal(context, check, endpoints, options, deadline);
+}
+
+async function upExternal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+  context.reporter.info('External data layer: nothing to start; checking the database and the bucket.');
+  await waitForDatabase(context, endpoints, { deadline });
+  const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
+  const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
+  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, migrations, leftOut: [], extras: [] });
+}
+
+async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+  const selected = await selectRuntime(context, check.config, check.compose, options.runtime);
+  const { runtime } = selected;
+  if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
+  // up creates the bucket itself, and the native runtime uses no LocalStack image.
+  printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
+  const plan = planFor(context, runtime, check, options);
+  const before = await runtime.services();
+  const wanted = plan.core;
+  const roles = rolesToWaitFor(before, wanted);
+  const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
+  if (!alreadyUp) {
+    const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
+    await assertPortsAvailable(context, ports, before);
+    const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
+    try {
+      await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
+      progress.done(`Services started (${runtime.kind})`);
+    } catch (error) {
+      progress.fail('Services did not start');
+      throw error;
+    }
+    await writeRuntimeRecord(context.host.stateDir, runtime.kind, selected.project);
+  } else {
+    context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
+  }
+  let bucket: BucketOutcome | undefined;
+  let migrations: MigrationOutcome | null = null;
+  if (options.wait) {
+    const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
+    const check_ = serviceExitWatch(runtime, roles, declared);
+    if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
+    if (roles.includes('s3')) {
+      await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
+      bucket = await ensureConfiguredBucket(context, endpoints, true);
+    }
+    if (options.migrate && roles.includes('postgres')) {
+      migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
+    }
+  }
+  for (const warning of extraServiceWarnings(check.compose, plan.extras)) context.reporter.warn(warning);
+  const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
+  return result(check, {
+    runtime: runtime.kind,
+    ...(selected.reason ? { runtimeReason: selected.reason } : {}),
+    ...(selected.project ? { project: selected.project } : {}),
+    started: !alreadyUp,
+    // Nothing was started: the states read before are still the states.
+    services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
+    urls: urlsOf(endpoints),
+    bucket: bucket ?? null,
+    migrations,
+    leftOut: plan.leftOut,
+    extras,
+  });
+}
+
+/** Compose services to start; the native runtime runs Postgres and S3 and nothing else. */
+function planFor(context: Context, runtime: { kind: string }, check: HostCheck, options: UpOptions): ServicePlan {
+  if (runtime.kind === 'docker') return planServices(check.compose, { ...(options.services ? { services: options.services } : {}), ...(options.with ? { with: options.with } : {}) });
+  if (options.with?.length) context.reporter.warn(`--with ${options.with.join(',')} is ignored: the native runtime runs only Postgres and S3.`);
+  return { core: options.services, extras: [], leftOut: [] };
+}
+
+function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
+  const all: ServiceRole[] = ['postgres', 's3'];
+  if (!wanted?.length) return all;
+  return all.filter((role) => services.some((s) => s.role === role && wanted.includes(s.name)) || wanted.includes(role) || (role === 's3' && wanted.includes('localstack')));
+}
+
+function urlsOf(endpoints: Endpoints): UpData['urls'] {
+  const host: Record<string, string> = { DATABASE_URL: endpoints.databaseUrl };
+  if (endpoints.s3Endpoint) host.DEV_AWS_ENDPOINT = endpoints.s3Endpoint;
+  const container: Record<string, string> = {};
+  if (endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
+  if (endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
+  return { host: mapValues(host, maskUrlPassword), container: mapValues(container, maskUrlPassword) };
+}
+
+function mapValues(record: Record<string, string>, map: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+}
+
+function result(check: HostCheck, data: Omit<UpData, 'state'>): UpResult {
+  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data } };
+}
+
+export function render(result: UpResult, style: Style): string {
+  const { data } = result;
+  if (data.message) return data.message;
+  const lines: string[] = [];
+  lines.push(style.ok(`✔ Data layer is up`) + (data.runtime ? ` (${data.runtime}${data.project ? `, project ${data.project}` : ''})` : ' (external)'));
+  if (data.urls) {
+    lines.push('', 'For a Chainlit app on this machine:');
+    for (const [key, value] of Object.entries(data.urls.host)) lines.push(`  ${key}=${value}`);
+    if (Object.keys(data.urls.container).length > 0) {
+      lines.push('For a Chainlit app in a container of the same compose project:');
+      for (const [key, value] of Object.entries(data.urls.container)) lines.push(`  ${key}=${value}`);
+    }
+  }
+  if (data.bucket) lines.push(`Bucket:     ${data.bucket.name}${data.bucket.created ? ' (created)' : ''}`);
+  if (data.migrations) {
+    const { applied, appliedNow } = data.migrations;
+    lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);
+  }
+  const failed = data.extras.filter((extra) => !extra.started).map((extra) => extra.name);
+  if (failed.length > 0) lines.push(style.warn(`Did not start: ${failed.join(', ')} (see the warning above; the data layer is not affected).`));
+  if (data.leftOut.length > 0) {
+    lines.push(
+      `Not started: ${data.leftOut.join(', ')} (not needed by the data layer). Start ${data.leftOut.length === 1 ? 'it' : 'them'} with \`datalayer up --with ${data.leftOut.join(',')}\`.`,
+    );
+  }
+  lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
+  return lines.join('\n');
+}

@@ -1,0 +1,57 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../support/errors.js';
+
+/** The directory a command acts on, and where its files are. */
+export interface HostProject {
+  /** Absolute host directory. */
+  dir: string;
+  /** Absolute path of the `.env` file (it may not exist yet). */
+  envFile: string;
+  /** The env file as shown to users: relative to the host when inside it. */
+  envFileLabel: string;
+  /** `.datalayer/` */
+  stateDir: string;
+}
+
+export function resolveHostProject(options: { cwd?: string; envFile?: string; processCwd?: string }): HostProject {
+  const base = options.processCwd ?? process.cwd();
+  const dir = path.resolve(base, options.cwd ?? '.');
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new UsageError(`--cwd ${options.cwd ?? dir}: no such directory.`, {
+      hint: 'Pass the directory of the host project (the one holding .env and .gitmodules).',
+    });
+  }
+  const envFile = path.resolve(dir, options.envFile ?? '.env');
+  return {
+    dir,
+    envFile,
+    envFileLabel: displayPath(dir, envFile),
+    stateDir: path.join(dir, '.datalayer'),
+  };
+}
+
+/** A path relative to the host when it is inside it, else absolute. */
+export function displayPath(hostDir: string, target: string): string {
+  const relative = path.relative(hostDir, target);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
+}
+
+/** A datalayer command line for this host as typed from where the user is (`-C`, `--env-file` when needed). */
+export function commandLineFor(host: HostProject, command: string, processCwd: string = process.cwd()): string {
+  const words = ['datalayer'];
+  const relativeDir = path.relative(processCwd, host.dir);
+  if (relativeDir !== '') words.push('-C', quoteWord(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
+  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', quoteWord(host.envFileLabel));
+  return [...words, command].join(' ');
+}
+
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

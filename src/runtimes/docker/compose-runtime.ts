@@ -1,0 +1,187 @@
+import { InterruptedError, UsageError } from '../../support/errors.js';
+import type { ProcessRunner, RunResult } from '../../process/runner.js';
+import { stripControlSequences } from '../../report/control-sequences.js';
+import type { Reporter } from '../../report/reporter.js';
+import type {
+  LogOptions,
+  Runtime,
+  ServiceRole,
+  ServiceState,
+  StartOptions,
+  StopOptions,
+} from '../runtime.js';
+import { composeArgv, type ComposeTarget } from './compose-args.js';
+import { composeWarnings, isComposeWarningLine } from './compose-warnings.js';
+import { composeFailure } from './docker-errors.js';
+import { daemonCli, type ComposeEngine } from './engine.js';
+import { parseComposePs, toServiceState } from './ps.js';
+
+export interface ComposeRuntimeOptions extends ComposeTarget {
+  runner: ProcessRunner;
+  engine: ComposeEngine;
+  /** Receives the warnings Compose prints (e.g. a variable not set); silent without one. */
+  reporter?: Pick<Reporter, 'warn'>;
+  /**
+   * Environment for every compose call, merged over the inherited one by the runner. Compose reads
+   * the shell environment before `--env-file`, so this is also how a caller overrides a value;
+   * `PATH` here decides which `docker` is run.
+   */
+  env?: Record<string, string | undefined>;
+  /** Aborts every call (Ctrl-C); a method's own signal takes precedence. */
+  signal?: AbortSignal;
+  /** Maps a compose service onto the role datalayer cares about (postgres / s3). */
+  roleOf?: (service: string) => ServiceRole | undefined;
+  /** Output goes to a pipe, a file or a CI log: streamed logs lose colors and terminal codes. */
+  plainOutput?: boolean;
+  /**
+   * The services the compose file declares, when the caller has read the file already: saves a
+   * `config --services` call (most of a second) on every command.
+   */
+  declaredServices?: string[];
+}
+
+// Compose's hint to pass --remove-orphans: the host's own compose file shares this project name
+// and its app containers look like orphans from here, so the advice would destroy them.
+const ORPHAN_WARNING = /Found orphan containers/;
+
+/**
+ * Docker Compose as a Runtime. Readiness is not Compose's job here: `up -d` without `--wait`
+ * (which proves nothing without healthchecks and fails on one-shot containers); the caller polls
+ * `services()` and the services themselves.
+ */
+export class ComposeRuntime implements Runtime {
+  readonly kind = 'docker' as const;
+  private readonly options: ComposeRuntimeOptions;
+  private defined: Promise<string[]> | undefined;
+
+  constructor(options: ComposeRuntimeOptions) {
+    this.options = options;
+  }
+
+  get engine(): ComposeEngine {
+    return this.options.engine;
+  }
+
+  get project(): string {
+    return this.options.project;
+  }
+
+  /**
+   * `up -d`, never `--remove-orphans`: containers of the same project that this file does not
+   * declare belong to the host's own compose file (the app), not to us.
+   */
+  async start(options: StartOptions): Promise<void> {
+    const services = checkServiceNames(options.services ?? []);
+    const result = await this.compose(['up', '-d', ...services], options.signal);
+    this.failUnlessOk(result, 'up');
+    this.relayWarnings(result.stderr);
+  }
+
+  /** `down` keeps bind-mounted data (Compose never removes bind mounts); those are the caller's. */
+  async stop(options: StopOptions): Promise<{ deleted: string[] }> {
+    const result = await this.compose(['down', ...(options.volumes ? ['-v'] : [])]);
+    this.failUnlessOk(result, 'down');
+    this.relayWarnings(result.stderr);
+    return { deleted: [] };
+  }
+
+  /**
+   * The services of this compose file with their containers' state; a declared service without a
+   * container is `missing`. Containers of services the file does not declare are left out.
+   */
+  async services(): Promise<ServiceState[]> {
+    const result = await this.compose(['ps', '-a', '--format', 'json']);
+    this.failUnlessOk(result, 'ps');
+    const containers = parseComposePs(result.stdout);
+    const declared = await this.definedServices();
+    const states: ServiceState[] = [];
+    for (const service of declared) {
+      const own = containers.filter((container) => container.service === service);
+      if (own.length === 0) states.push(this.missing(service));
+      for (const container of own) states.push(toServiceState(container, this.options.roleOf));
+    }
+    return states;
+  }
+
+  /** The service names the compose file declares (given, or `config --services`), read once. */
+  definedServices(): Promise<string[]> {
+    if (this.options.declaredServices) return Promise.resolve(this.options.declaredServices);
+    this.defined ??= this.compose(['config', '--services']).then((result) => {
+      this.failUnlessOk(result, 'config');
+      return result.stdout
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    });
+    return this.defined;
+  }
+
+  /** Container output goes to stdout and stderr separately; both are kept, Compose's own warnings dropped. */
+  async lastLogLines(service: string, lines: number): Promise<string[]> {
+    const [name] = checkServiceNames([service]);
+    const result = await this.compose(['logs', '--no-color', '--tail', String(lines), name as string]);
+    this.failUnlessOk(result, 'logs');
+    const output = [...result.stdout.split(/\r?\n/), ...result.stderr.split(/\r?\n/).filter((line) => !isComposeWarningLine(line))];
+    // These lines end up in error messages: never with Compose's terminal codes.
+    return output.map(stripControlSequences).filter((line) => line.trim() !== '').slice(-lines);
+  }
+
+  /**
+   * Straight to the terminal; the exit code is Compose's (130 after Ctrl-C on `-f`). Elsewhere
+   * without colors, and each line without the terminal codes Compose writes even into a pipe.
+   */
+  async streamLogs(services: string[], options: LogOptions): Promise<number> {
+    const plain = this.options.plainOutput === true;
+    const args = [
+      'logs',
+      ...(plain ? ['--no-color'] : []),
+      ...(options.follow ? ['-f'] : []),
+      ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
+      ...checkServiceNames(services),
+    ];
+    const result = await this.compose(args, undefined, 'inherit', plain ? stripControlSequences : undefined);
+    if (result.notFound) throw composeFailure(result, this.label('logs'), daemonCli(this.engine));
+    return result.exitCode;
+  }
+
+  private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe', transformLine?: (line: string) => string): Promise<RunResult> {
+    const { file, args } = composeArgv(this.engine, this.options, subcommand);
+    const abort = signal ?? this.options.signal;
+    const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio, ...(transformLine ? { transformLine } : {}) });
+    if (abort?.aborted) throw new InterruptedError();
+    return result;
+  }
+
+  private failUnlessOk(result: RunResult, subcommand: string): void {
+    if (result.exitCode !== 0 || result.notFound) {
+      throw composeFailure(result, this.label(subcommand), daemonCli(this.engine));
+    }
+  }
+
+  private relayWarnings(stderr: string): void {
+    for (const warning of composeWarnings(stderr)) {
+      if (!ORPHAN_WARNING.test(warning)) this.options.reporter?.warn(`compose: ${warning}`);
+    }
+  }
+
+  private label(subcommand: string): string {
+    return `${this.engine.command.join(' ')} ${subcommand}`;
+  }
+
+  private missing(service: string): ServiceState {
+    const role = this.options.roleOf?.(service);
+    return { name: service, ...(role === undefined ? {} : { role }), state: 'missing', health: '', ports: [] };
+  }
+}
+
+/** Service names reach Compose's argv; one starting with `-` would be read as an option. */
+function checkServiceNames(services: readonly string[]): string[] {
+  for (const service of services) {
+    if (service === '' || service.startsWith('-')) {
+      throw new UsageError(`"${service}" is not a service name.`, {
+        hint: 'Name services as in the compose file, e.g. `postgres`, `localstack`.',
+      });
+    }
+  }
+  return [...services];
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod/mini';
+import type { ServiceRole } from '../runtime.js';
+
+/** Where the native runtime keeps everything, all under the host's `.datalayer/`. */
+export interface NativePaths {
+  stateDir: string;
+  nativeDir: string;
+  postgresDataDir: string;
+  /** Postgres' Unix socket directory (kept inside `.datalayer/native`, not /var/run). */
+  socketDir: string;
+  s3DataDir: string;
+  stateFile: string;
+  logsDir: string;
+  postgresLog: string;
+  s3Log: string;
+}
+
+export function nativePaths(stateDir: string): NativePaths {
+  const nativeDir = path.join(stateDir, 'native');
+  const logsDir = path.join(stateDir, 'logs');
+  return {
+    stateDir,
+    nativeDir,
+    postgresDataDir: path.join(nativeDir, 'postgres'),
+    socketDir: path.join(nativeDir, 'run'),
+    s3DataDir: path.join(nativeDir, 's3'),
+    stateFile: path.join(nativeDir, 'state.json'),
+    logsDir,
+    postgresLog: path.join(logsDir, 'postgres.log'),
+    s3Log: path.join(logsDir, 's3.log'),
+  };
+}
+
+export function logFileOf(paths: NativePaths, role: ServiceRole): string {
+  return role === 'postgres' ? paths.postgresLog : paths.s3Log;
+}
+
+const processRecordSchema = z.object({
+  pid: z.int().check(z.positive()),
+  port: z.int().check(z.minimum(1), z.maximum(65535)),
+  startedAt: z.string(),
+  /** S3 only: a salted hash of the key pair it was started with (see s3-key-fingerprint.ts). */
+  keyFingerprint: z.optional(z.string()),
+});
+export type ProcessRecord = z.infer<typeof processRecordSchema>;
+
+const clusterSchema = z.object({
+  /** The superuser initdb created: credentials of an existing data directory never change. */
+  superuser: z.string(),
+  initialisedAt: z.string(),
+  /** Databases known to exist (created or checked after a start). */
+  databases: z.array(z.string()),
+});
+export type ClusterRecord = z.infer<typeof clusterSchema>;
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  cluster: z.optional(clusterSchema),
+  services: z.object({ postgres: z.optional(processRecordSchema), s3: z.optional(processRecordSchema) }),
+});
+export type NativeState = z.infer<typeof stateSchema>;
+
+export function emptyState(): NativeState {
+  return { version: 1, services: {} };
+}
+
+/**
+ * Reads `state.json`; a missing file is an empty state. A file that does not parse is treated as
+ * empty too: it only records processes, which `start` re-detects (orphan postmasters included).
+ */
+export async function readNativeState(stateFile: string): Promise<NativeState> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // A hand-edited file: starting over loses nothing but process records.
+    return emptyState();
+  }
+  const parsed = stateSchema.safeParse(json);
+  return parsed.success ? parsed.data : emptyState();
+}
+
+/** Writes the state atomically (temp file + rename) with private permissions. */
+export async function writeNativeState(stateFile: string, state: NativeState): Promise<void> {
+  const temporary = `${stateFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, stateFile);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import { ConfigError, InterruptedError, NotReadyError, PrerequisiteError } from '../../support/errors.js';
+import type { ProcessRunner } from '../../process/runner.js';
+import type { ServerIdentity } from './system-user.js';
+
+/** Credentials and placement of the native Postgres, from `.env`. */
+export interface PostgresSettings {
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export function clusterExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'PG_VERSION'));
+}
+
+/** A command run as the server user: through setpriv when we are root (the runner has no uid option). */
+export function asServerUser(
+  identity: ServerIdentity | undefined,
+  file: string,
+  args: readonly string[],
+): { file: string; args: string[] } {
+  if (!identity) return { file, args: [...args] };
+  return {
+    file: 'setpriv',
+    args: [`--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--', file, ...args],
+  };
+}
+
+/**
+ * Creates the cluster with the superuser and password of `.env` (password through a private file,
+ * removed afterwards, never on the command line). initdb's output is appended to the server log.
+ */
+export async function initialiseCluster(options: {
+  runner: ProcessRunner;
+  initdb: string;
+  dataDir: string;
+  workDir: string;
+  settings: PostgresSettings;
+  identity: ServerIdentity | undefined;
+  logFile: string;
+}): Promise<void> {
+  const { runner, dataDir, settings, identity } = options;
+  const passwordFile = path.join(options.workDir, `.initdb-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${settings.password}\n`, { mode: 0o600 });
+  try {
+    if (identity) await chown(passwordFile, identity.uid, identity.gid);
+    const initdbArgs = [
+      '-D',
+      dataDir,
+      '-U',
+      settings.user,
+      `--pwfile=${passwordFile}`,
+      '-A',
+      'scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ];
+    const command = asServerUser(identity, options.initdb, initdbArgs);
+    const result = await runner.run(command.file, command.args, { cwd: options.workDir, timeoutMs: 180_000 });
+    await appendFile(options.logFile, `${result.stdout}\n${result.stderr}\n`, { mode: 0o600 });
+    if (result.notFound) {
+      throw new PrerequisiteError(`${command.file} was not found.`, {
+        hint: identity ? 'Install util-linux (it provides setpriv), or run datalayer as an unprivileged user.' : undefined,
+      });
+    }
+    if (result.exitCode !== 0) {
+      const detail = result.stderr.trim().split('\n').slice(-5).join('\n');
+      throw new PrerequisiteError(`initdb failed (exit ${result.exitCode}) creating ${dataDir}:\n${detail}`, {
+        hint: 'See .datalayer/logs/postgres.log; remove .datalayer/native/postgres if it is a half-made directory.',
+      });
+    }
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+/**
+ * Waits until the server accepts the `.env` credentials, then creates `settings.database` when it
+ * does not exist yet (like the official image does with POSTGRES_DB).
+ */
+export async function ensureDatabase(options: {
+  settings: PostgresSettings;
+  isServerAlive: () => boolean;
+  lastLogLines: () => Promise<string[]>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const { settings } = options;
+  const client = await connectWhenReady(options);
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [settings.database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(settings.database)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P03']);
+const CREDENTIAL_CODES = new Set(['28P01', '28000']);
+
+async function connectWhenReady(options: {
+  settings: PostgresSettings;
+  isServerAlive: () => boolean;
+  lastLogLines: () => Promise<string[]>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<pg.Client> {
+  const { settings } = options;
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (options.signal?.aborted) throw new InterruptedError();
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: settings.port,
+      user: settings.user,
+      password: settings.password,
+      database: 'postgres',
+      connectionTimeoutMillis: 2_000,
+    });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined); // the connection failed; there is nothing to close
+      const code = (error as { code?: string }).code ?? '';
+      if (CREDENTIAL_CODES.has(code)) throw credentialsChanged(settings.user, error);
+      if (!RETRYABLE_CODES.has(code) && !isTimeout(error)) throw error;
+      if (!options.isServerAlive()) {
+        throw new NotReadyError('PostgreSQL exited while starting.', {
+          hint: 'Its last log lines are below; see .datalayer/logs/postgres.log.',
+          data: { service: 'postgres', logs: await options.lastLogLines() },
+        });
+      }
+      if (Date.now() >= deadline) {
+        throw new NotReadyError(`PostgreSQL did not accept connections on 127.0.0.1:${settings.port} in time.`, {
+          hint: 'See .datalayer/logs/postgres.log.',
+          data: { service: 'postgres', logs: await options.lastLogLines() },
+        });
+      }
+      await delay(250);
+    }
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /timeout/i.test(error.message);
+}
+
+export function credentialsChanged(user: string, cause?: unknown, initialUser?: string): ConfigError {
+  const first = initialUser ? ` for user ${initialUser}` : '';
+  return new ConfigError(
+    `The native PostgreSQL data in .datalayer/native/postgres was initialised${first} with other credentials than POSTGRES_USER=${user} and POSTGRES_PASSWORD in .env; an existing data directory keeps its first credentials.`,
+    {
+      hint: 'Put the first POSTGRES_USER/POSTGRES_PASSWORD back in .env, or delete the native data with `datalayer down --volumes` and run `datalayer up` again.',
+      cause,
+    },
+  );
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

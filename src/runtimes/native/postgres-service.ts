@@ -1,0 +1,105 @@
+import type { ProcessRunner } from '../../process/runner.js';
+import { prepareNativeDirectories, preparePostgresDirectories } from './native-directories.js';
+import { writeNativeState, type NativePaths, type NativeState } from './native-state.js';
+import {
+  assertBinariesUsable,
+  binaryProblems,
+  ensureSharedLibrarySymlinks,
+  resolvePostgresBinaries,
+  type PackageResolver,
+} from '../../process/postgres-binaries.js';
+import { clusterExists, credentialsChanged, ensureDatabase, initialiseCluster, type PostgresSettings } from './postgres-cluster.js';
+import { clearStalePostmaster, clearStaleSocketLocks } from './postmaster-lock.js';
+import { isOurProcess } from './process-probe.js';
+import { readLastLines } from './log-files.js';
+import { assertTraversable, postgresServerIdentity, type ServerIdentity } from './system-user.js';
+
+export interface PostgresLaunch {
+  runner: ProcessRunner;
+  paths: NativePaths;
+  settings: PostgresSettings;
+  resolvePackage: PackageResolver;
+  serverUser: string;
+  /** Looks up the user to run as, once for both servers (the S3 server runs as the same user). */
+  resolveIdentity?: () => Promise<ServerIdentity | undefined>;
+  stopGraceMs: number;
+  databaseTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Linux limits a Unix socket path to 107 bytes; postgres also creates `<socket>.lock` beside it. */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Starts the native Postgres (the caller knows none of ours is running): resolves the binaries,
+ * picks the user to run as, creates the cluster on first use, clears what a crashed server left,
+ * spawns the server detached, and creates POSTGRES_DB when it is not known to exist yet.
+ * The state is written as soon as the process exists, so a failure later still leaves it stoppable.
+ */
+export async function startPostgres(launch: PostgresLaunch, state: NativeState): Promise<void> {
+  const { paths, settings, runner } = launch;
+  if (state.cluster && state.cluster.superuser !== settings.user) {
+    throw credentialsChanged(settings.user, undefined, state.cluster.superuser);
+  }
+  const binaries = resolvePostgresBinaries(launch.resolvePackage);
+  assertBinariesUsable(await binaryProblems(binaries), binaries);
+  await ensureSharedLibrarySymlinks(binaries.nativeDir);
+  const identity = await (launch.resolveIdentity?.() ?? postgresServerIdentity(runner, launch.serverUser));
+  await prepareNativeDirectories(paths, identity);
+  await preparePostgresDirectories(paths, identity);
+  if (identity) {
+    assertTraversable(binaries.nativeDir, identity, 'the PostgreSQL binaries');
+    assertTraversable(paths.postgresDataDir, identity, 'its data directory');
+  }
+
+  if (!clusterExists(paths.postgresDataDir)) {
+    await initialiseCluster({
+      runner,
+      initdb: binaries.initdb,
+      dataDir: paths.postgresDataDir,
+      workDir: paths.nativeDir,
+      settings,
+      identity,
+      logFile: paths.postgresLog,
+    });
+    state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'] };
+    await writeNativeState(paths.stateFile, state);
+  } else {
+    await clearStalePostmaster(paths.postgresDataDir, launch.stopGraceMs);
+  }
+  await clearStaleSocketLocks(paths.socketDir, paths.postgresDataDir);
+
+  const pid = await spawnServer(launch, binaries.postgres, identity);
+  state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString() };
+  await writeNativeState(paths.stateFile, state);
+
+  if (!state.cluster?.databases.includes(settings.database)) {
+    await ensureDatabase({
+      settings,
+      isServerAlive: () => isOurProcess(pid, paths.postgresDataDir),
+      lastLogLines: () => readLastLines(paths.postgresLog, 20),
+      timeoutMs: launch.databaseTimeoutMs,
+      signal: launch.signal,
+    });
+    // A data directory whose first user is unknown (state.json lost) is adopted by the user that just logged in.
+    const cluster = state.cluster ?? { superuser: settings.user, initialisedAt: 'unknown', databases: ['postgres'] };
+    state.cluster = { ...cluster, databases: [...new Set([...cluster.databases, settings.database])] };
+    await writeNativeState(paths.stateFile, state);
+  }
+}
+
+function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerIdentity | undefined): Promise<number> {
+  const { paths, settings } = launch;
+  const socketPath = `${paths.socketDir}/.s.PGSQL.${settings.port}.lock`;
+  // Nothing of ours uses the socket; a host path too long for one just goes without it.
+  const socketOption = socketPath.length <= MAX_SOCKET_PATH ? ['-k', paths.socketDir] : ['-c', 'unix_socket_directories='];
+  return launch.runner.spawnDetached(
+    postgres,
+    ['-D', paths.postgresDataDir, '-p', String(settings.port), '-c', 'listen_addresses=127.0.0.1', ...socketOption],
+    {
+      cwd: paths.nativeDir,
+      logFile: paths.postgresLog,
+      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+    },
+  );
+}

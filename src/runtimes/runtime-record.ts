@@ -1,0 +1,49 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod/mini';
+import { writeFileAtomic } from '../config/env/atomic-write.js';
+import type { RuntimeKind } from './runtime.js';
+
+/** Which runtime `up` used last, so that `down`, `status` and `logs` talk to the same one. */
+const RuntimeRecordSchema = z.object({
+  runtime: z.enum(['docker', 'native']),
+  since: z.string(),
+  project: z.optional(z.string()),
+});
+export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
+
+function recordFile(stateDir: string): string {
+  return path.join(stateDir, 'runtime.json');
+}
+
+export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(recordFile(stateDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = RuntimeRecordSchema.safeParse(safeJson(text));
+  // A damaged record says nothing reliable: treat it as absent, the next `up` rewrites it.
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function writeRuntimeRecord(stateDir: string, runtime: RuntimeKind, project?: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const record: RuntimeRecord = { runtime, since: new Date().toISOString(), ...(project ? { project } : {}) };
+  await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function removeRuntimeRecord(stateDir: string): Promise<void> {
+  await rm(recordFile(stateDir), { force: true });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Reported as "no record" by the schema check above.
+    return undefined;
+  }
+}

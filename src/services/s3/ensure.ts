@@ -1,0 +1,82 @@
+import { ConfigError, ExitCode, isDatalayerError } from '../../support/errors.js';
+import { attemptBudget, pollUntil, type ProbeOutcome } from '../../support/poll.js';
+import { S3Client, resolveS3Endpoint, type S3Settings } from './client.js';
+import { chainlitCorsRules } from './cors.js';
+import { describeNetworkError } from './errors.js';
+
+export interface EnsureBucketOptions extends S3Settings {
+  bucket: string;
+  /** Allowed to create the bucket and set its CORS rules; otherwise only checks. */
+  create: boolean;
+  signal?: AbortSignal;
+}
+
+export interface EnsureBucketResult {
+  created: boolean;
+  /** set: written now; present: the bucket already had CORS rules; skipped: none, and not allowed to write. */
+  cors: 'set' | 'present' | 'skipped';
+}
+
+/** Makes sure the bucket exists with Chainlit's CORS rules (or, with create=false, that it exists). */
+export async function ensureBucket(options: EnsureBucketOptions): Promise<EnsureBucketResult> {
+  const client = new S3Client(options, { signal: options.signal });
+  let created = false;
+  if (!(await client.bucketExists(options.bucket))) {
+    if (!options.create) {
+      throw new ConfigError(`Bucket "${options.bucket}" does not exist at ${client.endpoint}.`, {
+        hint: 'Create it with `--create-bucket`, or set BUCKET_NAME to an existing bucket.',
+        data: { service: 's3', bucket: options.bucket },
+      });
+    }
+    created = (await client.createBucket(options.bucket, options.region)) === 'created';
+  }
+  if (!created && (await client.getBucketCors(options.bucket)).length > 0) return { created, cors: 'present' };
+  if (!options.create) return { created, cors: 'skipped' };
+  await client.putBucketCors(options.bucket, chainlitCorsRules);
+  return { created, cors: 'set' };
+}
+
+export interface WaitForS3Options extends S3Settings {
+  /** Epoch milliseconds. */
+  deadline: number;
+  signal?: AbortSignal;
+  onWait?: (reason: string, elapsedMs: number) => void;
+  /** Throws to stop waiting, e.g. when the S3 container or process has exited. */
+  check?: () => Promise<void>;
+  intervalMs?: number;
+}
+
+/**
+ * Waits until the S3 endpoint answers a signed request. A rejected key pair ends the wait at
+ * once (exit 3); 5xx answers and refused connections are waited out.
+ */
+export async function waitForS3(options: WaitForS3Options): Promise<void> {
+  const endpoint = resolveS3Endpoint(options);
+  const probe = async (): Promise<ProbeOutcome<void>> => {
+    const client = new S3Client(options, {
+      signal: options.signal,
+      requestTimeoutMs: attemptBudget(options.deadline, 5_000),
+    });
+    try {
+      const answer = await client.ping();
+      // AccessDenied on ListBuckets still proves a live server that knows the key.
+      if (answer.status < 400 || answer.code === 'AccessDenied') return { done: true, value: undefined };
+      if (answer.status >= 500 || answer.status === 429) {
+        return { done: false, reason: `answered HTTP ${answer.status}${answer.code ? ` ${answer.code}` : ''}` };
+      }
+      throw client.failure(answer, 'listing buckets');
+    } catch (error) {
+      // Only "nothing answered" is worth waiting for; settings errors and aborts end the wait.
+      if (!isDatalayerError(error) || error.exitCode !== ExitCode.notReady) throw error;
+      return { done: false, reason: describeNetworkError(error.cause ?? error) };
+    }
+  };
+  await pollUntil(probe, {
+    deadline: options.deadline,
+    intervalMs: options.intervalMs ?? 500,
+    signal: options.signal,
+    onWait: options.onWait,
+    check: options.check,
+    label: `S3 at ${endpoint}`,
+  });
+}

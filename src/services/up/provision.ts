@@ -1,0 +1,134 @@
+import type { Context } from '../../context/context.js';
+import { isDatalayerError, PrerequisiteError } from '../../support/errors.js';
+import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
+
+/** The same words as `migrate` and `status`: `applied` is every migration in the database. */
+export interface MigrationOutcome {
+  /** Every migration applied in the database after this run, in folder order. */
+  applied: string[];
+  /** The ones this run applied. */
+  appliedNow: string[];
+}
+
+export interface BucketOutcome {
+  name: string;
+  created: boolean;
+  cors: 'set' | 'present' | 'skipped';
+}
+
+/** Probes are cheap local round-trips: look often, so that up returns as soon as a service is usable. */
+const PROBE_INTERVAL_MS = 100;
+
+interface WaitOptions {
+  deadline: number;
+  check?: () => Promise<void>;
+}
+
+/** Postgres accepts a login with the configured credentials and answers a query. */
+export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions): Promise<void> {
+  const { waitForPostgres } = await import('../postgres/ready.js');
+  const progress = context.reporter.progress('Waiting for Postgres');
+  try {
+    const ready = await waitForPostgres({
+      url: endpoints.databaseUrl,
+      deadline: options.deadline,
+      intervalMs: PROBE_INTERVAL_MS,
+      signal: context.signal,
+      ...(options.check ? { check: options.check } : {}),
+      onWait: (reason) => progress.update(`Waiting for Postgres: ${reason}`),
+    });
+    progress.done(`Postgres is ready (PostgreSQL ${ready.serverVersion})`);
+  } catch (error) {
+    progress.fail(aboutAnotherService(error, 'postgres') ? 'Stopped waiting for Postgres' : 'Postgres is not ready');
+    throw error;
+  }
+}
+
+/** The S3 side answers: LocalStack's health and init scripts (docker), or a signed request (native, external). */
+export async function waitForStorage(
+  context: Context,
+  endpoints: Endpoints,
+  options: WaitOptions & { localstack: boolean },
+): Promise<void> {
+  const endpoint = endpoints.s3Endpoint;
+  if (!endpoint) return;
+  const progress = context.reporter.progress(options.localstack ? 'Waiting for LocalStack (S3)' : 'Waiting for S3');
+  try {
+    if (options.localstack) {
+      const { waitForLocalstack } = await import('../localstack/ready.js');
+      const ready = await waitForLocalstack({
+        endpoint,
+        deadline: options.deadline,
+        intervalMs: PROBE_INTERVAL_MS,
+        signal: context.signal,
+        ...(options.check ? { check: options.check } : {}),
+        onWait: (reason) => progress.update(`Waiting for LocalStack: ${reason}`),
+      });
+      for (const warning of ready.warnings) context.reporter.warn(warning);
+    } else {
+      const { waitForS3 } = await import('../s3/ensure.js');
+      await waitForS3({
+        endpoint,
+        region: endpoints.region,
+        accessKey: endpoints.accessKey ?? '',
+        secretKey: endpoints.secretKey ?? '',
+        deadline: options.deadline,
+        intervalMs: PROBE_INTERVAL_MS,
+        signal: context.signal,
+        ...(options.check ? { check: options.check } : {}),
+        onWait: (reason) => progress.update(`Waiting for S3: ${reason}`),
+      });
+    }
+    progress.done(`S3 is ready at ${endpoint}`);
+  } catch (error) {
+    progress.fail(aboutAnotherService(error, 's3') ? 'Stopped waiting for S3' : 'S3 is not ready');
+    throw error;
+  }
+}
+
+/** The wait was ended by another service's exit (the exit watch names it), not by this one. */
+function aboutAnotherService(error: unknown, role: 'postgres' | 's3'): boolean {
+  const data = isDatalayerError(error) ? error.data : {};
+  return typeof data.role === 'string' && data.role !== role;
+}
+
+/** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */
+export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, create: boolean): Promise<BucketOutcome | undefined> {
+  const target = bucketTargetOf(endpoints);
+  if (!target) return undefined;
+  const { ensureBucket } = await import('../s3/ensure.js');
+  const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create, signal: context.signal });
+  context.reporter.info(
+    `${context.reporter.style.ok('✔')} Bucket ${target.bucket} ${result.created ? 'created' : 'present'}${result.cors === 'set' ? ' (CORS rules set)' : ''}`,
+  );
+  return { name: target.bucket, ...result };
+}
+
+/** Applies the submodule's pending Prisma migrations to the host-side database. */
+export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string): Promise<MigrationOutcome> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(migrationsDir)) {
+    throw new PrerequisiteError(`No migrations folder at ${migrationsDir}.`, {
+      hint: 'Run `datalayer init` to check out the chainlit-datalayer submodule.',
+    });
+  }
+  const { applyPendingMigrations } = await import('../migrations/apply.js');
+  const result = await applyPendingMigrations({
+    url: databaseUrl,
+    migrationsDir,
+    signal: context.signal,
+    onApply: (name) => context.reporter.info(`  applying migration ${name}`),
+  });
+  const { style } = context.reporter;
+  context.reporter.info(
+    result.applied.length > 0
+      ? `${style.ok('✔')} Applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'}`
+      : `${style.ok('✔')} Schema up to date (${result.alreadyApplied.length} migration${result.alreadyApplied.length === 1 ? '' : 's'} applied before)`,
+  );
+  for (const name of result.modifiedAfterApply) {
+    context.reporter.warn(`migration ${name} was changed after it was applied; the database keeps the old version.`);
+  }
+  // Folder names sort as Prisma orders them (byte-wise), so the merged list is in folder order.
+  const applied = [...result.alreadyApplied, ...result.applied].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { applied, appliedNow: result.applied };
+}

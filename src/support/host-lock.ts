@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { ConfigError, RefusedError } from './errors.js';
+
+export interface HostLockOptions {
+  stateDir: string;
+  /** What the holder is doing, shown to whoever waits. */
+  command: string;
+  /** How long to wait for another datalayer to finish before refusing. */
+  waitMs: number;
+  onWait?: (holder: string) => void;
+  signal?: AbortSignal;
+}
+
+export type ReleaseLock = () => Promise<void>;
+
+/** The lock of a command that acts on the host, waiting a while for another datalayer with progress. */
+export function lockHost(
+  context: { host: { stateDir: string }; signal: AbortSignal; reporter: { info(message: string): void } },
+  command: string,
+  waitMs = 60_000,
+): Promise<ReleaseLock> {
+  return acquireHostLock({
+    stateDir: context.host.stateDir,
+    command,
+    waitMs,
+    signal: context.signal,
+    onWait: (holder) => context.reporter.info(`Waiting for another datalayer (${holder}) to finish…`),
+  });
+}
+
+const STALE_MS = 5_000;
+const RETRY_MS = 250;
+
+/**
+ * One datalayer at a time per host for the commands that change things. The lock is refreshed
+ * while held; a holder killed with SIGKILL stops refreshing it and is taken over after STALE_MS.
+ */
+export async function acquireHostLock(options: HostLockOptions): Promise<ReleaseLock> {
+  // A command that fails must not leave a `.datalayer/` behind in a host that had none.
+  const createdStateDir = !existsSync(options.stateDir);
+  await makeStateDirectory(options.stateDir);
+  const target = path.join(options.stateDir, 'datalayer.lock');
+  const ownerFile = path.join(options.stateDir, 'lock-owner.json');
+  const deadline = Date.now() + options.waitMs;
+  let announced = false;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(options.stateDir, {
+        lockfilePath: target,
+        stale: STALE_MS,
+        update: 1_000,
+        realpath: false,
+        onCompromised: () => {
+          // Another process took the lock over because we stopped refreshing it (a frozen machine):
+          // carry on; the lock is a courtesy between datalayer processes, not a data guard.
+        },
+      });
+      await writeFile(ownerFile, JSON.stringify({ pid: process.pid, command: options.command, since: new Date().toISOString() }));
+      return async () => {
+        await rm(ownerFile, { force: true });
+        // Already released when the process is exiting on a signal: nothing more to undo.
+        await release().catch(() => undefined);
+        if (createdStateDir && (await readdir(options.stateDir)).length === 0) await rmdir(options.stateDir);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const holder = await describeHolder(ownerFile);
+      if (Date.now() >= deadline) {
+        throw new RefusedError(`Another datalayer (${holder}) is working on this project.`, {
+          hint: 'Wait for it to finish, then run the command again.',
+        });
+      }
+      if (!announced) {
+        options.onWait?.(holder);
+        announced = true;
+      }
+      if (options.signal?.aborted) throw options.signal.reason;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
+
+/** A host this user cannot write to is a clear error, like an unwritable `.env`, not a crash. */
+async function makeStateDirectory(stateDir: string): Promise<void> {
+  try {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    throw new ConfigError(`Cannot create ${stateDir} for the project lock: ${(error as Error).message}`, {
+      hint: 'Check that the project directory is writable by this user; nothing was changed.',
+      cause: error,
+    });
+  }
+}
+
+async function describeHolder(ownerFile: string): Promise<string> {
+  try {
+    const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as { pid?: number; command?: string };
+    return `pid ${owner.pid ?? '?'}, ${owner.command ?? 'a command'}`;
+  } catch {
+    // The owner note is written just after the lock: a reader can arrive in between.
+    return 'a command that just started';
+  }
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+import { defineCommand, flag, option } from '../../src/commands/definition.js';
+import { commands } from '../../src/commands/index.js';
+import { planDisable } from '../../src/commands/data-layer-switch/plan.js';
+import { runCli } from '../helpers/cli.js';
+import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
+import { holdHostLock, startCli } from '../reliability/processes.js';
+
+const silent = { writeOut: () => undefined, writeErr: () => undefined };
+const noAction = async () => undefined;
+
+describe('commander is built from the declarations', () => {
+  it('every declared option is read under the name commander gives it', () => {
+    const program = buildProgram('0.0.0', commands, noAction, silent);
+    expect(program.commands.map((command) => command.name())).toEqual(commands.map((command) => command.name));
+  });
+
+  it('a declaration whose key is not the name commander derives from its flags is refused', () => {
+    const misnamed = defineCommand({
+      name: 'misnamed',
+      description: 'x',
+      options: { timeOut: option('--timeout <seconds>', 'x'), quiet: flag('--no-quiet', 'x') },
+      lock: false,
+      examples: [],
+      load: async () => ({ run: async () => ({ exitCode: 0, diagnostics: [], data: {} }), render: () => '' }),
+    });
+    expect(() => buildProgram('0.0.0', [misnamed], noAction, silent)).toThrow(/--timeout <seconds> is declared as "timeOut"/);
+  });
+
+  it('help shows the declared defaults and choices, and validation uses the same declaration', async () => {
+    const help = await runCli(['up', '--help']);
+    expect(help.stdout).toContain('(default: 120)');
+    expect(help.stdout).toContain('(choices: "auto", "docker", "native")');
+    const status = await runCli(['status', '--help']);
+    expect(status.stdout).toContain('(choices: "text", "env", default: "text")');
+    const bad = await runCli(['up', '--timeout', '0', '--json']);
+    expect(bad.exitCode).toBe(2);
+    expect(JSON.parse(bad.stdout).error.message).toBe('--timeout: must be more than 0');
+  });
+});
+
+describe('commands that write .env take the project lock', () => {
+  let host: HostFixture | undefined;
+  afterEach(() => host?.cleanup());
+
+  const disabled = planDisable(seedEnv()).text ?? '';
+  it.each([
+    ['secret --write', ['secret', '--write'], seedEnv()],
+    ['enable', ['enable'], disabled],
+    ['disable', ['disable'], seedEnv()],
+  ])('%s waits for another datalayer holding the lock, then writes', async (_label, args, env) => {
+    host = makeHost({ env });
+    const envFile = path.join(host.dir, '.env');
+    const holder = await holdHostLock(path.join(host.dir, '.datalayer'), 'up');
+    const cli = startCli(args, { cwd: host.dir, env: {} });
+    try {
+      await cli.waitForStderr(new RegExp(`Waiting for another datalayer \\(pid ${holder.pid}, up\\)`));
+      expect(readFileSync(envFile, 'utf8')).toBe(env);
+    } finally {
+      await holder.stop();
+    }
+    const result = await cli.result();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).not.toBe(env);
+  });
+
+  it('secret without --write and check read only: they do not wait for the lock', async () => {
+    host = makeHost({ env: seedEnv() });
+    const holder = await holdHostLock(path.join(host.dir, '.datalayer'), 'up');
+    try {
+      for (const args of [['secret'], ['check']]) {
+        const run = await runCli(args, { cwd: host.dir });
+        expect(run.stderr, args.join(' ')).not.toContain('Waiting for another datalayer');
+        expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+      }
+    } finally {
+      await holder.stop();
+    }
+  });
+});
