@@ -6,7 +6,7 @@ import { resolveHostProject } from '../context/host-project.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
-import { ExitCode, InterruptedError, UsageError } from '../support/errors.js';
+import { ExitCode, InterruptedError, isClosedOutput, OutputClosedError, UsageError } from '../support/errors.js';
 import { buildProgram } from './program.js';
 import { runCommand } from './run-command.js';
 
@@ -92,6 +92,12 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `| head -1` closed the pipe: stop the command (a `logs -f` would follow for nobody).
+  const onOutputError = (error: unknown) => {
+    if (isClosedOutput(error) && !controller.signal.aborted) controller.abort(new OutputClosedError());
+  };
+  io.stdout.on('error', onOutputError);
+  io.stderr.on('error', onOutputError);
 
   try {
     const context: Context = {
@@ -112,5 +118,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     await runCleanups();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('error', onOutputError);
+    io.stderr.off('error', onOutputError);
   }
 }

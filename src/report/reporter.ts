@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { isDatalayerError, ExitCode } from '../support/errors.js';
+import { isDatalayerError, ExitCode, OutputClosedError } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { failureDocument, successDocument } from './json-document.js';
@@ -136,6 +136,8 @@ export class Reporter {
 
   /** An error that ended the command: one JSON document, or message + hint on stderr. */
   error(command: string, error: unknown): number {
+    // The reader left (`| head -1`): nobody is there to read about it.
+    if (error instanceof OutputClosedError) return error.exitCode;
     const known = isDatalayerError(error);
     const exitCode = known ? error.exitCode : ExitCode.internal;
     const message = error instanceof Error ? error.message : String(error);
@@ -186,7 +188,7 @@ export class Reporter {
 
   /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */
   raw(text: string): void {
-    this.options.stdout.write(text);
+    write(this.options.stdout, text);
   }
 
   private writeJson(document: object): void {
@@ -194,12 +196,17 @@ export class Reporter {
   }
 
   private writeOut(text: string): void {
-    this.options.stdout.write(this.redactor.redact(text));
+    write(this.options.stdout, this.redactor.redact(text));
   }
 
   private writeErr(text: string): void {
-    this.options.stderr.write(this.redactor.redact(text));
+    write(this.options.stderr, this.redactor.redact(text));
   }
+}
+
+/** A stream whose reader went away (EPIPE) is destroyed: what is left to say has nobody to read it. */
+function write(stream: Writable, text: string): void {
+  if (!stream.destroyed) stream.write(text);
 }
 
 function quoteArg(arg: string): string {
