@@ -2,7 +2,8 @@ import { checkHost } from '../../config/check-host.js';
 import type { HostConfig } from '../../config/host-config.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
-import { ConfigError, ExitCode, isDatalayerError } from '../../support/errors.js';
+import { ConfigError, ExitCode, isDatalayerError, UsageError } from '../../support/errors.js';
+import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -12,7 +13,7 @@ import { bucketTargetOf, endpointsOf, type Endpoints } from '../../config/endpoi
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
 export interface StatusOptions {
-  output: 'text' | 'env';
+  output: 'text' | EnvOutputFormat;
 }
 
 export interface StatusData {
@@ -25,12 +26,18 @@ export interface StatusData {
   migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
   bucket: { name: string; present: boolean; error?: string } | null;
   problems: string[];
-  /** `env`: the KEY=value lines were printed for scripts; nothing else goes to stdout. */
-  output: 'text' | 'env';
+  /** Not `text`: the values were printed for another program; nothing else goes to stdout. */
+  output: StatusOptions['output'];
 }
 export type StatusResult = CommandResult<StatusData>;
 
 export async function run(options: StatusOptions, context: Context): Promise<StatusResult> {
+  if (options.output !== 'text' && context.reporter.json) {
+    // --json promises one document on stdout; the values would be lines beside it.
+    throw new UsageError(`-o ${options.output} prints lines for another program; --json prints the report: use one of them.`, {
+      hint: 'Run `datalayer status --json` for the report, or `datalayer status -o ' + options.output + '` for the values.',
+    });
+  }
   const check = await checkHost(context);
   const config = check.config;
   if (config.document === undefined) {
@@ -66,7 +73,7 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     problems,
     output: options.output,
   };
-  if (options.output === 'env') context.reporter.raw(envLines(config, endpoints));
+  if (options.output !== 'text') context.reporter.raw(formatEnvOutput(hostSideValues(config, endpoints), options.output));
   return { exitCode: data.ready ? ExitCode.ok : ExitCode.notReady, diagnostics: [], data };
 }
 
@@ -105,8 +112,8 @@ async function probeServices(config: HostConfig, endpoints: Endpoints, problems:
   return { postgres, migrations, bucket };
 }
 
-/** `-o env`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */
-function envLines(config: HostConfig, endpoints: Endpoints): string {
+/** `-o env|dotenv|github`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */
+function hostSideValues(config: HostConfig, endpoints: Endpoints): Array<[string, string]> {
   const values: Record<string, string | undefined> = {
     DATABASE_URL: endpoints.databaseUrl || undefined,
     DEV_AWS_ENDPOINT: endpoints.s3Endpoint,
@@ -117,14 +124,7 @@ function envLines(config: HostConfig, endpoints: Endpoints): string {
     POSTGRES_PORT: endpoints.postgresPort?.toString(),
     LOCALSTACK_PORT: endpoints.s3Port?.toString(),
   };
-  return Object.entries(values)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
-    .map(([key, value]) => `${key}=${shellQuote(value)}\n`)
-    .join('');
-}
-
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
 }
 
 function messageOf(error: unknown): string {
@@ -133,7 +133,7 @@ function messageOf(error: unknown): string {
 
 export function render(result: StatusResult, style: Style): string {
   const { data } = result;
-  if (data.output === 'env') return '';
+  if (data.output !== 'text') return '';
   if (data.state === 'disabled') return 'Data layer: disabled (persistence is off in .env).';
   const mark = (ok: boolean) => (ok ? style.ok('✔') : style.bad('✖'));
   const lines = [`Data layer: ${data.state}${data.runtime ? ` (${data.runtime})` : ''}`];
