@@ -7,6 +7,7 @@ import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
 import { ExitCode, InterruptedError, isClosedOutput, OutputClosedError, UsageError } from '../support/errors.js';
+import { helpData, helpSubject } from './help-document.js';
 import { buildProgram } from './program.js';
 import { runCommand } from './run-command.js';
 
@@ -26,13 +27,15 @@ export async function main(io: MainIo): Promise<number> {
   const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version });
   let exitCode: number = ExitCode.ok;
   let parsing = 'datalayer';
+  // Under --json, help and version become the data of the one document instead of text.
+  let shown = '';
   const program = buildProgram(
     io.version,
     commands,
     async (command, values, globals) => {
       exitCode = await runFromCommandLine(command, values, globals, io);
     },
-    { writeOut: (text) => shell.help(text), writeErr: (text) => shell.usage(text) },
+    { writeOut: (text) => (wantsJson ? (shown += text) : shell.help(text)), writeErr: (text) => shell.usage(text) },
   );
   program.hook('preSubcommand', (_program, subcommand) => {
     parsing = subcommand.name();
@@ -42,10 +45,18 @@ export async function main(io: MainIo): Promise<number> {
     await program.parseAsync(io.argv, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    const asked = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+    if (asked) {
+      if (wantsJson) {
+        const subject = error.code === 'commander.version' ? 'datalayer' : helpSubject(program, shown);
+        const data = error.code === 'commander.version' ? { version: io.version } : helpData(program, subject, shown);
+        shell.result(subject, { exitCode: ExitCode.ok, diagnostics: [], data }, () => '');
+      }
+      return ExitCode.ok;
+    }
     if (error.code === 'commander.help') {
       // No command given: commander showed the help (on stderr; under --json it says so in JSON).
-      return wantsJson && error.exitCode !== 0 ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
+      return wantsJson ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
     }
     // commander already printed its message on stderr, unless --json: then the document says it.
     if (!wantsJson) return ExitCode.usage;
