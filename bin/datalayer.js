@@ -27,6 +27,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     stderr: process.stderr,
     stdinIsTTY: process.stdin.isTTY === true,
     version: version(),
+    scriptPath: process.argv[1],
   }).catch((error) => {
     process.stderr.write(`datalayer: unexpected error: ${error?.stack ?? error}\n`);
     process.stderr.write('This is a bug in datalayer. Please report it with the command you ran.\n');

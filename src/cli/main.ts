@@ -3,6 +3,7 @@ import { commands } from '../commands/index.js';
 import type { AnyCommand } from '../commands/definition.js';
 import type { Context } from '../context/context.js';
 import { resolveHostProject } from '../context/host-project.js';
+import { invocationOf } from '../context/invocation.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
@@ -18,13 +19,16 @@ export interface MainIo {
   stderr: NodeJS.WriteStream;
   stdinIsTTY: boolean;
   version: string;
+  /** The script node runs (`process.argv[1]`), to say commands the way the user started us. */
+  scriptPath?: string;
 }
 
 /** Runs one datalayer invocation and returns its exit code. The only caller of process.exit is bin/. */
 export async function main(io: MainIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
+  const invocation = invocationOf({ env: io.env, scriptPath: io.scriptPath });
   // Before a command is known, commander's own output (help, usage errors) goes through this one.
-  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version });
+  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version, invocation });
   let exitCode: number = ExitCode.ok;
   let parsing = 'datalayer';
   // Under --json, help and version become the data of the one document instead of text.
@@ -33,7 +37,7 @@ export async function main(io: MainIo): Promise<number> {
     io.version,
     commands,
     async (command, values, globals) => {
-      exitCode = await runFromCommandLine(command, values, globals, io);
+      exitCode = await runFromCommandLine(command, values, globals, io, invocation);
     },
     { writeOut: (text) => (wantsJson ? (shown += text) : shell.help(text)), writeErr: (text) => shell.usage(text) },
   );
@@ -74,7 +78,7 @@ function noCommand(list: readonly AnyCommand[]): UsageError {
 }
 
 /** The context of one command run from the command line: its reporter, Ctrl-C handling, clean-ups. */
-async function runFromCommandLine(command: AnyCommand, values: Record<string, unknown>, globals: Record<string, unknown>, io: MainIo): Promise<number> {
+async function runFromCommandLine(command: AnyCommand, values: Record<string, unknown>, globals: Record<string, unknown>, io: MainIo, invocation: string): Promise<number> {
   const color = colorAllowed({ noColor: globals.color === false, env: io.env, isTTY: io.stderr.isTTY === true });
   const reporter = new Reporter({
     json: globals.json === true,
@@ -84,6 +88,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     stdout: io.stdout,
     stderr: io.stderr,
     version: io.version,
+    invocation,
     ...(color ? { style: await terminalStyle() } : {}),
   });
   const controller = new AbortController();

@@ -5,6 +5,7 @@ import { formatDiagnostics } from './format-diagnostics.js';
 import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
+import { CANONICAL_INVOCATION, sayCommand, sayCommandsIn } from './say-command.js';
 
 export interface ReporterOptions {
   json: boolean;
@@ -19,6 +20,8 @@ export interface ReporterOptions {
   stdin?: Readable;
   /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
   style?: Style;
+  /** How the user runs datalayer (`npx datalayer`): the words commands are said with in text. */
+  invocation?: string;
 }
 
 /** What every command returns: its exit code, its findings, and its own fields for `--json`. */
@@ -45,10 +48,13 @@ const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', 
 export class Reporter {
   readonly style: Style;
   readonly redactor = new Redactor();
+  readonly invocation: string;
   private activeSpinner: { stop(): void } | undefined;
 
   constructor(private readonly options: ReporterOptions) {
-    this.style = options.color && options.style ? options.style : plainStyle;
+    const base = options.color && options.style ? options.style : plainStyle;
+    this.invocation = options.invocation ?? CANONICAL_INVOCATION;
+    this.style = { ...base, command: (line) => base.command(sayCommand(line, this.invocation)) };
   }
 
   get json(): boolean {
@@ -174,7 +180,7 @@ export class Reporter {
 
   /** Lines of the services' own logs (`logs`), as they come: stdout, redacted like everything else. */
   serviceLog(text: string): void {
-    this.writeOut(text);
+    write(this.options.stdout, this.redactor.redact(text));
   }
 
   /**
@@ -192,15 +198,17 @@ export class Reporter {
   }
 
   private writeJson(document: object): void {
-    this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
+    // The document names commands canonically, whatever started datalayer.
+    write(this.options.stdout, this.redactor.redact(`${JSON.stringify(document, null, 2)}\n`));
   }
 
+  /** Text for a person: commands in backticks are said the way they run datalayer. */
   private writeOut(text: string): void {
-    write(this.options.stdout, this.redactor.redact(text));
+    write(this.options.stdout, this.redactor.redact(sayCommandsIn(text, this.invocation)));
   }
 
   private writeErr(text: string): void {
-    write(this.options.stderr, this.redactor.redact(text));
+    write(this.options.stderr, this.redactor.redact(sayCommandsIn(text, this.invocation)));
   }
 }
 

@@ -31,7 +31,7 @@ export function renderInit(result: InitResult, style: Style): string {
     lines.push(`Data layer: ${STATE_WORDS[data.state]}`);
     if (data.commitCommand) lines.push(`Commit the submodule with: ${style.code(data.commitCommand)}`);
   }
-  lines.push(`Next: ${style.code(data.nextCommandLine)}`);
+  lines.push(`Next: ${style.command(data.nextCommandLine)}`);
   return lines.join('\n');
 }
 

@@ -194,7 +194,7 @@ export function render(result: UpdateSubmoduleResult, style: Style): string {
     lines.push(`    git commit -m "Update ${data.submodule.path} to ${data.to.slice(0, 7)}" -- ${data.submodule.path}   (or run with --commit)`);
   }
   if (data.dryRun) lines.push(style.dim('Dry run: nothing was moved, staged or committed.'));
-  if (data.nextCommand) lines.push(`Next: ${style.code(data.nextCommand)} to apply the new ${describeChanges(data)}.`);
+  if (data.nextCommand) lines.push(`Next: ${style.command(data.nextCommand)} to apply the new ${describeChanges(data)}.`);
   return lines.join('\n');
 }
 
