@@ -263,3 +263,16 @@ describe('datalayer check', () => {
     }
   });
 });
+
+describe('check on a .env whose references double a value on every line', () => {
+  it('exits 3 with ENV_VALUE_TOO_LONG at the key and line, instead of running out of memory', async () => {
+    const lines = ['K0=abcdefghijklmnopqrstuvwxyz', ...Array.from({ length: 25 }, (_, i) => `K${i + 1}=\${K${i}}\${K${i}}`)];
+    const fixture = host(`${seedEnv()}${lines.join('\n')}\n`);
+    const offset = seedEnv().split('\n').length - 1;
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    expect(run.exitCode, run.stderr).toBe(3);
+    const found = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_VALUE_TOO_LONG');
+    expect(found).toMatchObject({ severity: 'error', key: 'K12', line: offset + 13, file: '.env' });
+    expect(found?.hint).toBeDefined();
+  });
+});

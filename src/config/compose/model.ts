@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isCollection, parseDocument, visit, type Document } from 'yaml';
-import { interpolate, referencedVariables, type Lookup } from '../env/interpolate.js';
+import { expansionBudget, interpolate, referencedVariables, type Lookup } from '../env/interpolate.js';
 
 /** What datalayer needs to know of a compose file, after Compose-style interpolation. */
 export interface ComposeService {
@@ -80,6 +80,7 @@ export function parseComposeModel(text: string, file: string, lookup: Lookup): C
 
   const variables = new Map<string, { name: string; hasDefault: boolean; required: boolean }>();
   const interpolationErrors: string[] = [];
+  const budget = expansionBudget();
   const resolve = (value: unknown): string => {
     const raw = scalarText(value);
     for (const v of referencedVariables(raw)) {
@@ -90,7 +91,7 @@ export function parseComposeModel(text: string, file: string, lookup: Lookup): C
         required: (known?.required ?? false) || v.required,
       });
     }
-    const result = interpolate(raw, lookup);
+    const result = interpolate(raw, lookup, budget);
     for (const issue of result.issues) interpolationErrors.push(issue.message);
     return result.value;
   };
