@@ -19,7 +19,8 @@ describe('the --json document', () => {
   });
 
   it('a command that reports a non-zero exit keeps its data: ok is false, no error', async () => {
-    host = makeHost({ env: seedEnv() });
+    // A short secret: a warning, which --strict makes an error.
+    host = makeHost({ env: seedEnv({ secret: 'short-secret-0123' }) });
     const run = await runCli(['check', '--strict', '--json'], { cwd: host.dir });
     expect(run.exitCode).toBe(3);
     const document = jsonOf(run);

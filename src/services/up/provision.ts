@@ -119,10 +119,13 @@ export async function applyMigrations(context: Context, databaseUrl: string, mig
       ? `${style.ok('✔')} Applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'}`
       : `${style.ok('✔')} Schema up to date (${result.alreadyApplied.length} migration${result.alreadyApplied.length === 1 ? '' : 's'} applied before)`,
   );
-  for (const name of result.modifiedAfterApply) {
-    context.reporter.warn(`migration ${name} was changed after it was applied; the database keeps the old version.`);
-  }
+  for (const name of result.modifiedAfterApply) context.reporter.warn(modifiedWarning(name));
   // Folder names sort as Prisma orders them (byte-wise), so the merged list is in folder order.
   const applied = [...result.alreadyApplied, ...result.applied].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { applied, appliedNow: result.applied };
+}
+
+/** A migration whose migration.sql no longer matches the checksum recorded when it ran. */
+export function modifiedWarning(name: string): string {
+  return `migration ${name} was changed after it was applied; the database keeps the old version.`;
 }
