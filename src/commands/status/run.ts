@@ -1,15 +1,14 @@
 import { checkHost } from '../../config/check-host.js';
 import type { HostConfig } from '../../config/host-config.js';
-import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
-import { ConfigError, ExitCode, isDatalayerError, UsageError } from '../../support/errors.js';
+import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
 import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
-import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import type { ServiceState } from '../../runtimes/runtime.js';
 import { recordedRuntime } from '../../runtimes/select-runtime.js';
-import { bucketTargetOf, endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { probeServices, type MigrationsProbe, type PostgresProbe, type Probes } from './probe.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
 export interface StatusOptions {
@@ -21,10 +20,13 @@ export interface StatusData {
   runtime: 'docker' | 'native' | null;
   ready: boolean;
   services: ServiceState[];
-  postgres: { reachable: boolean; url: string; error?: string };
+  /** `reachable`: datalayer logged in; else `error` says why and `reason` names it (auth, database-missing, refused, ...). */
+  postgres: PostgresProbe;
   /** The same words as `migrate`: `applied` is every migration in the database. */
-  migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
-  bucket: { name: string; present: boolean; error?: string } | null;
+  migrations: MigrationsProbe | null;
+  /** Why the migrations could not be read (no folder) while Postgres could be. */
+  migrationsError: string | null;
+  bucket: Probes['bucket'];
   problems: string[];
   /** Not `text`: the values were printed for another program; nothing else goes to stdout. */
   output: StatusOptions['output'];
@@ -69,47 +71,13 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     services,
     postgres: probes?.postgres ?? { reachable: false, url: '' },
     migrations: probes?.migrations ?? null,
+    migrationsError: probes?.migrationsError ?? null,
     bucket: probes?.bucket ?? null,
     problems,
     output: options.output,
   };
   if (options.output !== 'text') context.reporter.raw(formatEnvOutput(hostSideValues(config, endpoints), options.output));
   return { exitCode: data.ready ? ExitCode.ok : ExitCode.notReady, diagnostics: [], data };
-}
-
-async function probeServices(config: HostConfig, endpoints: Endpoints, problems: string[]) {
-  const url = maskUrlPassword(endpoints.databaseUrl);
-  const postgres: StatusData['postgres'] = { reachable: false, url };
-  let migrations: StatusData['migrations'] = null;
-  try {
-    const { readMigrationStatus } = await import('../../services/migrations/apply.js');
-    const status = await readMigrationStatus({ url: endpoints.databaseUrl, migrationsDir: migrationsDirectory(config), connectTimeoutMs: 1_500 });
-    postgres.reachable = true;
-    migrations = { applied: status.applied, pending: status.pending, failed: status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null })) };
-    if (status.pending.length > 0) problems.push(`${status.pending.length} migration(s) pending (\`datalayer migrate\`)`);
-    if (status.failed.length > 0) problems.push(`failed migration(s): ${status.failed.map((f) => f.name).join(', ')}`);
-  } catch (error) {
-    const message = messageOf(error);
-    if (/reach|connect|refused|timeout|ECONN/i.test(message) || !postgres.reachable) {
-      postgres.error = message;
-      problems.push(`Postgres is not reachable at ${url}`);
-    }
-  }
-  let bucket: StatusData['bucket'] = null;
-  const target = bucketTargetOf(endpoints);
-  if (target) {
-    bucket = { name: target.bucket, present: false };
-    try {
-      const { S3Client } = await import('../../services/s3/client.js');
-      const client = new S3Client(target.settings, { requestTimeoutMs: 1_500 });
-      bucket.present = await client.bucketExists(target.bucket);
-      if (!bucket.present) problems.push(`bucket ${target.bucket} is missing (\`datalayer up\` creates it)`);
-    } catch (error) {
-      bucket.error = messageOf(error);
-      problems.push(`S3 is not reachable at ${endpoints.s3Endpoint ?? 'AWS'}`);
-    }
-  }
-  return { postgres, migrations, bucket };
 }
 
 /** `-o env|dotenv|github`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */
@@ -127,8 +95,12 @@ function hostSideValues(config: HostConfig, endpoints: Endpoints): Array<[string
   return Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
 }
 
-function messageOf(error: unknown): string {
-  return isDatalayerError(error) || error instanceof Error ? error.message : String(error);
+
+function postgresVerdict(postgres: PostgresProbe): string {
+  if (postgres.reachable) return `reachable at ${postgres.url}`;
+  if (!postgres.error) return `not checked (${postgres.url || 'no DATABASE_URL'})`;
+  const what = postgres.reason === 'auth' ? 'login refused' : postgres.reason === 'database-missing' ? 'database missing' : 'not reachable';
+  return `${what} at ${postgres.url}: ${postgres.error}`;
 }
 
 export function render(result: StatusResult, style: Style): string {
@@ -142,10 +114,13 @@ export function render(result: StatusResult, style: Style): string {
     const health = service.health ? `, ${service.health}` : '';
     lines.push(`${mark(service.state === 'running')} ${service.name.padEnd(12)} ${service.state}${health}${ports ? `  ${style.dim(ports)}` : ''}`);
   }
-  lines.push(`${mark(data.postgres.reachable)} postgres     ${data.postgres.reachable ? 'reachable' : 'not reachable'} at ${data.postgres.url}`);
+  lines.push(`${mark(data.postgres.reachable)} postgres     ${postgresVerdict(data.postgres)}`);
   if (data.migrations) {
     const m = data.migrations;
-    lines.push(`${mark(m.pending.length === 0 && m.failed.length === 0)} migrations   ${m.applied.length} applied, ${m.pending.length} pending${m.failed.length ? `, ${m.failed.length} failed` : ''}`);
+    const modified = m.modifiedAfterApply.length ? `, ${m.modifiedAfterApply.length} changed after they were applied` : '';
+    lines.push(`${mark(m.pending.length === 0 && m.failed.length === 0)} migrations   ${m.applied.length} applied, ${m.pending.length} pending${m.failed.length ? `, ${m.failed.length} failed` : ''}${modified}`);
+  } else if (data.migrationsError) {
+    lines.push(`${mark(false)} migrations   ${data.migrationsError}`);
   }
   if (data.bucket) {
     // An unreachable S3 says nothing about the bucket: "missing" would send the user the wrong way.
