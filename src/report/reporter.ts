@@ -50,6 +50,11 @@ export class Reporter {
   readonly redactor = new Redactor();
   readonly invocation: string;
   private activeSpinner: { stop(): void } | undefined;
+  /**
+   * Set once the result or the error that ends the command is reported: work still winding down
+   * (a wait that an interrupt cut short) must not print progress after "error: Interrupted".
+   */
+  private finished = false;
 
   constructor(private readonly options: ReporterOptions) {
     const base = options.color && options.style ? options.style : plainStyle;
@@ -67,7 +72,7 @@ export class Reporter {
 
   /** A progress line on stderr (silent with --quiet or --json). */
   info(message: string): void {
-    if (this.options.quiet || this.options.json) return;
+    if (this.options.quiet || this.options.json || this.finished) return;
     this.writeErr(`${message}\n`);
   }
 
@@ -79,7 +84,7 @@ export class Reporter {
 
   /** `--verbose`: every external command, as it will run. */
   command(argv: readonly string[], cwd?: string): void {
-    if (!this.options.verbose) return;
+    if (!this.options.verbose || this.finished) return;
     const shown = argv.map(quoteArg).join(' ');
     this.writeErr(this.style.dim(`$ ${shown}${cwd ? `   (in ${cwd})` : ''}`) + '\n');
   }
@@ -94,7 +99,7 @@ export class Reporter {
     const finish = (mark: string, final?: string) => {
       if (timer) clearInterval(timer);
       if (this.activeSpinner === spinner) this.activeSpinner = undefined;
-      if (silent) return;
+      if (silent || this.finished) return;
       if (this.options.color) this.writeErr('\r\x1b[2K');
       this.writeErr(`${mark} ${final ?? text} ${this.style.dim(`(${elapsed()})`)}\n`);
     };
@@ -118,7 +123,7 @@ export class Reporter {
       update: (next) => {
         text = next;
         // Without a terminal, say something at most every 5 s so logs show the wait moving.
-        if (!silent && !this.options.color && Date.now() - lastPlain >= 5000) {
+        if (!silent && !this.finished && !this.options.color && Date.now() - lastPlain >= 5000) {
           lastPlain = Date.now();
           this.writeErr(`… ${text} (${elapsed()})\n`);
         }
@@ -130,6 +135,7 @@ export class Reporter {
 
   /** The command's result: JSON document, or its human rendering on stdout. */
   result<R extends CommandResult<object>>(command: string, result: R, render: Renderer<R>): void {
+    this.finish();
     if (this.options.json) {
       this.writeJson(successDocument({ datalayerVersion: this.options.version, command, exitCode: result.exitCode, diagnostics: result.diagnostics }, result.data));
       return;
@@ -142,6 +148,7 @@ export class Reporter {
 
   /** An error that ended the command: one JSON document, or message + hint on stderr. */
   error(command: string, error: unknown): number {
+    this.finish();
     // The reader left (`| head -1`): nobody is there to read about it.
     if (error instanceof OutputClosedError) return error.exitCode;
     const known = isDatalayerError(error);
@@ -163,6 +170,14 @@ export class Reporter {
       this.writeErr(this.style.dim(error.stack) + '\n');
     }
     return exitCode;
+  }
+
+  /** The command's outcome is about to be reported: progress stops here (a spinner included). */
+  private finish(): void {
+    this.finished = true;
+    this.activeSpinner?.stop();
+    if (this.activeSpinner && this.options.color) this.writeErr('\r\x1b[2K');
+    this.activeSpinner = undefined;
   }
 
   /** Help and version text the user asked for (commander's output). */

@@ -329,17 +329,30 @@ describe('init options and variants', () => {
     expect(gitignore.match(/\.env/g)).toHaveLength(1);
   });
 
-  it('--no-submodule writes .env outside git, with the compose pointer commented out', async () => {
+  it('--no-submodule outside git, without the submodule files: the data-layer block is written off, and the next steps fetch the files', async () => {
     const dir = path.join(sandbox.root, 'no-git');
     mkdirSync(dir);
     const ctx = context(dir, { json: true });
 
-    await invoke(init, { submodule: false }, ctx);
+    expect(await invoke(init, { submodule: false }, ctx)).toBe(0);
 
     const env = read(path.join(dir, '.env'));
     expect(env).toContain('\n# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml\n');
+    // A DATABASE_URL on the compose host `postgres` with nothing to start it could never work.
+    for (const key of DATA_LAYER_KEYS) expect(envValue(env, key), key).toBeUndefined();
     expect(existsSync(path.join(dir, '.gitmodules'))).toBe(false);
-    expect(dataOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
+    expect(dataOutput(ctx)).toMatchObject({
+      submodule: null,
+      composeFile: null,
+      state: 'disabled',
+      submoduleFilesMissing: 'extern/chainlit-datalayer',
+      nextCommand: 'datalayer enable',
+      nextSteps: [
+        `git -C ${dir} clone https://github.com/OpenLLM-France/chainlit-datalayer.git extern/chainlit-datalayer`,
+        `datalayer -C ${dir} enable`,
+        `datalayer -C ${dir} up`,
+      ],
+    });
   });
 
   it('leaves a disabled block disabled and points at `datalayer enable`', async () => {

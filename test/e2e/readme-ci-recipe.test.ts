@@ -31,8 +31,9 @@ function readmeCiSteps(): Step[] {
 /**
  * The README's CI job, step by step, each in its own `bash -e` as GitHub Actions runs a `run:`
  * step, in a host shaped like the demo (its stand-in submodule, its `.env.example`), with
- * datalayer installed as `npm install --save-dev` links a local clone. Only `npm ci` is left out:
- * it would reach the registry, and its one effect here (datalayer in node_modules) is in place.
+ * datalayer installed as `npm install --save-dev` links a local clone. The host directory is what
+ * the checkout step leaves (the submodule's files included); `npm ci` is left out: it would reach
+ * the registry, and its one effect here (datalayer in node_modules) is in place.
  * The host's `npm test` records what its process sees; the test then uses those values.
  */
 describe("the README's CI recipe, run as written", () => {

@@ -31,10 +31,7 @@ export function submoduleFilesHint(host: HostProject, directory = path.join(host
     case 'not-registered':
       return 'Run `datalayer init` to add the chainlit-datalayer submodule and check it out.';
     case 'not-a-repository':
-      return (
-        `This directory is not a git repository, so it has no submodule: get the files with \`${cloneCommand(host, directory)}\`, ` +
-        'or run `git init` and then `datalayer init` to add them as a submodule.'
-      );
+      return `This directory is not a git repository, so it has no submodule: get the files with \`${cloneCommand(host, directory)}\`.`;
   }
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Context } from '../../context/context.js';
 import { PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
@@ -102,8 +103,10 @@ export async function ensureConfiguredBucket(context: Context, endpoints: Endpoi
 export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string): Promise<MigrationOutcome> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(migrationsDir)) {
-    throw new PrerequisiteError(`No migrations folder at ${migrationsDir}.`, {
-      hint: 'Run `datalayer init` to check out the chainlit-datalayer submodule.',
+    const { submoduleFilesHint } = await import('../../config/rules/submodule-hint.js');
+    const { displayPath } = await import('../../context/host-project.js');
+    throw new PrerequisiteError(`No migrations folder at ${displayPath(context.host.dir, migrationsDir)}: the Chainlit schema comes from the submodule's prisma/migrations.`, {
+      hint: `${submoduleFilesHint(context.host, path.dirname(path.dirname(migrationsDir)))} (If the database already has the schema, \`--no-migrate\` skips this step.)`,
     });
   }
   const { applyPendingMigrations } = await import('../migrations/apply.js');
