@@ -166,6 +166,19 @@ describe('init refuses cleanly', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it.each([['.git/evil'], ['.git'], ['extern/../.git/hooks'], ['vendor/.GIT/x']])('--path %s (inside .git) is refused (exit 2): nothing is added there', async (inside) => {
+    const host = makeHostRepo(sandbox);
+    const before = sandbox.git(host, 'status', '--porcelain=v1', '--ignored');
+    const ctx = context(host);
+
+    expect(await invoke(init, { url: upstream.url, path: inside }, ctx)).toBe(2);
+
+    expect(ctx.output.stderr()).toContain("git's own storage");
+    expect(existsSync(path.join(host, '.git', 'evil'))).toBe(false);
+    expect(existsSync(path.join(host, '.gitmodules'))).toBe(false);
+    expect(sandbox.git(host, 'status', '--porcelain=v1', '--ignored')).toBe(before);
+  });
+
   it('exit 4 naming an unreachable URL, with no half-made submodule left behind', async () => {
     const host = makeHostRepo(sandbox);
     const missing = path.join(sandbox.root, 'no-such-remote.git');

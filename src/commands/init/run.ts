@@ -10,7 +10,7 @@ import { ExitCode } from '../../support/errors.js';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
-import { assertNotOption } from '../../git/arguments.js';
+import { assertNotOption, assertWorkTreePath } from '../../git/arguments.js';
 import { displayPath } from '../../context/host-project.js';
 import { findComposeFile, hostRelativePath } from '../../config/compose/find-compose-file.js';
 import { planGitignore } from './gitignore.js';
@@ -60,6 +60,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
   for (const [option, value] of [['--url', options.url], ['--path', options.path], ['--branch', options.branch]] as const) {
     if (value !== undefined) assertNotOption(option, value);
   }
+  if (options.path !== undefined) assertWorkTreePath('--path', options.path);
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
     : undefined;
