@@ -4,6 +4,7 @@ import { printWarnings, requireValidConfig } from '../../config/require-valid-co
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
+import { commandLineFor } from '../../context/host-project.js';
 import { DATA_LAYER_KEYS } from '../../config/env-template.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
@@ -49,6 +50,8 @@ export interface UpData {
   bucket: BucketOutcome | null;
   migrations: MigrationOutcome | null;
   message?: string;
+  /** The next commands, as typed from the current directory (with -C / --env-file when needed). */
+  commandLines?: { status: string; down: string };
 }
 export type UpResult = CommandResult<UpData>;
 
@@ -156,7 +159,9 @@ function mapValues(record: Record<string, string>, map: (value: string) => strin
 }
 
 function result(check: HostCheck, data: Omit<UpData, 'state'>): UpResult {
-  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data } };
+  const host = check.config.host;
+  const commandLines = data.urls ? { commandLines: { status: commandLineFor(host, 'status -o env'), down: commandLineFor(host, 'down') } } : {};
+  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data, ...commandLines } };
 }
 
 export function render(result: UpResult, style: Style): string {
@@ -177,6 +182,9 @@ export function render(result: UpResult, style: Style): string {
     const { applied, appliedNow } = data.migrations;
     lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);
   }
-  lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
+  const status = data.commandLines?.status ?? 'datalayer status -o env';
+  const down = data.commandLines?.down ?? 'datalayer down';
+  const stop = data.runtime ? `; ${style.command(down)} ${style.dim('stops the services.')}` : style.dim('.');
+  lines.push('', `${style.command(status)} ${style.dim('prints these with the password, for scripts')}${stop}`);
   return lines.join('\n');
 }
