@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,8 @@ describe('"Next:" and hints name the command the way the user ran datalayer', ()
     symlinkSync(repoRoot, path.join(host, 'node_modules', 'datalayer'));
     symlinkSync(path.join('..', 'datalayer', 'bin', 'datalayer.js'), path.join(host, 'node_modules', '.bin', 'datalayer'));
     writeFileSync(path.join(host, 'package.json'), JSON.stringify({ name: 'app', private: true, scripts }));
+    // The submodule's files, as a checkout leaves them: init then points at `up`.
+    cpSync(path.join(repoRoot, 'examples', 'demo', 'extern'), path.join(host, 'extern'), { recursive: true });
     return host;
   }
   const shell = (command: string, cwd: string, extraPath = '') =>
@@ -95,7 +97,7 @@ describe('"Next:" and hints name the command the way the user ran datalayer', ()
   it('through npx', async () => {
     const host = hostWithDatalayerInstalled();
     const init = await shell('npx datalayer init --no-submodule', host);
-    expect(init.stdout).toMatch(/^Next: npx datalayer /m);
+    expect(init.stdout).toMatch(/^Next: npx datalayer up$/m);
     const status = await shell('rm .env && npx datalayer status', host);
     expect(status.stderr).toContain('`npx datalayer init`');
   });
@@ -103,12 +105,12 @@ describe('"Next:" and hints name the command the way the user ran datalayer', ()
   it('through an npm script', async () => {
     const host = hostWithDatalayerInstalled({ 'db:init': 'datalayer init --no-submodule' });
     const init = await shell('npm run -s db:init', host);
-    expect(init.stdout).toMatch(/^Next: npx datalayer /m);
+    expect(init.stdout).toMatch(/^Next: npx datalayer up$/m);
   });
 
   it('on PATH', async () => {
     const host = hostWithDatalayerInstalled();
     const init = await shell('datalayer init --no-submodule', host, binDirWithDatalayer());
-    expect(init.stdout).toMatch(/^Next: datalayer /m);
+    expect(init.stdout).toMatch(/^Next: datalayer up$/m);
   });
 });
