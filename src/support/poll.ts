@@ -88,16 +88,16 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
  * (Node warns from the eleventh on).
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return untilAborted(
+    new Promise<void>((resolve) => {
+      const stop = (): void => clearTimeout(timer);
+      const timer = setTimeout(() => {
+        // A listener left on the signal after every pause adds up: Node warns past ten of them.
+        signal?.removeEventListener('abort', stop);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', stop, { once: true });
+    }),
+    signal,
+  );
 }

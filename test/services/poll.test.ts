@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { NotReadyError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
+import { NotReadyError } from '../../src/support/errors.js';
 import { attemptBudget, pollUntil, sleep, type ProbeOutcome } from '../../src/support/poll.js';
 
 function probeSequence<T>(outcomes: Array<ProbeOutcome<T>>): { probe: () => Promise<ProbeOutcome<T>>; calls: () => number } {
@@ -132,5 +132,13 @@ describe('a long wait on one abort signal', () => {
     controller.abort(new Error('stop'));
     await expect(sleeping).rejects.toThrow('stop');
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('sleep', () => {
+  it('leaves no listener on the signal once the pause is over (Node warns past ten: a long wait would)', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 12; i++) await sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -1,12 +1,29 @@
-import { describe, expect, it } from 'vitest';
-import { parseComposeModel } from '../../src/config/compose/model.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readComposeModel, type ComposeModel } from '../../src/config/compose/model.js';
 import { dataLayerServices } from '../../src/config/compose/roles.js';
 import { UsageError } from '../../src/support/errors.js';
 import { stripControlSequences } from '../../src/report/control-sequences.js';
-import { extraServiceWarnings, planServices } from '../../src/services/up/service-plan.js';
+import { planServices } from '../../src/services/up/service-plan.js';
 import { FORK_LIKE_COMPOSE } from '../helpers/host-fixture.js';
 
-const fork = parseComposeModel(FORK_LIKE_COMPOSE, '/host/extern/chainlit-datalayer/compose.yaml', () => undefined);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'datalayer-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+/** The model datalayer reads from a compose file with this text. */
+async function model(text: string): Promise<ComposeModel> {
+  const file = path.join(dir, `compose-${++files}.yaml`);
+  writeFileSync(file, text);
+  return readComposeModel(file, () => undefined);
+}
+
+let fork: ComposeModel;
+beforeAll(async () => {
+  fork = await model(FORK_LIKE_COMPOSE);
+});
 
 describe('what plain `up` starts', () => {
   it("the fork's file: postgres and localstack; data-layer (build-only, depends on both) is left out", () => {
@@ -28,7 +45,7 @@ describe('what plain `up` starts', () => {
     expect(() => planServices(fork, { with: ['prisma-studio'] })).toThrow(/no service "prisma-studio"/);
   });
 
-  it('what the roles depend on comes along (depends_on, list or map form), in file order', () => {
+  it('what the roles depend on comes along (depends_on, list or map form), in file order', async () => {
     const text = `services:
   app:
     image: my/app
@@ -45,29 +62,13 @@ describe('what plain `up` starts', () => {
     image: minio/minio
     depends_on: [minio-init]
 `;
-    const model = parseComposeModel(text, '/x/compose.yaml', () => undefined);
-    expect(dataLayerServices(model)).toEqual(['minio-init', 'cache', 'db', 's3']);
-    expect(planServices(model, {}).leftOut).toEqual(['app']);
+    const read = await model(text);
+    expect(dataLayerServices(read)).toEqual(['minio-init', 'cache', 'db', 's3']);
+    expect(planServices(read, {}).leftOut).toEqual(['app']);
   });
 
-  it('a file where no service plays Postgres or S3 starts everything, as before', () => {
-    const model = parseComposeModel('services:\n  web:\n    image: nginx\n', '/x/compose.yaml', () => undefined);
-    expect(planServices(model, {})).toEqual({ core: ['web'], extras: [], leftOut: [] });
-  });
-});
-
-describe('extra services that will not reach Postgres', () => {
-  const withPort = (port: string | undefined) =>
-    parseComposeModel(FORK_LIKE_COMPOSE, '/host/extern/chainlit-datalayer/compose.yaml', (name) => (name === 'POSTGRES_PORT' ? port : undefined));
-
-  it("the fork's data-layer with POSTGRES_PORT=15432 would dial postgres:15432, where nothing listens", () => {
-    const [warning] = extraServiceWarnings(withPort('15432'), ['data-layer']);
-    expect(warning).toMatch(/^data-layer's DATABASE_URL points at postgres:15432, but inside the compose network postgres listens on 5432/);
-  });
-
-  it('nothing to say with the default port, or when data-layer is not started', () => {
-    expect(extraServiceWarnings(withPort(undefined), ['data-layer'])).toEqual([]);
-    expect(extraServiceWarnings(withPort('15432'), [])).toEqual([]);
+  it('a file where no service plays Postgres or S3 starts everything, as before', async () => {
+    expect(planServices(await model('services:\n  web:\n    image: nginx\n'), {})).toEqual({ core: ['web'], extras: [], leftOut: [] });
   });
 });
 

@@ -4,6 +4,8 @@ import { printWarnings, requireValidConfig } from '../../config/require-valid-co
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
+import { commandLineFor } from '../../context/host-project.js';
+import { DATA_LAYER_KEYS } from '../../config/env-template.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -20,7 +22,7 @@ import {
   type BucketOutcome,
   type MigrationOutcome,
 } from '../../services/up/provision.js';
-import { extraServiceWarnings, planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
+import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
@@ -56,6 +58,8 @@ export interface UpData {
   /** Services asked for besides the data layer (`--with`), started last. */
   extras: ExtraOutcome[];
   message?: string;
+  /** The next commands, as typed from the current directory (with -C / --env-file when needed). */
+  commandLines?: { status: string; down: string };
 }
 export type UpResult = CommandResult<UpData>;
 
@@ -64,7 +68,7 @@ export async function run(options: UpOptions, context: Context): Promise<UpResul
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
-    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, leftOut: [], extras: [], message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, leftOut: [], extras: [], message: disabledMessage(check) });
   }
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
@@ -122,7 +126,6 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
-  for (const warning of extraServiceWarnings(check.compose, plan.extras)) context.reporter.warn(warning);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
@@ -131,7 +134,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     started: !alreadyUp,
     // Nothing was started: the states read before are still the states.
     services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
-    urls: urlsOf(endpoints),
+    // Container-side addresses exist only inside a compose project: natively there is none.
+    urls: urlsOf(endpoints, runtime.kind === 'docker'),
     bucket: bucket ?? null,
     migrations,
     leftOut: plan.leftOut,
@@ -146,18 +150,28 @@ function planFor(context: Context, runtime: { kind: string }, check: HostCheck, 
   return { core: options.services, extras: [], leftOut: [] };
 }
 
+/** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */
+function disabledMessage(check: HostCheck): string {
+  const label = check.config.host.envFileLabel;
+  const commented = (check.config.document?.lines ?? []).some((line) => line.kind === 'comment' && (DATA_LAYER_KEYS as readonly string[]).includes(line.commentedKey ?? ''));
+  const what = `Persistence is disabled: ${label} sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so there is nothing to start.`;
+  return commented
+    ? `${what} Its data-layer block is commented out: \`datalayer enable\` turns it on (\`datalayer check\` then says if anything is missing).`
+    : `${what} \`datalayer init\` adds the data-layer block.`;
+}
+
 function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
   const all: ServiceRole[] = ['postgres', 's3'];
   if (!wanted?.length) return all;
   return all.filter((role) => services.some((s) => s.role === role && wanted.includes(s.name)) || wanted.includes(role) || (role === 's3' && wanted.includes('localstack')));
 }
 
-function urlsOf(endpoints: Endpoints): UpData['urls'] {
+function urlsOf(endpoints: Endpoints, containerSide = false): UpData['urls'] {
   const host: Record<string, string> = { DATABASE_URL: endpoints.databaseUrl };
   if (endpoints.s3Endpoint) host.DEV_AWS_ENDPOINT = endpoints.s3Endpoint;
   const container: Record<string, string> = {};
-  if (endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
-  if (endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
+  if (containerSide && endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
+  if (containerSide && endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
   return { host: mapValues(host, maskUrlPassword), container: mapValues(container, maskUrlPassword) };
 }
 
@@ -166,7 +180,9 @@ function mapValues(record: Record<string, string>, map: (value: string) => strin
 }
 
 function result(check: HostCheck, data: Omit<UpData, 'state'>): UpResult {
-  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data } };
+  const host = check.config.host;
+  const commandLines = data.urls ? { commandLines: { status: commandLineFor(host, 'status -o env'), down: commandLineFor(host, 'down') } } : {};
+  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data, ...commandLines } };
 }
 
 export function render(result: UpResult, style: Style): string {
@@ -194,6 +210,9 @@ export function render(result: UpResult, style: Style): string {
       `Not started: ${data.leftOut.join(', ')} (not needed by the data layer). Start ${data.leftOut.length === 1 ? 'it' : 'them'} with \`datalayer up --with ${data.leftOut.join(',')}\`.`,
     );
   }
-  lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
+  const status = data.commandLines?.status ?? 'datalayer status -o env';
+  const down = data.commandLines?.down ?? 'datalayer down';
+  const stop = data.runtime ? `; ${style.command(down)} ${style.dim('stops the services.')}` : style.dim('.');
+  lines.push('', `${style.command(status)} ${style.dim('prints these with the password, for scripts')}${stop}`);
   return lines.join('\n');
 }

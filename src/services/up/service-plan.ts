@@ -1,5 +1,5 @@
 import type { ComposeModel } from '../../config/compose/model.js';
-import { dataLayerServices, serviceWithRole } from '../../config/compose/roles.js';
+import { dataLayerServices } from '../../config/compose/roles.js';
 import type { Context } from '../../context/context.js';
 import type { Runtime, ServiceState } from '../../runtimes/runtime.js';
 import { isDatalayerError, UsageError } from '../../support/errors.js';
@@ -65,29 +65,4 @@ export async function startExtraServices(context: Context, runtime: Runtime, ext
     }
   }
   return outcomes;
-}
-
-/**
- * Extra services that will not reach Postgres: the fork's data-layer service connects to
- * `postgres:${POSTGRES_PORT}`, but inside the compose network Postgres listens on its container
- * port whatever POSTGRES_PORT publishes it on.
- */
-export function extraServiceWarnings(compose: ComposeModel | undefined, extras: string[]): string[] {
-  const postgres = compose && serviceWithRole(compose, 'postgres');
-  if (!compose || !postgres) return [];
-  const listens = postgres.ports[0]?.target ?? 5432;
-  const warnings: string[] = [];
-  for (const service of compose.services.filter((candidate) => extras.includes(candidate.name))) {
-    for (const [key, value] of Object.entries(service.environment)) {
-      const url = URL.canParse(value) ? new URL(value) : undefined;
-      if (!url || !/^postgres(ql)?:$/.test(url.protocol) || url.hostname !== postgres.name) continue;
-      const port = Number(url.port || 5432);
-      if (port === listens) continue;
-      warnings.push(
-        `${service.name}'s ${key} points at ${postgres.name}:${port}, but inside the compose network ${postgres.name} listens on ${listens}: ` +
-          `${service.name} will not reach it (its compose file takes the port from POSTGRES_PORT, which only sets the port published on this machine).`,
-      );
-    }
-  }
-  return warnings;
 }
