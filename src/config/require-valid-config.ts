@@ -1,6 +1,6 @@
 import type { Context } from '../context/context.js';
 import { ConfigError, PrerequisiteError } from '../support/errors.js';
-import { hasErrors, type Diagnostic } from '../support/diagnostic.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
 
 /**
@@ -8,9 +8,18 @@ import { checkHost, type HostCheck } from './check-host.js';
  * that is not checked out, which is a missing prerequisite (exit 4, hint `datalayer init`).
  * Warnings are printed and the command goes on.
  */
-export async function requireValidConfig(context: Context, options: { runtime?: string; printWarnings?: boolean } = {}): Promise<HostCheck> {
+export async function requireValidConfig(
+  context: Context,
+  options: { runtime?: string; printWarnings?: boolean; allow?: readonly string[] } = {},
+): Promise<HostCheck> {
   const check = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
-  const errors = check.diagnostics.filter((d) => d.severity === 'error');
+  // `allow`: codes that stop only commands which start services (a command reading a running stack goes on).
+  const allowed = (d: Diagnostic) => options.allow?.includes(d.code) === true;
+  const errors = check.diagnostics.filter((d) => d.severity === 'error' && !allowed(d));
+  const mismatch = errors.find((d) => d.code === 'POSTGRES_MAJOR_MISMATCH');
+  if (mismatch && errors.length === 1) {
+    throw new ConfigError(mismatch.message, { hint: mismatch.hint ?? '', diagnostics: errors, data: { code: mismatch.code } });
+  }
   const missingCompose = errors.find((d) => d.code === 'COMPOSE_FILE_MISSING');
   if (missingCompose && errors.length === 1) {
     throw new PrerequisiteError(missingCompose.message, { hint: missingCompose.hint ?? 'Run `datalayer init`.', diagnostics: errors });
@@ -19,7 +28,7 @@ export async function requireValidConfig(context: Context, options: { runtime?: 
   if (runtimeMissing && errors.length === 1) {
     throw new PrerequisiteError(runtimeMissing.message, { hint: runtimeMissing.hint ?? '', diagnostics: errors });
   }
-  if (hasErrors(check.diagnostics)) {
+  if (errors.length > 0) {
     throw new ConfigError(`${context.host.envFileLabel} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started.`, {
       hint: 'Fix them and run `datalayer check` until it passes.',
       diagnostics: check.diagnostics,

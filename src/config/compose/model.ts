@@ -7,6 +7,8 @@ import { interpolate, referencedVariables, type Lookup } from '../env/interpolat
 export interface ComposeService {
   name: string;
   image?: string;
+  /** The line of `image:` in the file, for findings about it. */
+  imageLine?: number;
   /** Declared as `build:` (the fork's data-layer service). */
   builds: boolean;
   ports: ComposePort[];
@@ -96,9 +98,11 @@ export function parseComposeModel(text: string, file: string, lookup: Lookup): C
   };
 
   const directory = path.dirname(file);
-  const services = Object.entries(root.services).map(([name, body]) =>
-    readService(name, isRecord(body) ? body : {}, directory, resolve),
-  );
+  const services = Object.entries(root.services).map(([name, body]) => {
+    const service = readService(name, isRecord(body) ? body : {}, directory, resolve);
+    const imageLine = lineOf(text, nodeStart(document, ['services', name, 'image']));
+    return imageLine === undefined ? service : { ...service, imageLine };
+  });
   return { file, directory, services, variables: [...variables.values()], interpolationErrors, warnings };
 }
 
@@ -116,6 +120,12 @@ function collectionKeys(document: Document, text: string): ComposeModel['warning
     },
   });
   return found;
+}
+
+/** Where a node of the document starts (offset), when it is there. */
+function nodeStart(document: Document, path: string[]): number | undefined {
+  const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range?.[0];
 }
 
 function readService(
