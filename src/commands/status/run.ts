@@ -24,6 +24,8 @@ export interface StatusData {
   /** The same words as `migrate`: `applied` is every migration in the database. */
   migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
   bucket: { name: string; present: boolean; error?: string } | null;
+  /** The copy `down` keeps of an S3 emulator's in-memory objects, and how many of them the running one lacks. */
+  savedObjects: { file: string; saved: number; missing: number; sample: string[] } | null;
   problems: string[];
   /** `env`: the KEY=value lines were printed for scripts; nothing else goes to stdout. */
   output: 'text' | 'env';
@@ -42,8 +44,8 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   const problems: string[] = [];
   let services: ServiceState[] = [];
   let runtimeKind: StatusData['runtime'] = null;
+  const selected = check.state === 'local' ? await recordedRuntime(context, config, check.compose) : undefined;
   if (check.state === 'local') {
-    const selected = await recordedRuntime(context, config, check.compose);
     if (selected) {
       runtimeKind = selected.runtime.kind;
       services = await selected.runtime.services();
@@ -55,6 +57,14 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     }
   }
   const probes = check.state === 'disabled' ? undefined : await probeServices(config, endpoints, problems);
+  let savedObjects: StatusData['savedObjects'] = null;
+  if (selected && probes?.bucket && !probes.bucket.error) {
+    const { savedObjectsStatus } = await import('../../services/saved-objects/stack-hooks.js');
+    savedObjects = (await savedObjectsStatus(context, selected.runtime, check.compose, endpoints)) ?? null;
+    if (savedObjects && savedObjects.missing > 0) {
+      problems.push(`the running S3 lacks ${savedObjects.missing} of the ${savedObjects.saved} object(s) saved in ${savedObjects.file} (restarted outside datalayer? \`datalayer up\` puts them back)`);
+    }
+  }
   const data: StatusData = {
     state: check.state,
     runtime: runtimeKind,
@@ -63,6 +73,7 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     postgres: probes?.postgres ?? { reachable: false, url: '' },
     migrations: probes?.migrations ?? null,
     bucket: probes?.bucket ?? null,
+    savedObjects,
     problems,
     output: options.output,
   };
@@ -151,6 +162,10 @@ export function render(result: StatusResult, style: Style): string {
     // An unreachable S3 says nothing about the bucket: "missing" would send the user the wrong way.
     const verdict = data.bucket.present ? 'present' : data.bucket.error ? 'not checked (S3 not reachable)' : 'missing';
     lines.push(`${mark(data.bucket.present)} bucket       ${data.bucket.name} ${verdict}`);
+  }
+  if (data.savedObjects) {
+    const { saved, missing, file, sample } = data.savedObjects;
+    lines.push(`${mark(missing === 0)} objects      ${missing === 0 ? `all ${saved} saved in ${file} are in S3` : `${missing} of ${saved} saved in ${file} are missing from S3 (e.g. ${sample.join(', ')})`}`);
   }
   lines.push(data.ready ? style.ok('Ready.') : style.bad(`Not ready: ${data.problems.join('; ')}.`));
   return lines.join('\n');

@@ -4,7 +4,7 @@
  * hashed on the way, and then packed behind their manifest.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isProcessAlive } from '../../process/process-alive.js';
@@ -36,8 +36,15 @@ export class Staging {
     return createReadStream(this.pathOf(entry));
   }
 
+  /** Removes the staged files, and the parent too once no other staging is in it. */
   async remove(): Promise<void> {
     await rm(this.directory, { recursive: true, force: true });
+    try {
+      await rmdir(path.dirname(this.directory));
+    } catch (error) {
+      // Another datalayer's staging is still in it (or it is gone already): leave it.
+      if (!['ENOTEMPTY', 'EEXIST', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
   }
 }
 
