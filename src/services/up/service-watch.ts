@@ -40,9 +40,9 @@ function describe(service: ServiceState): string {
 
 function exitHint(service: ServiceState, logs: readonly string[]): string {
   // The data directory could not be compared before the start (owned by the container's user).
-  const incompatible = logs.map((line) => /database files are incompatible with server.*?initialized by PostgreSQL version (\S+?)[,.]?\s.*?version (\S+?)\.?$/i.exec(line)).find(Boolean);
   if (service.role === 'postgres' && logs.some((line) => /database files are incompatible with server/i.test(line))) {
-    const versions = incompatible ? ` (data of PostgreSQL ${incompatible[1]}, server ${incompatible[2]})` : '';
+    const detail = logs.map((line) => /initialized by PostgreSQL version (\S+?), which is not compatible with this version (\S+?)\.?$/i.exec(line)).find(Boolean);
+    const versions = detail ? ` (data of PostgreSQL ${detail[1]}, server ${detail[2]})` : '';
     return `The data directory was made by another PostgreSQL major than the image runs${versions}. Put the old image back, \`datalayer up\` and \`datalayer backup FILE\`; then switch images, move the old data directory aside (or \`datalayer down --volumes\`), \`datalayer up\` and \`datalayer restore FILE\`.`;
   }
   if (service.role === 's3' && service.exitCode === 55) {
