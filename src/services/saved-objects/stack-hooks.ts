@@ -8,6 +8,7 @@ import type { Endpoints } from '../../config/endpoints.js';
 import type { Context } from '../../context/context.js';
 import { displayPath } from '../../context/host-project.js';
 import type { Runtime } from '../../runtimes/runtime.js';
+import { finishBeforeExit } from '../../support/finish-before-exit.js';
 import { formatBytes } from '../backup/format-bytes.js';
 import { inMemoryS3Of } from './in-memory-s3.js';
 import { missingFromRunning, putBackMissing, recordInstance, savedCopyPath, saveObjects, type SaveSummary } from './saved-copy.js';
@@ -23,7 +24,7 @@ export async function saveBeforeStop(context: Context, runtime: Runtime, compose
   const file = displayPath(context.host.dir, savedCopyPath(context.host.stateDir));
   const progress = context.reporter.progress(`Saving the objects of ${memory.service} (it keeps them in memory) to ${file}`);
   try {
-    const summary = await saveObjects({
+    const work = saveObjects({
       stateDir: context.host.stateDir,
       settings: memory.settings,
       instance: memory.instance,
@@ -32,6 +33,8 @@ export async function saveBeforeStop(context: Context, runtime: Runtime, compose
       signal: context.signal,
       onProgress: (bucket, p) => progress.update(`Saving bucket ${bucket}: ${p.objects}/${p.totalObjects} objects (${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)})`),
     });
+    finishBeforeExit(context, work);
+    const summary = await work;
     progress.done(`Saved ${summary.objects} objects (${formatBytes(summary.bytes)}) of ${summary.buckets} bucket(s) to ${file}`);
     if (summary.kept > 0) {
       context.reporter.warn(`${memory.service} was restarted outside datalayer since \`up\`: it lacked ${summary.kept} object(s) of the previous copy, which are kept in ${file}.`);
@@ -53,12 +56,14 @@ export async function putBackAfterStart(context: Context, runtime: Runtime, comp
   }
   const progress = context.reporter.progress(`Putting back the saved objects into ${memory.service}`);
   try {
-    const result = await putBackMissing({
+    const work = putBackMissing({
       stateDir: context.host.stateDir,
       settings: memory.settings,
       signal: context.signal,
       onProgress: (done, total) => progress.update(`Putting back the saved objects into ${memory.service}: ${done}/${total}`),
     });
+    finishBeforeExit(context, work);
+    const result = await work;
     progress.done(
       `${result.restored} saved object(s) put back into ${memory.service} (${formatBytes(result.bytes)})${result.restored < result.saved ? `; ${result.saved - result.restored} were there already` : ''}`,
     );
