@@ -40,22 +40,32 @@ export class BucketRestore {
     return new BucketRestore(objects.main, objects.undo, bucket, staging, new Map(listed.map((object) => [object.key, object])));
   }
 
-  /** Stages the entry (checked against the manifest), keeps the version it replaces, uploads it. */
-  async put(entry: ArchiveEntry, object: ObjectEntry, totals: Omit<TransferProgress, 'objects' | 'bytes'>, onProgress?: (progress: TransferProgress) => void): Promise<void> {
+  /**
+   * Stages the entry (checked against the manifest; entries are read in order), and returns the
+   * upload, which may run beside others: it keeps the version it replaces, then writes the object.
+   */
+  async stage(entry: ArchiveEntry, object: ObjectEntry, totals: Omit<TransferProgress, 'objects' | 'bytes'>, onProgress?: (progress: TransferProgress) => void): Promise<() => Promise<void>> {
     const number = this.counter++;
     const source = await stageEntry(entry, object, this.staging, `restore/${number}`);
-    if (this.existing.has(object.key)) {
-      const kept = `undo/${number}`;
-      const read = await this.objects.download(this.bucket, object.key, await this.staging.writer(kept));
-      if (read) this.previous.push({ key: object.key, fields: read, source: { open: () => this.staging.reader(kept), size: read.size, sha256: read.sha256, md5: read.md5 } });
-      else this.created.push(object.key);
-    } else {
-      this.created.push(object.key);
+    return async () => {
+      await this.keepPrevious(object.key, number);
+      await this.objects.upload(this.bucket, object.key, source, { headers: object.headers, metadata: object.metadata });
+      this.md5OfKey.set(object.key, source.md5);
+      this.written = { objects: this.written.objects + 1, bytes: this.written.bytes + source.size };
+      onProgress?.({ ...this.written, ...totals });
+    };
+  }
+
+  private async keepPrevious(key: string, number: number): Promise<void> {
+    if (!this.existing.has(key)) {
+      // Remembered before the upload: an upload cut short may still have created the key.
+      this.created.push(key);
+      return;
     }
-    await this.objects.upload(this.bucket, object.key, source, { headers: object.headers, metadata: object.metadata });
-    this.md5OfKey.set(object.key, source.md5);
-    this.written = { objects: this.written.objects + 1, bytes: this.written.bytes + source.size };
-    onProgress?.({ ...this.written, ...totals });
+    const kept = `undo/${number}`;
+    const read = await this.objects.download(this.bucket, key, await this.staging.writer(kept));
+    if (read) this.previous.push({ key, fields: read, source: { open: () => this.staging.reader(kept), size: read.size, sha256: read.sha256, md5: read.md5 } });
+    else this.created.push(key);
   }
 
   /** Deletes keys once the restore is committed (the ones only the target had, with --replace). */

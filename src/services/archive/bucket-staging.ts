@@ -11,6 +11,10 @@ import type { S3Objects, UploadSource } from '../s3/objects.js';
 import type { BucketSection, ObjectEntry } from './manifest.js';
 import type { ArchiveEntry } from './read-archive.js';
 import type { Staging } from './staging.js';
+import { BoundedTasks } from '../../support/bounded-tasks.js';
+
+/** Objects read or written at once. */
+export const TRANSFERS_AT_ONCE = 4;
 
 export interface TransferProgress {
   objects: number;
@@ -32,20 +36,27 @@ export interface StageBucketOptions {
 export async function stageBucket(objects: S3Objects, bucket: string, staging: Staging, options: StageBucketOptions): Promise<BucketSection> {
   const listed = await objects.list(bucket);
   const totalBytes = listed.reduce((sum, object) => sum + object.size, 0);
-  const entries: ObjectEntry[] = [];
+  // A few objects at a time: each is a round trip, and most attachments are small.
+  const tasks = new BoundedTasks(TRANSFERS_AT_ONCE);
+  const read: Array<ObjectEntry | undefined> = [];
   let bytes = 0;
+  let done = 0;
   for (const [index, object] of listed.entries()) {
     if (options.signal?.aborted) throw options.signal.reason;
     const file = `objects/${String(options.counter.next++).padStart(6, '0')}`;
-    const read = await objects.download(bucket, object.key, await staging.writer(file));
-    if (!read) {
-      options.onGone?.(object.key);
-      continue;
-    }
-    entries.push({ key: object.key, file, size: read.size, sha256: read.sha256, headers: read.headers, metadata: read.metadata });
-    bytes += read.size;
-    options.onProgress?.({ objects: index + 1, bytes, totalObjects: listed.length, totalBytes });
+    await tasks.add(async () => {
+      const got = await objects.download(bucket, object.key, await staging.writer(file));
+      if (!got) {
+        options.onGone?.(object.key);
+        return;
+      }
+      read[index] = { key: object.key, file, size: got.size, sha256: got.sha256, headers: got.headers, metadata: got.metadata };
+      bytes += got.size;
+      options.onProgress?.({ objects: ++done, bytes, totalObjects: listed.length, totalBytes });
+    });
   }
+  await tasks.settle();
+  const entries = read.filter((entry): entry is ObjectEntry => entry !== undefined);
   return { name: bucket, objects: entries };
 }
 

@@ -8,6 +8,8 @@ import type pg from 'pg';
 import type { Reporter } from '../../report/reporter.js';
 import { ConfigError, DatalayerError, isDatalayerError, NotReadyError, RefusedError } from '../../support/errors.js';
 import { BucketRestore } from '../archive/bucket-restore.js';
+import { TRANSFERS_AT_ONCE } from '../archive/bucket-staging.js';
+import { BoundedTasks } from '../../support/bounded-tasks.js';
 import { manifestTotals, type BucketSection, type Manifest } from '../archive/manifest.js';
 import { openArchive, type OpenArchive } from '../archive/read-archive.js';
 import { Staging } from '../archive/staging.js';
@@ -148,17 +150,22 @@ async function loadTables(options: RestoreArchiveOptions, archive: OpenArchive, 
 async function putObjects(options: RestoreArchiveOptions, archive: OpenArchive, bucket: BucketRestore, section: BucketSection): Promise<void> {
   const totals = { totalObjects: section.objects.length, totalBytes: section.objects.reduce((sum, o) => sum + o.size, 0) };
   const progress = options.reporter.progress(`Restoring objects into bucket ${bucket.bucket}`);
+  const tasks = new BoundedTasks(TRANSFERS_AT_ONCE);
   try {
     for (const object of section.objects) {
       if (options.signal?.aborted) throw options.signal.reason;
       const entry = await archive.next();
       if (!entry) throw new ConfigError(`The archive is damaged: it ends before object "${object.key}".`);
-      await bucket.put(entry, object, totals, (p) =>
+      const upload = await bucket.stage(entry, object, totals, (p) =>
         progress.update(`Restoring objects into bucket ${bucket.bucket}: ${p.objects}/${p.totalObjects} (${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)})`),
       );
+      await tasks.add(upload);
     }
+    await tasks.settle();
     progress.done(`${section.objects.length} objects written to bucket ${bucket.bucket} (${formatBytes(totals.totalBytes)})`);
   } catch (error) {
+    // Uploads still in flight finish (or fail) before anything is undone.
+    await tasks.settle().catch(() => undefined); // the first error is already the one being thrown
     progress.fail('Objects not restored');
     throw error;
   }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { S3Client, type S3Settings } from '../s3/client.js';
 import { S3Objects } from '../s3/objects.js';
-import { stageBucket, stageEntry, type TransferProgress } from '../archive/bucket-staging.js';
+import { stageBucket, stageEntry, TRANSFERS_AT_ONCE, type TransferProgress } from '../archive/bucket-staging.js';
+import { BoundedTasks } from '../../support/bounded-tasks.js';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, type BucketSection, type Manifest, type ManifestSource } from '../archive/manifest.js';
 import { openArchive, readArchiveManifest, type OpenArchive } from '../archive/read-archive.js';
 import { Staging } from '../archive/staging.js';
@@ -124,11 +125,13 @@ export async function putBackMissing(options: PutBackOptions): Promise<{ restore
   const objects = new S3Objects(options.settings, options.signal);
   const client = new S3Client(options.settings, { signal: options.signal });
   let restored = 0;
+  let staged = 0;
   let bytes = 0;
   try {
     const sections = archive.manifest.buckets;
     const missing = await missingBySection(client, objects, sections, options.settings.region);
     const total = missing.reduce((sum, keys) => sum + keys.size, 0);
+    const tasks = new BoundedTasks(TRANSFERS_AT_ONCE);
     for (const [index, section] of sections.entries()) {
       for (const object of section.objects) {
         const entry = await archive.next();
@@ -137,13 +140,16 @@ export async function putBackMissing(options: PutBackOptions): Promise<{ restore
           await drain(entry.stream);
           continue;
         }
-        const source = await stageEntry(entry, object, staging, `put-back/${restored}`);
-        await objects.upload(section.name, object.key, source, object);
-        restored++;
-        bytes += object.size;
-        options.onProgress?.(restored, total);
+        const source = await stageEntry(entry, object, staging, `put-back/${staged++}`);
+        await tasks.add(async () => {
+          await objects.upload(section.name, object.key, source, object);
+          restored++;
+          bytes += object.size;
+          options.onProgress?.(restored, total);
+        });
       }
     }
+    await tasks.settle();
     return { restored, bytes, saved: sections.reduce((sum, section) => sum + section.objects.length, 0) };
   } finally {
     archive.close();
