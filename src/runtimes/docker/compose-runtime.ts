@@ -118,7 +118,9 @@ export class ComposeRuntime implements Runtime {
       env: this.options.env,
       signal: this.options.signal,
     });
-    this.failUnlessOk(result, 'inspect');
+    // An engine that cannot say (an old or partial CLI) leaves the instance unknown, which only
+    // makes the saved copy keep objects it might have dropped: the safe side.
+    if (result.exitCode !== 0 || result.notFound) return undefined;
     return result.stdout.trim() || undefined;
   }
 
