@@ -82,6 +82,7 @@ export async function savedObjectsStatus(
   compose: ComposeModel | undefined,
   endpoints: Endpoints,
 ): Promise<{ file: string; saved: number; missing: number; sample: string[] } | undefined> {
+  if (!existsSync(savedCopyPath(context.host.stateDir))) return undefined;
   const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal);
   if (!memory) return undefined;
   const found = await missingFromRunning(context.host.stateDir, memory.settings);
