@@ -180,15 +180,22 @@ describe.skipIf(reason !== undefined)(`chat history on a real Docker engine${rea
     expect(await snapshotChatHistory(docker.databaseUrl(), docker.s3())).toEqual(before);
   });
 
-  it('status names the saved objects a LocalStack restarted behind datalayer\'s back lacks; up puts them back', async () => {
+  it('a LocalStack restarted behind datalayer\'s back: status names the saved objects it lacks and the attachments lost with its memory; up puts back the saved ones', async () => {
     const before = await snapshotChatHistory(docker.databaseUrl(), docker.s3());
+    // Uploaded after the last `down`: only in LocalStack's memory, in no saved copy.
+    await seedChatHistory(docker.databaseUrl(), docker.s3(), { steps: 1, objects: 1, tag: 'unsaved' });
     execFileSync('docker', ['restart', `${docker.project}-localstack-1`], { stdio: 'ignore' });
     const status = await docker.cli(['status', '--json']);
     expect(status.exitCode, status.stdout).toBe(5);
-    expect(dataOf(status)).toMatchObject({ savedObjects: { missing: Object.keys(before.objects).length } });
+    const saved = dataOf(status).savedObjects as { missing: number; lost: string[] };
+    expect(saved.missing).toBe(Object.keys(before.objects).length);
+    expect(saved.lost).toEqual([expect.stringMatching(/unsaved file 0\+v\.bin$/)]);
     const up = await docker.cli(['up', '--timeout', '240']);
     expect(up.exitCode, up.stderr).toBe(0);
-    expect(await snapshotChatHistory(docker.databaseUrl(), docker.s3())).toEqual(before);
+    expect((await snapshotChatHistory(docker.databaseUrl(), docker.s3())).objects).toEqual(before.objects);
+    const after = await docker.cli(['status', '--json']);
+    expect(after.exitCode, after.stdout).toBe(0);
+    expect(dataOf(after).savedObjects).toMatchObject({ missing: 0, lost: [expect.stringMatching(/unsaved file 0/)] });
   });
 
   it('backup on the Docker runtime, restore on the native one: every row, the ledger and every object identical', async () => {

@@ -25,7 +25,7 @@ export interface StatusData {
   migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
   bucket: { name: string; present: boolean; error?: string } | null;
   /** The copy `down` keeps of an S3 emulator's in-memory objects, and how many of them the running one lacks. */
-  savedObjects: { file: string; saved: number; missing: number; sample: string[] } | null;
+  savedObjects: { file: string; saved: number; missing: number; sample: string[]; lost: string[] } | null;
   problems: string[];
   /** `env`: the KEY=value lines were printed for scripts; nothing else goes to stdout. */
   output: 'text' | 'env';
@@ -164,8 +164,10 @@ export function render(result: StatusResult, style: Style): string {
     lines.push(`${mark(data.bucket.present)} bucket       ${data.bucket.name} ${verdict}`);
   }
   if (data.savedObjects) {
-    const { saved, missing, file, sample } = data.savedObjects;
-    lines.push(`${mark(missing === 0)} objects      ${missing === 0 ? `all ${saved} saved in ${file} are in S3` : `${missing} of ${saved} saved in ${file} are missing from S3 (e.g. ${sample.join(', ')})`}`);
+    const { saved, missing, file, sample, lost } = data.savedObjects;
+    if (saved > 0) lines.push(`${mark(missing === 0)} objects      ${missing === 0 ? `all ${saved} saved in ${file} are in S3` : `${missing} of ${saved} saved in ${file} are missing from S3 (e.g. ${sample.join(', ')})`}`);
+    // Not a readiness problem: the stack works, and nothing can bring these back.
+    if (lost.length > 0) lines.push(`${mark(false)} attachments  ${lost.length} referenced by Element rows are in neither S3 nor ${file} (lost when the S3 lost its memory; e.g. ${lost.slice(0, 3).join(', ')})`);
   }
   lines.push(data.ready ? style.ok('Ready.') : style.bad(`Not ready: ${data.problems.join('; ')}.`));
   return lines.join('\n');

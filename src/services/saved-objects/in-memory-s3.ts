@@ -18,7 +18,13 @@ export interface InMemoryS3 {
   instance: string | undefined;
 }
 
-export async function inMemoryS3Of(runtime: Runtime, compose: ComposeModel | undefined, endpoints: Endpoints, signal?: AbortSignal): Promise<InMemoryS3 | undefined> {
+export async function inMemoryS3Of(
+  runtime: Runtime,
+  compose: ComposeModel | undefined,
+  endpoints: Endpoints,
+  signal?: AbortSignal,
+  options: { instance: boolean } = { instance: true },
+): Promise<InMemoryS3 | undefined> {
   if (runtime.kind !== 'docker' || !compose || !endpoints.s3Endpoint) return undefined;
   const service = serviceWithRole(compose, 's3');
   if (!service || !/(^|\/)localstack(:|@|$)/.test(service.image ?? '')) return undefined;
@@ -29,6 +35,6 @@ export async function inMemoryS3Of(runtime: Runtime, compose: ComposeModel | und
     edition: persistence.edition,
     // LocalStack takes any key pair; the configured one keeps requests the same as the app's.
     settings: { endpoint: endpoints.s3Endpoint, region: endpoints.region, accessKey: endpoints.accessKey ?? 'test', secretKey: endpoints.secretKey ?? 'test' },
-    instance: await runtime.instanceOf?.(service.name),
+    instance: options.instance ? await runtime.instanceOf?.(service.name) : undefined,
   };
 }

@@ -172,7 +172,10 @@ async function missingBySection(client: S3Client, objects: S3Objects, sections: 
 }
 
 /** Saved objects the running S3 lacks, by bucket, for `status` (nothing is written). */
-export async function missingFromRunning(stateDir: string, settings: S3Settings): Promise<{ saved: number; missing: Array<{ bucket: string; key: string }> } | undefined> {
+export async function missingFromRunning(
+  stateDir: string,
+  settings: S3Settings,
+): Promise<{ saved: number; missing: Array<{ bucket: string; key: string }>; savedKeys: Map<string, Set<string>> } | undefined> {
   if (!existsSync(savedCopyPath(stateDir))) return undefined;
   const manifest = await readArchiveManifest(savedCopyPath(stateDir));
   const objects = new S3Objects(settings);
@@ -182,7 +185,8 @@ export async function missingFromRunning(stateDir: string, settings: S3Settings)
     const present = (await client.bucketExists(section.name)) ? new Set((await objects.list(section.name)).map((object) => object.key)) : new Set<string>();
     for (const object of section.objects) if (!present.has(object.key)) missing.push({ bucket: section.name, key: object.key });
   }
-  return { saved: manifest.buckets.reduce((sum, section) => sum + section.objects.length, 0), missing };
+  const savedKeys = new Map(manifest.buckets.map((section) => [section.name, new Set(section.objects.map((object) => object.key))]));
+  return { saved: manifest.buckets.reduce((sum, section) => sum + section.objects.length, 0), missing, savedKeys };
 }
 
 export async function recordInstance(stateDir: string, instance: string): Promise<void> {
