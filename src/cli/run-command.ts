@@ -28,8 +28,8 @@ async function takeLock(command: AnyCommand, options: Record<string, unknown>, c
   const lock = command.lock;
   if (lock === false || (lock.when && !lock.when(options))) return;
   const waitMs = typeof lock.waitMs === 'function' ? lock.waitMs(options) : lock.waitMs;
-  const { lockHost } = await import('../support/host-lock.js');
-  context.onCleanup(await lockHost(context, command.name, waitMs));
+  const [{ lockHost }, { isProcessAlive }] = await Promise.all([import('../support/host-lock.js'), import('../process/process-alive.js')]);
+  context.onCleanup(await lockHost(context, command.name, waitMs, isProcessAlive));
 }
 
 /** Ends the wait as soon as the signal fires, even if the command does not observe it itself. */

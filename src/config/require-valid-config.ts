@@ -10,12 +10,13 @@ import { checkHost, type HostCheck } from './check-host.js';
  */
 export async function requireValidConfig(
   context: Context,
-  options: { runtime?: string; printWarnings?: boolean; allow?: readonly string[] } = {},
+  options: { runtime?: string; printWarnings?: boolean; ignoreKeys?: readonly string[]; allow?: readonly string[] } = {},
 ): Promise<HostCheck> {
-  const check = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
-  // `allow`: codes that stop only commands which start services (a command reading a running stack goes on).
-  const allowed = (d: Diagnostic) => options.allow?.includes(d.code) === true;
-  const errors = check.diagnostics.filter((d) => d.severity === 'error' && !allowed(d));
+  const checked = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
+  // A key the command does not use (DATABASE_URL when --database-url names the database) cannot stop it.
+  const check = { ...checked, diagnostics: checked.diagnostics.filter((d) => d.key === undefined || !options.ignoreKeys?.includes(d.key)) };
+  // `allow`: codes that stop only the commands which start services (one that reads a running stack goes on).
+  const errors = check.diagnostics.filter((d) => d.severity === 'error' && !options.allow?.includes(d.code));
   const mismatch = errors.find((d) => d.code === 'POSTGRES_MAJOR_MISMATCH');
   if (mismatch && errors.length === 1) {
     throw new ConfigError(mismatch.message, { hint: mismatch.hint ?? '', diagnostics: errors, data: { code: mismatch.code } });
@@ -24,12 +25,20 @@ export async function requireValidConfig(
   if (missingCompose && errors.length === 1) {
     throw new PrerequisiteError(missingCompose.message, { hint: missingCompose.hint ?? 'Run `datalayer init`.', diagnostics: errors });
   }
+  if (errors.some((d) => d.code === 'ENV_FILE_MISSING')) {
+    // Nothing to validate yet: "has 1 error" would send the user looking for a mistake in a file that is not there.
+    throw new ConfigError(`${context.host.envFileLabel} does not exist in ${context.host.dir}: there is no data layer to work on yet.`, {
+      hint: 'Run `datalayer init` here first (it writes .env), or point at the project with --cwd / --env-file.',
+      diagnostics: errors,
+      data: { state: check.state },
+    });
+  }
   const runtimeMissing = errors.find((d) => d.code.startsWith('RUNTIME_'));
   if (runtimeMissing && errors.length === 1) {
     throw new PrerequisiteError(runtimeMissing.message, { hint: runtimeMissing.hint ?? '', diagnostics: errors });
   }
   if (errors.length > 0) {
-    throw new ConfigError(`${context.host.envFileLabel} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started.`, {
+    throw new ConfigError(`${whereErrorsAre(context, errors)} ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started or changed.`, {
       hint: 'Fix them and run `datalayer check` until it passes.',
       diagnostics: check.diagnostics,
       data: { state: check.state },
@@ -37,6 +46,14 @@ export async function requireValidConfig(
   }
   if (options.printWarnings !== false) printWarnings(context, check.diagnostics);
   return check;
+}
+
+/** `.env has`, or the shell environment when values set there (which win over the file) are at fault. */
+function whereErrorsAre(context: Context, errors: readonly Diagnostic[]): string {
+  const fromShell = errors.filter((d) => d.origin === 'shell').length;
+  if (fromShell === 0) return `${context.host.envFileLabel} has`;
+  if (fromShell === errors.length) return 'The shell environment (whose values win over the file) has';
+  return `${context.host.envFileLabel} and the shell environment (whose values win over the file) have`;
 }
 
 /** Each warning on one line of stderr, with its hint; `except` leaves out codes that do not apply here. */

@@ -12,16 +12,15 @@ import { boundDataDirectory, dataDirectoryMajor, imageMajor, nativeBinariesMajor
 import type { ComposeModel } from '../compose/model.js';
 import { serviceWithRole } from '../compose/roles.js';
 import type { Findings } from './findings.js';
-import { runtimeChoice } from './runtime.js';
 
 /** Errors that stop only the commands that start services; `backup` and `migrate` talk to what runs. */
 export const STARTING_ONLY = ['POSTGRES_MAJOR_MISMATCH'] as const;
 
-export async function checkPostgresMajor(findings: Findings, compose: ComposeModel | undefined, env: NodeJS.ProcessEnv, runtime: string | undefined): Promise<void> {
+/** `runtime`: the one that will run (chosen, or recorded by the last `up`); undefined when either may. */
+export async function checkPostgresMajor(findings: Findings, compose: ComposeModel | undefined, runtime: 'docker' | 'native' | undefined): Promise<void> {
   if (findings.config.state !== 'local') return;
-  const choice = runtimeChoice(runtime, findings.values, env);
-  if (choice !== 'native' && compose) await checkComposeService(findings, compose);
-  if (choice !== 'docker') await checkNative(findings);
+  if (runtime !== 'native' && compose) await checkComposeService(findings, compose);
+  if (runtime !== 'docker') await checkNative(findings);
 }
 
 function wayOut(oldMajor: string, newServer: string): string {
@@ -38,7 +37,7 @@ async function checkComposeService(findings: Findings, compose: ComposeModel): P
   if (!dataDir) return;
   const hostDir = findings.config.host.dir;
   const shownData = displayPath(hostDir, dataDir);
-  const shownCompose = displayPath(hostDir, compose.file);
+  const shownCompose = displayPath(hostDir, service.file);
   const where = { file: shownCompose, ...(service.imageLine === undefined ? {} : { line: service.imageLine }) };
   const onDisk = await dataDirectoryMajor(dataDir);
   if (!onDisk) return;
