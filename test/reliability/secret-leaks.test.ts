@@ -89,7 +89,7 @@ describe('no secret in any output (native runtime, unique secrets)', () => {
       expectNoLeak(args, run);
     }
     await scan(['disable']);
-    expect(readEnvFile()).toMatch(/^#\s*CHAINLIT_DATALAYER_COMPOSE=/m);
+    expect(readEnvFile()).toMatch(/^#\[disabled by datalayer\] CHAINLIT_DATALAYER_COMPOSE=/m);
     await scan(['enable']);
     expect(readEnvFile()).toMatch(/^CHAINLIT_DATALAYER_COMPOSE=/m);
   });
