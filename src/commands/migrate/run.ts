@@ -31,7 +31,7 @@ export async function run(options: MigrateOptions, context: Context): Promise<Mi
   // Only the database is touched here: warnings about the S3 side and the LocalStack image do not apply.
   printWarnings(context, check.diagnostics, ['COMPOSE_LOCALSTACK_LATEST', 'BUCKET_NOT_CREATED_BY_STACK', 'ENV_S3_NOT_CONFIGURED']);
   const url = options.databaseUrl ?? endpointsOf(check.config).databaseUrl;
-  if (options.databaseUrl) context.reporter.redactor.add(safePassword(options.databaseUrl));
+  context.reporter.redactor.addConnectionString(options.databaseUrl);
   if (!url) {
     throw new ConfigError('No database to migrate: DATABASE_URL is not set.', { hint: 'Set DATABASE_URL in .env, or pass --database-url.' });
   }
@@ -56,10 +56,6 @@ export async function run(options: MigrateOptions, context: Context): Promise<Mi
       databaseOnly: status.databaseOnly,
     },
   };
-}
-
-function safePassword(url: string): string | undefined {
-  return URL.canParse(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
 }
 
 export function render(result: MigrateResult, style: Style): string {
