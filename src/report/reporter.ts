@@ -5,6 +5,7 @@ import { formatDiagnostics } from './format-diagnostics.js';
 import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
+import { styleSequences, terminalJson, terminalText } from './terminal-text.js';
 
 export interface ReporterOptions {
   json: boolean;
@@ -37,18 +38,23 @@ export interface Progress {
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** The spinner's own control: back to the start of the line, and clear it. */
+const CLEAR_LINE = '\r\x1b[2K';
 
 /**
  * The one place that writes to the terminal. Progress goes to stderr, results to stdout,
- * `--json` prints exactly one document on stdout. Everything passes through the redactor.
+ * `--json` prints exactly one document on stdout. Everything passes through the redactor, then
+ * loses any terminal control sequence but the style's own colours (see terminal-text.ts).
  */
 export class Reporter {
   readonly style: Style;
   readonly redactor = new Redactor();
   private activeSpinner: { stop(): void } | undefined;
+  private readonly ownSequences: ReadonlySet<string>;
 
   constructor(private readonly options: ReporterOptions) {
     this.style = options.color && options.style ? options.style : plainStyle;
+    this.ownSequences = styleSequences(this.style);
   }
 
   get json(): boolean {
@@ -89,7 +95,7 @@ export class Reporter {
       if (timer) clearInterval(timer);
       if (this.activeSpinner === spinner) this.activeSpinner = undefined;
       if (silent) return;
-      if (this.options.color) this.writeErr('\r\x1b[2K');
+      if (this.options.color) this.options.stderr.write(CLEAR_LINE);
       this.writeErr(`${mark} ${final ?? text} ${this.style.dim(`(${elapsed()})`)}\n`);
     };
     const spinner = { stop: () => timer && clearInterval(timer) };
@@ -99,7 +105,8 @@ export class Reporter {
       let frame = 0;
       const draw = () => {
         const glyph = SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length] ?? '-';
-        this.writeErr(`\r\x1b[2K${this.style.code(glyph)} ${text} ${this.style.dim(elapsed())}`);
+        this.options.stderr.write(CLEAR_LINE);
+        this.writeErr(`${this.style.code(glyph)} ${text} ${this.style.dim(elapsed())}`);
       };
       draw();
       timer = setInterval(draw, 100);
@@ -190,15 +197,15 @@ export class Reporter {
   }
 
   private writeJson(document: object): void {
-    this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
+    this.options.stdout.write(terminalJson(this.redactor.redact(`${JSON.stringify(document, null, 2)}\n`)));
   }
 
   private writeOut(text: string): void {
-    this.options.stdout.write(this.redactor.redact(text));
+    this.options.stdout.write(terminalText(this.redactor.redact(text), this.ownSequences));
   }
 
   private writeErr(text: string): void {
-    this.options.stderr.write(this.redactor.redact(text));
+    this.options.stderr.write(terminalText(this.redactor.redact(text), this.ownSequences));
   }
 }
 
