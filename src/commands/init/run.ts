@@ -9,7 +9,7 @@ import { ExitCode } from '../../support/errors.js';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
-import { assertNotOption } from '../../git/arguments.js';
+import { assertNoUrlCredentials, assertNotOption, registerUrlCredentials } from '../../git/arguments.js';
 import { displayPath } from '../../context/host-project.js';
 import { findComposeFile, hostRelativePath } from '../../config/compose/find-compose-file.js';
 import { planGitignore } from './gitignore.js';
@@ -54,6 +54,10 @@ export type InitResult = CommandResult<InitData>;
 export async function run(options: InitOptions, context: Context): Promise<InitResult> {
   for (const [option, value] of [['--url', options.url], ['--path', options.path], ['--branch', options.branch]] as const) {
     if (value !== undefined) assertNotOption(option, value);
+  }
+  if (options.url !== undefined) {
+    registerUrlCredentials(context.reporter.redactor, options.url);
+    assertNoUrlCredentials('--url', options.url);
   }
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
