@@ -86,30 +86,43 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
       }
     }
   };
+  // A second Ctrl-C ends the process at once, even while clean-ups (or a stuck system call) still run.
+  let forceExit: (code: number) => void = () => undefined;
+  const forced = new Promise<number>((resolve) => {
+    forceExit = resolve;
+  });
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      forceExit(new InterruptedError(signal).exitCode);
+      return;
+    }
     controller.abort(new InterruptedError(signal));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
+  const run = async (): Promise<number> => {
+    try {
+      const context: Context = {
+        host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
+        reporter,
+        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
+        env: io.env,
+        yes: globals.yes === true,
+        interactive: io.stdinIsTTY && io.stderr.isTTY === true,
+        signal: controller.signal,
+        onCleanup: (task) => cleanups.push(task),
+      };
+      return await runCommand(command, values, context);
+    } catch (error) {
+      // The host could not be resolved (no such --cwd): nothing ran.
+      return reporter.error(command.name, error);
+    } finally {
+      await runCleanups();
+    }
+  };
   try {
-    const context: Context = {
-      host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
-      reporter,
-      runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
-      env: io.env,
-      yes: globals.yes === true,
-      interactive: io.stdinIsTTY && io.stderr.isTTY === true,
-      signal: controller.signal,
-      onCleanup: (task) => cleanups.push(task),
-    };
-    return await runCommand(command, values, context);
-  } catch (error) {
-    // The host could not be resolved (no such --cwd): nothing ran.
-    return reporter.error(command.name, error);
+    return await Promise.race([run(), forced]);
   } finally {
-    await runCleanups();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
