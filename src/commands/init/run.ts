@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { commandLineFor } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
@@ -6,7 +6,8 @@ import { dataLayerState, type DataLayerState } from '../../config/host-config.js
 import { DEFAULT_SUBMODULE_PATH } from '../../config/keys.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
-import { writeFileAtomic } from '../../config/env/atomic-write.js';
+import { assertEditable, writeFileAtomic } from '../../config/env/atomic-write.js';
+import { readRegularFile } from '../../support/regular-file.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
 import { assertNoUrlCredentials, assertNotOption, registerUrlCredentials } from '../../git/arguments.js';
@@ -69,7 +70,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
 
   const { envText, changes, secret } = await planFiles(context, composeValue);
   context.reporter.redactor.add(secret);
-  if (!options.dryRun) await writeChanges(changes);
+  if (!options.dryRun) await writeChanges(changes, context.host.dir);
 
   let state = stateOf(envText ?? (await readEnvFile(context.host.envFile))?.text);
   if (!options.dryRun) {
@@ -136,9 +137,10 @@ async function planFiles(context: Context, composeValue: string | undefined): Pr
     }
   }
   const gitignorePath = path.join(host.dir, '.gitignore');
-  const gitignore = planGitignore(existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : undefined, ignoreEntries(context));
+  const gitignoreText = await readRegularFile(gitignorePath);
+  const gitignore = planGitignore(gitignoreText, ignoreEntries(context));
   if (gitignore) {
-    const action = existsSync(gitignorePath) ? 'append' : 'create';
+    const action = gitignoreText !== undefined ? 'append' : 'create';
     changes.push({ change: { file: '.gitignore', action, keys: gitignore.added }, target: gitignorePath, text: gitignore.text, mode: 0o644 });
   }
   return { envText: envPlan.text ?? existing?.text, changes, secret: envPlan.secret };
@@ -152,12 +154,14 @@ function ignoreEntries(context: Context): string[] {
 }
 
 /** Each file once, atomically (several changes can name the same file). */
-async function writeChanges(changes: PlannedChange[]): Promise<void> {
+async function writeChanges(changes: PlannedChange[], within: string): Promise<void> {
+  // Every destination is checked before the first write: a refused .gitignore leaves .env alone too.
+  for (const planned of changes) await assertEditable(planned.target, within);
   const written = new Set<string>();
   for (const planned of changes) {
     if (written.has(planned.target)) continue;
     written.add(planned.target);
-    await writeFileAtomic(planned.target, planned.text, { mode: planned.mode });
+    await writeFileAtomic(planned.target, planned.text, { mode: planned.mode, within });
   }
 }
 

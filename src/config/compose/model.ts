@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../../support/regular-file.js';
 import path from 'node:path';
 import { isCollection, parseDocument, visit, type Document } from 'yaml';
 import { interpolate, referencedVariables, type Lookup } from '../env/interpolate.js';
@@ -49,13 +49,15 @@ const MAX_COMPOSE_BYTES = 1024 * 1024;
 
 /** Reads and interpolates a compose file; throws ComposeFileError for what Compose itself would refuse. */
 export async function readComposeModel(file: string, lookup: Lookup): Promise<ComposeModel> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    // Only a regular file: a FIFO in its place would never finish reading.
+    text = await readRegularFile(file);
   } catch (error) {
-    // Unreadable (permissions, a directory swapped in): a configuration problem, not a crash.
+    // Unreadable (permissions, a directory or a FIFO swapped in): a configuration problem, not a crash.
     throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (text === undefined) throw new ComposeFileError('cannot be read: it does not exist');
   if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file');
   return parseComposeModel(text, file, lookup);
 }
