@@ -147,7 +147,8 @@ describe('no secret in any output (native runtime, unique secrets)', () => {
     } finally {
       writeEnvFile(original);
     }
-  });
+    // 22 runs of the CLI, several waiting for a refused login: minutes on a loaded machine.
+  }, 300_000);
 
   it('bad configuration: DATABASE_URL disagreeing with POSTGRES_PASSWORD is reported without either value', async () => {
     const original = readEnvFile();

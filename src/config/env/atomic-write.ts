@@ -101,7 +101,7 @@ async function refuseOutside(fs: AtomicWriteFileSystem, target: string, file: st
   const targetInside = !path.relative(path.resolve(within), path.resolve(target)).startsWith('..');
   if (inside(file) || (!isLink && !targetInside)) return;
   throw new RefusedError(`Refusing to write ${target}: it leads to ${file}, outside the project ${within}.`, {
-    hint: `datalayer edits only files inside the project: replace the link with the file itself, or pass --env-file ${file} if that is the file you mean; nothing was written.`,
+    hint: `datalayer edits only files inside the project: replace the link with a regular file${path.basename(target).endsWith('.env') ? ` (or pass --env-file ${file} if that is the file you mean)` : ''}; nothing was written.`,
   });
 }
 
