@@ -86,20 +86,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
       }
     }
   };
-  // A second Ctrl-C ends the process at once, even while clean-ups (or a stuck system call) still run.
-  let forceExit: (code: number) => void = () => undefined;
-  const forced = new Promise<number>((resolve) => {
-    forceExit = resolve;
-  });
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      forceExit(new InterruptedError(signal).exitCode);
-      return;
-    }
-    controller.abort(new InterruptedError(signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = handleSignals(controller);
   const run = async (): Promise<number> => {
     try {
       const context: Context = {
@@ -121,9 +108,33 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     }
   };
   try {
-    return await Promise.race([run(), forced]);
+    return await Promise.race([run(), signals.forced]);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
+}
+
+/**
+ * SIGINT and SIGTERM abort the command (which stops its children, then runs its clean-ups); a
+ * second one ends the process at once (`forced` resolves with the exit code), even while
+ * clean-ups or a stuck system call still run.
+ */
+function handleSignals(controller: AbortController): { forced: Promise<number>; dispose: () => void } {
+  let forceExit: (code: number) => void = () => undefined;
+  const forced = new Promise<number>((resolve) => {
+    forceExit = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) forceExit(new InterruptedError(signal).exitCode);
+    else controller.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    forced,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
