@@ -7,6 +7,9 @@
  * Interpolation is not done here (see resolve.ts): `value` is the text Compose interpolates.
  */
 
+import { isInlineSpace, isKeyCharacter, isUnicodeSpace, trimEndUnicodeSpace } from './characters.js';
+import { detectCommentedKey } from './commented-key.js';
+
 export interface EnvLine {
   kind: 'blank' | 'comment' | 'entry' | 'invalid';
   /** 1-based first line. */
@@ -57,49 +60,8 @@ const SINGLE_QUOTE = 0x27;
 const DOUBLE_QUOTE = 0x22;
 const BYTE_ORDER_MARK = 0xfeff;
 
-/** Blanks that never end a line: compose-go trims these around keys and before values. */
-export function isInlineSpace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0b || code === 0x0c || code === 0x0d || code === 0x85 || code === 0xa0;
-}
-
-/** Go's `unicode.IsSpace`: what separates statements and what is trimmed after an unquoted value. */
-export function isUnicodeSpace(code: number): boolean {
-  if (code <= 0xff) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x85 || code === 0xa0;
-  return (
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
-
-/** compose-go accepts letters, digits (any script), `_ . - [ ]` in a variable name. */
-export function isKeyCharacter(codePoint: number): boolean {
-  if (codePoint < 0x80) {
-    return (
-      (codePoint >= 0x30 && codePoint <= 0x39) ||
-      (codePoint >= 0x41 && codePoint <= 0x5a) ||
-      (codePoint >= 0x61 && codePoint <= 0x7a) ||
-      codePoint === 0x5f || // _
-      codePoint === 0x2e || // .
-      codePoint === 0x2d || // -
-      codePoint === 0x5b || // [
-      codePoint === 0x5d // ]
-    );
-  }
-  return LETTER_OR_NUMBER.test(String.fromCodePoint(codePoint));
-}
-
-export function trimEndUnicodeSpace(text: string): string {
-  let end = text.length;
-  while (end > 0 && isUnicodeSpace(text.charCodeAt(end - 1))) end--;
-  return end === text.length ? text : text.slice(0, end);
-}
+export { isInlineSpace, isKeyCharacter, isUnicodeSpace, trimEndUnicodeSpace } from './characters.js';
+export { DISABLED_MARK, detectCommentedKey } from './commented-key.js';
 
 const OCTAL_DIGIT = /^[0-7]$/;
 
@@ -191,57 +153,6 @@ function scanQuotedValue(body: string, open: number, quote: number): QuotedScan 
     }
   }
   return undefined;
-}
-
-/**
- * What `disable` puts in front of every line it comments out. It tells datalayer's own comments
- * from the user's (`# POSTGRES_DB=old_value` kept on purpose), so that `enable` restores exactly
- * the lines `disable` commented, and nothing else.
- */
-export const DISABLED_MARK = '#[disabled by datalayer] ';
-
-/** The key a line carrying DISABLED_MARK defines: `KEY=`, `KEY:` or a bare `KEY`, as it was before `disable`. */
-function disabledKey(body: string, keyStart: number, contentEnd: number): string | undefined {
-  let index = keyStart;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  if (body.startsWith('export', index) && isInlineSpace(body.charCodeAt(index + 6))) {
-    index += 6;
-    while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  }
-  const start = index;
-  while (index < contentEnd) {
-    const codePoint = body.codePointAt(index) ?? 0;
-    if (!isKeyCharacter(codePoint)) break;
-    index += codePoint > 0xffff ? 2 : 1;
-  }
-  const end = index;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  const next = body.charAt(index);
-  return end > start && (index >= contentEnd || next === '=' || next === ':') ? body.slice(start, end) : undefined;
-}
-
-/**
- * Ignores the `#` and blanks, an optional `export`, then wants `KEY=`: the shape of a commented
- * definition. A line `disable` commented (DISABLED_MARK) is read as the line it was.
- */
-export function detectCommentedKey(body: string, hashIndex: number, contentEnd: number): string | undefined {
-  if (body.startsWith(DISABLED_MARK, hashIndex)) return disabledKey(body, hashIndex + DISABLED_MARK.length, contentEnd);
-  let index = hashIndex + 1;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  if (body.startsWith('export', index) && isInlineSpace(body.charCodeAt(index + 6))) {
-    index += 6;
-    while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  }
-  const keyStart = index;
-  while (index < contentEnd) {
-    const codePoint = body.codePointAt(index) ?? 0;
-    if (!isKeyCharacter(codePoint)) break;
-    index += codePoint > 0xffff ? 2 : 1;
-  }
-  const keyEnd = index;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  if (keyEnd === keyStart || body.charAt(index) !== '=') return undefined;
-  return body.slice(keyStart, keyEnd);
 }
 
 export interface StatementResult {
