@@ -77,6 +77,11 @@ export class Reporter {
     return this.options.verbose;
   }
 
+  /** The datalayer version that prints (and writes archives). */
+  get version(): string {
+    return this.options.version;
+  }
+
   /** A progress line on stderr (silent with --quiet or --json). */
   info(message: string): void {
     if (this.options.quiet || this.options.json || this.finished) return;
