@@ -1,4 +1,5 @@
 import type { AnyCommand } from './definition.js';
+import { backupCommand } from './backup/index.js';
 import { checkCommand } from './check/index.js';
 import { disableCommand } from './disable.js';
 import { downCommand } from './down/index.js';
@@ -6,6 +7,7 @@ import { enableCommand } from './enable.js';
 import { initCommand } from './init/index.js';
 import { logsCommand } from './logs/index.js';
 import { migrateCommand } from './migrate/index.js';
+import { restoreCommand } from './restore/index.js';
 import { secretCommand } from './secret/index.js';
 import { statusCommand } from './status/index.js';
 import { upCommand } from './up/index.js';
@@ -24,6 +26,8 @@ export const commands: readonly AnyCommand[] = [
   logsCommand,
   updateSubmoduleCommand,
   migrateCommand,
+  backupCommand,
+  restoreCommand,
   secretCommand,
   enableCommand,
   disableCommand,

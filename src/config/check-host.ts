@@ -7,6 +7,7 @@ import { checkDatabaseUrl } from './rules/database-url.js';
 import { checkFields } from './rules/fields.js';
 import { Findings } from './rules/findings.js';
 import { checkMigrationsFolder } from './rules/migrations.js';
+import { checkPostgresMajor } from './rules/postgres-major.js';
 import { checkRuntimePrerequisites, expectedRuntime, type ExpectedRuntime } from './rules/runtime.js';
 import { checkUnusableValues, firstUnprivilegedPort } from './rules/unusable-values.js';
 import { checkAuthSecret } from './rules/secret.js';
@@ -55,6 +56,7 @@ export async function checkHost(
   const compose = await checkComposeFile(findings, { dockerPossible: runtime !== 'native' });
   checkMigrationsFolder(findings);
   checkRuntimePrerequisites(findings, { runtime: options.runtime, env: context.env });
+  await checkPostgresMajor(findings, compose, runtime);
   const diagnostics = options.strict ? promoteWarnings(findings.list) : findings.list;
   return { diagnostics, state: config.state, config, compose, runtime };
 }

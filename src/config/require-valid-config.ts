@@ -1,6 +1,6 @@
 import type { Context } from '../context/context.js';
 import { ConfigError, PrerequisiteError } from '../support/errors.js';
-import { hasErrors, type Diagnostic } from '../support/diagnostic.js';
+import type { Diagnostic } from '../support/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
 
 /**
@@ -10,12 +10,17 @@ import { checkHost, type HostCheck } from './check-host.js';
  */
 export async function requireValidConfig(
   context: Context,
-  options: { runtime?: string; printWarnings?: boolean; ignoreKeys?: readonly string[] } = {},
+  options: { runtime?: string; printWarnings?: boolean; ignoreKeys?: readonly string[]; allow?: readonly string[] } = {},
 ): Promise<HostCheck> {
   const checked = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
   // A key the command does not use (DATABASE_URL when --database-url names the database) cannot stop it.
   const check = { ...checked, diagnostics: checked.diagnostics.filter((d) => d.key === undefined || !options.ignoreKeys?.includes(d.key)) };
-  const errors = check.diagnostics.filter((d) => d.severity === 'error');
+  // `allow`: codes that stop only the commands which start services (one that reads a running stack goes on).
+  const errors = check.diagnostics.filter((d) => d.severity === 'error' && !options.allow?.includes(d.code));
+  const mismatch = errors.find((d) => d.code === 'POSTGRES_MAJOR_MISMATCH');
+  if (mismatch && errors.length === 1) {
+    throw new ConfigError(mismatch.message, { hint: mismatch.hint ?? '', diagnostics: errors, data: { code: mismatch.code } });
+  }
   const missingCompose = errors.find((d) => d.code === 'COMPOSE_FILE_MISSING');
   if (missingCompose && errors.length === 1) {
     throw new PrerequisiteError(missingCompose.message, { hint: missingCompose.hint ?? 'Run `datalayer init`.', diagnostics: errors });
@@ -32,7 +37,7 @@ export async function requireValidConfig(
   if (runtimeMissing && errors.length === 1) {
     throw new PrerequisiteError(runtimeMissing.message, { hint: runtimeMissing.hint ?? '', diagnostics: errors });
   }
-  if (hasErrors(check.diagnostics)) {
+  if (errors.length > 0) {
     throw new ConfigError(`${whereErrorsAre(context, errors)} ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started or changed.`, {
       hint: 'Fix them and run `datalayer check` until it passes.',
       diagnostics: check.diagnostics,

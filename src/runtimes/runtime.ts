@@ -52,4 +52,6 @@ export interface Runtime {
   lastLogLines(service: string, lines: number): Promise<string[]>;
   /** Streams (follow) or prints logs straight to the terminal. */
   streamLogs(services: string[], options: LogOptions): Promise<number>;
+  /** Which run of a service this is (changes when it restarts); docker only. */
+  instanceOf?(service: string): Promise<string | undefined>;
 }

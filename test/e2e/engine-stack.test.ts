@@ -98,6 +98,8 @@ describeEngine('datalayer on a real engine: one OpenRAG-shaped host', () => {
     expect(ps.stdout.split('\n').filter(Boolean).sort()).toEqual(fromStatus);
   });
 
+  let attachmentKey = '';
+
   it('a Chainlit-shaped write and read: user, thread, step and element rows; the attachment through a presigned URL', async () => {
     const [user] = await host.query<{ id: string }>(`INSERT INTO "User" (identifier, metadata) VALUES ($1, $2) RETURNING id`, ['engine@example.com', {}]);
     const [thread] = await host.query<{ id: string }>(`INSERT INTO "Thread" (name, metadata, "userId", tags) VALUES ('Engine', '{}', $1, $2) RETURNING id`, [user!.id, ['e2e']]);
@@ -106,6 +108,7 @@ describeEngine('datalayer on a real engine: one OpenRAG-shaped host', () => {
       [thread!.id],
     );
     const objectKey = `${thread!.id}/notes.txt`;
+    attachmentKey = objectKey;
     await host.query(`INSERT INTO "Element" ("threadId", "stepId", name, mime, "objectKey", display, metadata) VALUES ($1, $2, 'notes.txt', 'text/plain', $3, 'inline', '{}')`, [thread!.id, step!.id, objectKey]);
     const s3 = host.s3();
     await s3.send(new PutObjectCommand({ Bucket: host.bucket, Key: objectKey, Body: 'engine attachment', ContentType: 'text/plain' }));
@@ -169,7 +172,7 @@ describeEngine('datalayer on a real engine: one OpenRAG-shaped host', () => {
     },
   );
 
-  it('`down` stops and keeps the data; `up` brings it back', async () => {
+  it('`down` stops and keeps the data, attachments included (LocalStack keeps them in memory only); `up` brings it all back', async () => {
     const down = await host.cli(['down']);
     expect(down.exitCode, down.stdout + down.stderr).toBe(0);
     expect(await projectContainers(host.project)).toEqual([]);
@@ -177,7 +180,9 @@ describeEngine('datalayer on a real engine: one OpenRAG-shaped host', () => {
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
     const users = await host.query<{ identifier: string }>('SELECT identifier FROM "User"');
     expect(users).toEqual([{ identifier: 'engine@example.com' }]);
-    await host.s3().send(new HeadBucketCommand({ Bucket: host.bucket }));
+    const attachment = await host.s3().send(new GetObjectCommand({ Bucket: host.bucket, Key: attachmentKey }));
+    expect(await attachment.Body?.transformToString()).toBe('engine attachment');
+    expect(attachment.ContentType).toBe('text/plain');
   });
 
   it('`down --volumes --yes` removes the containers, the network and the container-owned .data/postgres', async () => {

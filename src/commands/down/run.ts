@@ -10,6 +10,9 @@ import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
 import { recordedRuntime, selectRuntime } from '../../runtimes/select-runtime.js';
+import { endpointsOf } from '../../config/endpoints.js';
+import { removeSavedCopy, savedCopyPath } from '../../services/saved-objects/saved-copy.js';
+import { saveBeforeStop, type SavedObjectsOutcome } from '../../services/saved-objects/stack-hooks.js';
 
 /** The options of `down`, as its declaration (index.ts) validates them. */
 export interface DownOptions {
@@ -21,6 +24,8 @@ export interface DownData {
   stopped: boolean;
   volumes: boolean;
   deleted: string[];
+  /** The objects of an in-memory S3 (LocalStack), saved before it stopped; null when there was none. */
+  savedObjects: SavedObjectsOutcome | null;
   message?: string;
 }
 export type DownResult = CommandResult<DownData>;
@@ -28,20 +33,25 @@ export type DownResult = CommandResult<DownData>;
 export async function run(options: DownOptions, context: Context): Promise<DownResult> {
   const check = await checkHost(context);
   if (check.config.document === undefined) {
-    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
   }
   if (check.state !== 'local') {
-    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
+    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
   }
   const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
   const { runtime } = selected;
   const running = (await runtime.services()).filter((s) => s.state !== 'missing');
   const dataPaths = options.volumes ? dataPathsOf(context, runtime.kind, check.compose) : [];
-  if (options.volumes) await confirmDeletion(context, dataPaths);
+  const savedCopy = savedCopyPath(context.host.stateDir);
+  if (options.volumes) await confirmDeletion(context, existsSync(savedCopy) ? [...dataPaths, savedCopy] : dataPaths);
   if (running.length === 0 && !options.volumes) {
     await removeRuntimeRecord(context.host.stateDir);
-    return done({ runtime: runtime.kind, stopped: false, volumes: false, deleted: [], message: 'Nothing is running.' });
+    return done({ runtime: runtime.kind, stopped: false, volumes: false, deleted: [], savedObjects: null, message: 'Nothing is running.' });
   }
+  // Attachments are data: an S3 that keeps them in memory loses them when it stops, so they are
+  // saved first, and nothing stops if they cannot be.
+  const s3Running = running.some((service) => service.role === 's3' && service.state === 'running');
+  const savedObjects = !options.volumes && s3Running ? await saveBeforeStop(context, runtime, check.compose, endpointsOf(check.config)) : undefined;
   const progress = context.reporter.progress(`Stopping services (${runtime.kind})`);
   const stopped = await runtime.stop({ volumes: options.volumes }).catch((error: unknown) => {
     progress.fail('Services did not stop');
@@ -56,8 +66,15 @@ export async function run(options: DownOptions, context: Context): Promise<DownR
       deleted.push(dir);
     }
   }
+  if (options.volumes) deleted.push(...(await removeSavedCopy(context.host.stateDir)));
   await removeRuntimeRecord(context.host.stateDir);
-  return done({ runtime: runtime.kind, stopped: true, volumes: options.volumes, deleted: deleted.map((d) => displayPath(context.host.dir, d)) });
+  return done({
+    runtime: runtime.kind,
+    stopped: true,
+    volumes: options.volumes,
+    deleted: deleted.map((d) => displayPath(context.host.dir, d)),
+    savedObjects: savedObjects ?? null,
+  });
 }
 
 /**
@@ -113,7 +130,9 @@ export function render(result: DownResult, style: Style): string {
   const { data } = result;
   if (data.message && !data.stopped) return data.message;
   const lines = [style.ok(`✔ Stopped`) + (data.runtime ? ` (${data.runtime})` : '')];
-  if (data.volumes) lines.push(deletedWords(data)); else {
+  if (data.volumes) lines.push(deletedWords(data));
+  else {
+    if (data.savedObjects) lines.push(`Attachments: ${data.savedObjects.objects} object(s) saved to ${data.savedObjects.file} (the S3 emulator keeps them in memory only).`);
     lines.push(style.dim('The data is kept; `datalayer up` brings everything back.'));
   }
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
+import { STARTING_ONLY } from '../../config/rules/postgres-major.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
@@ -34,12 +35,13 @@ export type MigrateResult = CommandResult<MigrateData>;
 
 export async function run(options: MigrateOptions, context: Context): Promise<MigrateResult> {
   if (options.databaseUrl) {
-    context.reporter.redactor.add(safePassword(options.databaseUrl));
+    context.reporter.redactor.addConnectionString(options.databaseUrl);
     const problem = fieldProblem('DATABASE_URL', options.databaseUrl);
     if (problem) throw new UsageError(`--database-url ${problem}.`, { hint: 'Write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters).' });
   }
   // An explicit --database-url wins over DATABASE_URL, wherever that is set: its findings do not apply.
-  const check = await requireValidConfig(context, { printWarnings: false, ...(options.databaseUrl ? { ignoreKeys: ['DATABASE_URL'] } : {}) });
+  // A data directory of another major stops only what would start Postgres; migrate talks to the one running.
+  const check = await requireValidConfig(context, { printWarnings: false, allow: STARTING_ONLY, ...(options.databaseUrl ? { ignoreKeys: ['DATABASE_URL'] } : {}) });
   // Only the database is touched here: warnings about the S3 side and the LocalStack image do not apply.
   printWarnings(context, check.diagnostics, ['COMPOSE_LOCALSTACK_LATEST', 'BUCKET_NOT_CREATED_BY_STACK', 'ENV_S3_NOT_CONFIGURED']);
   const url = options.databaseUrl ?? endpointsOf(check.config).databaseUrl;
@@ -79,10 +81,6 @@ function databaseSource(options: MigrateOptions, config: HostConfig): string {
   if (entry?.fromShell) return 'DATABASE_URL of the shell environment';
   const where = entry ? `${config.host.envFileLabel}:${entry.line}` : config.host.envFileLabel;
   return config.state === 'local' ? `the host side of ${where}` : where;
-}
-
-function safePassword(url: string): string | undefined {
-  return URL.canParse(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
 }
 
 export function render(result: MigrateResult, style: Style): string {

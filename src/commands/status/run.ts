@@ -27,6 +27,8 @@ export interface StatusData {
   /** Why the migrations could not be read (no folder) while Postgres could be. */
   migrationsError: string | null;
   bucket: Probes['bucket'];
+  /** The copy `down` keeps of an S3 emulator's in-memory objects, how many of them the running one lacks, and the attachments lost. */
+  savedObjects: { file: string; saved: number; missing: number; sample: string[]; lost: string[] } | null;
   problems: string[];
   /** Not `text`: the values were printed for another program; nothing else goes to stdout. */
   output: StatusOptions['output'];
@@ -51,8 +53,8 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   const problems: string[] = [];
   let services: ServiceState[] = [];
   let runtimeKind: StatusData['runtime'] = null;
+  const selected = check.state === 'local' ? await recordedRuntime(context, config, check.compose) : undefined;
   if (check.state === 'local') {
-    const selected = await recordedRuntime(context, config, check.compose);
     if (selected) {
       runtimeKind = selected.runtime.kind;
       services = await selected.runtime.services();
@@ -64,6 +66,14 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     }
   }
   const probes = check.state === 'disabled' ? undefined : await probeServices(config, endpoints, problems);
+  let savedObjects: StatusData['savedObjects'] = null;
+  if (selected && probes?.bucket && !probes.bucket.error) {
+    const { savedObjectsStatus } = await import('../../services/saved-objects/stack-hooks.js');
+    savedObjects = (await savedObjectsStatus(context, selected.runtime, check.compose, endpoints)) ?? null;
+    if (savedObjects && savedObjects.missing > 0) {
+      problems.push(`the running S3 lacks ${savedObjects.missing} of the ${savedObjects.saved} object(s) saved in ${savedObjects.file} (restarted outside datalayer? \`datalayer up\` puts them back)`);
+    }
+  }
   const data: StatusData = {
     state: check.state,
     runtime: runtimeKind,
@@ -73,6 +83,7 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     migrations: probes?.migrations ?? null,
     migrationsError: probes?.migrationsError ?? null,
     bucket: probes?.bucket ?? null,
+    savedObjects,
     problems,
     output: options.output,
   };
@@ -131,6 +142,12 @@ export function render(result: StatusResult, style: Style): string {
     // An unreachable S3 says nothing about the bucket: "missing" would send the user the wrong way.
     const verdict = data.bucket.present ? 'present' : data.bucket.error ? 'not checked (S3 not reachable)' : 'missing';
     lines.push(`${mark(data.bucket.present)} bucket       ${data.bucket.name} ${verdict}`);
+  }
+  if (data.savedObjects) {
+    const { saved, missing, file, sample, lost } = data.savedObjects;
+    if (saved > 0) lines.push(`${mark(missing === 0)} objects      ${missing === 0 ? `all ${saved} saved in ${file} are in S3` : `${missing} of ${saved} saved in ${file} are missing from S3 (e.g. ${sample.join(', ')})`}`);
+    // Not a readiness problem: the stack works, and nothing can bring these back.
+    if (lost.length > 0) lines.push(`${mark(false)} attachments  ${lost.length} referenced by Element rows are in neither S3 nor ${file} (lost when the S3 lost its memory; e.g. ${lost.slice(0, 3).join(', ')})`);
   }
   lines.push(data.ready ? style.ok('Ready.') : style.bad(`Not ready: ${data.problems.join('; ')}.`));
   return lines.join('\n');

@@ -52,6 +52,8 @@ export interface UpData {
   services: ServiceState[];
   urls: { host: Record<string, string>; container: Record<string, string> } | null;
   bucket: BucketOutcome | null;
+  /** An S3 emulator that keeps objects in memory: the objects `down` saved that were put back. */
+  savedObjects: { restored: number; saved: number } | null;
   migrations: MigrationOutcome | null;
   /** Services of the compose file that `up` did not start: not needed, and not asked for. */
   leftOut: string[];
@@ -68,7 +70,7 @@ export async function run(options: UpOptions, context: Context): Promise<UpResul
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
-    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, leftOut: [], extras: [], message: disabledMessage(check) });
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, savedObjects: null, migrations: null, leftOut: [], extras: [], message: disabledMessage(check) });
   }
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
@@ -83,7 +85,7 @@ async function upExternal(context: Context, check: HostCheck, endpoints: Endpoin
   await waitForDatabase(context, endpoints, { deadline });
   const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
   const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
-  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, migrations, leftOut: [], extras: [] });
+  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, savedObjects: null, migrations, leftOut: [], extras: [] });
 }
 
 async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
@@ -113,6 +115,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
   }
   let bucket: BucketOutcome | undefined;
+  let savedObjects: UpData['savedObjects'] = null;
   let migrations: MigrationOutcome | null = null;
   if (options.wait) {
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
@@ -121,6 +124,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
       bucket = await ensureConfiguredBucket(context, endpoints, true);
+      const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
+      savedObjects = (await putBackAfterStart(context, runtime, check.compose, endpoints)) ?? null;
     }
     if (options.migrate && roles.includes('postgres')) {
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
@@ -137,6 +142,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     // Container-side addresses exist only inside a compose project: natively there is none.
     urls: urlsOf(endpoints, runtime.kind === 'docker'),
     bucket: bucket ?? null,
+    savedObjects,
     migrations,
     leftOut: plan.leftOut,
     extras,
@@ -199,6 +205,7 @@ export function render(result: UpResult, style: Style): string {
     }
   }
   if (data.bucket) lines.push(`Bucket:     ${data.bucket.name}${data.bucket.created ? ' (created)' : ''}`);
+  if (data.savedObjects && data.savedObjects.saved > 0) lines.push(`Objects:    ${data.savedObjects.restored} of ${data.savedObjects.saved} saved by \`down\` put back`);
   if (data.migrations) {
     const { applied, appliedNow } = data.migrations;
     lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);

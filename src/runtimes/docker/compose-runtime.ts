@@ -116,6 +116,23 @@ export class ComposeRuntime implements Runtime {
     return this.defined;
   }
 
+  /**
+   * Which run of a service's container this is (its id and start time): the same string until the
+   * container is recreated or restarted. Undefined when it has no running container.
+   */
+  async instanceOf(service: string): Promise<string | undefined> {
+    const container = (await this.services()).find((state) => state.name === service && state.state === 'running')?.container;
+    if (!container) return undefined;
+    const result = await this.options.runner.run(daemonCli(this.engine), ['inspect', '--format', '{{.Id}} {{.State.StartedAt}}', container], {
+      env: this.options.env,
+      signal: this.options.signal,
+    });
+    // An engine that cannot say (an old or partial CLI) leaves the instance unknown, which only
+    // makes the saved copy keep objects it might have dropped: the safe side.
+    if (result.exitCode !== 0 || result.notFound) return undefined;
+    return result.stdout.trim() || undefined;
+  }
+
   /** Container output goes to stdout and stderr separately; both are kept, Compose's own warnings dropped. */
   async lastLogLines(service: string, lines: number): Promise<string[]> {
     const [name] = checkServiceNames([service]);

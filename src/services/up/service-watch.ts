@@ -37,7 +37,7 @@ export async function exitedError(runtime: Runtime, service: ServiceState, decla
   const how = service.state === 'restarting' ? `keeps restarting (last exit${code})` : `exited${code}`;
   const logText = logs.length > 0 ? `\nLast lines of its log:\n${logs.map((line) => `  ${line}`).join('\n')}` : '';
   return new NotReadyError(`${describe(service)} ${how} while datalayer was waiting for it.${logText}`, {
-    hint: exitHint(service, declared),
+    hint: exitHint(service, logs, declared),
     data: { service: service.name, role: service.role ?? null, state: service.state, exitCode: service.exitCode ?? null, logs },
   });
 }
@@ -47,7 +47,13 @@ function describe(service: ServiceState): string {
   return role && role.toLowerCase() !== service.name ? `${role} (service ${service.name})` : (role ?? `Service ${service.name}`);
 }
 
-function exitHint(service: ServiceState, declared?: DeclaredService): string {
+function exitHint(service: ServiceState, logs: readonly string[], declared?: DeclaredService): string {
+  // The data directory could not be compared before the start (owned by the container's user).
+  if (service.role === 'postgres' && logs.some((line) => /database files are incompatible with server/i.test(line))) {
+    const detail = logs.map((line) => /initialized by PostgreSQL version (\S+?), which is not compatible with this version (\S+?)\.?$/i.exec(line)).find(Boolean);
+    const versions = detail ? ` (data of PostgreSQL ${detail[1]}, server ${detail[2]})` : '';
+    return `The data directory was made by another PostgreSQL major than the image runs${versions}. Put the old image back, \`datalayer up\` and \`datalayer backup FILE\`; then switch images, move the old data directory aside (or \`datalayer down --volumes\`), \`datalayer up\` and \`datalayer restore FILE\`.`;
+  }
   if (service.role === 's3' && service.exitCode === 55) {
     return localstackTokenHint(declared?.image ?? 'localstack/localstack:latest', declared !== undefined && 'LOCALSTACK_AUTH_TOKEN' in declared.environment);
   }

@@ -1,0 +1,97 @@
+/**
+ * One signed S3 request over node:http(s), with a streamed body in either direction. fetch cannot
+ * send a stream with a Content-Length (S3 refuses chunked uploads without aws-chunked framing), and
+ * objects are too large to hold in memory, so objects travel through this instead of S3Client.
+ */
+import { createHash } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { AwsV4Signer } from 'aws4fetch';
+import { resolveS3Endpoint, type S3Settings } from './client.js';
+import { s3NetworkError } from './errors.js';
+
+export interface SignedRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  /** Bucket, then key; each is encoded here. */
+  bucket?: string;
+  key?: string;
+  query?: Array<[string, string]>;
+  headers?: Record<string, string>;
+  /** A small body held in memory, or a stream whose length and SHA-256 are known beforehand. */
+  body?: Buffer | { stream: () => Readable; size: number; sha256: string };
+  /** What is being done, for error messages (`reading object "a/b"`). */
+  action: string;
+}
+
+/** What an S3 answer carries before its body is read. */
+export type S3Response = IncomingMessage;
+
+/** S3's URI encoding of one path segment: everything but unreserved characters. */
+export function encodeS3Segment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function objectPath(bucket: string | undefined, key: string | undefined): string {
+  if (bucket === undefined) return '/';
+  const keyPath = key === undefined ? '' : `/${key.split('/').map(encodeS3Segment).join('/')}`;
+  return `/${encodeS3Segment(bucket)}${keyPath}`;
+}
+
+export class SignedS3 {
+  readonly endpoint: string;
+
+  constructor(
+    private readonly settings: S3Settings,
+    private readonly signal?: AbortSignal,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.endpoint = resolveS3Endpoint(settings);
+  }
+
+  /** Sends the request; the caller reads (or drains) the response body. */
+  async send(request: SignedRequest): Promise<S3Response> {
+    const url = new URL(`${this.endpoint}${objectPath(request.bucket, request.key)}`);
+    for (const [name, value] of request.query ?? []) url.searchParams.append(name, value);
+    const body = request.body;
+    const sha256 = body === undefined ? sha256Hex(Buffer.alloc(0)) : Buffer.isBuffer(body) ? sha256Hex(body) : body.sha256;
+    const signer = new AwsV4Signer({
+      method: request.method,
+      url: url.toString(),
+      headers: { ...request.headers, 'X-Amz-Content-Sha256': sha256 },
+      accessKeyId: this.settings.accessKey,
+      secretAccessKey: this.settings.secretKey,
+      service: 's3',
+      region: this.settings.region,
+    });
+    const signed = await signer.sign();
+    const headers: Record<string, string> = Object.fromEntries(signed.headers.entries());
+    const size = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.size;
+    if (request.method === 'PUT' || request.method === 'POST' || size > 0) headers['content-length'] = String(size);
+    return new Promise<S3Response>((resolve, reject) => {
+      const transport = url.protocol === 'https:' ? https : http;
+      const outgoing = transport.request(url, { method: request.method, headers, signal: this.signal, timeout: this.timeoutMs });
+      outgoing.on('response', resolve);
+      outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
+      outgoing.on('error', (error) => reject(this.signal?.aborted ? this.signal.reason : s3NetworkError(error, this.endpoint, request.action)));
+      if (body === undefined) outgoing.end();
+      else if (Buffer.isBuffer(body)) outgoing.end(body);
+      else {
+        const source = body.stream();
+        source.on('error', (error) => outgoing.destroy(error));
+        source.pipe(outgoing);
+      }
+    });
+  }
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The whole body of a (small) answer, as text. */
+export async function readText(response: S3Response): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,110 @@
+/**
+ * Where the saved copy meets `down`, `up` and `status`: save before the in-memory S3 stops, put
+ * back what it lacks before `up` says ready, and say what it lacks.
+ */
+import { existsSync } from 'node:fs';
+import type { ComposeModel } from '../../config/compose/model.js';
+import type { Endpoints } from '../../config/endpoints.js';
+import type { Context } from '../../context/context.js';
+import { displayPath } from '../../context/host-project.js';
+import type { Runtime } from '../../runtimes/runtime.js';
+import { finishBeforeExit } from '../../support/finish-before-exit.js';
+import { formatBytes } from '../backup/format-bytes.js';
+import { S3Client } from '../s3/client.js';
+import { S3Objects } from '../s3/objects.js';
+import { inMemoryS3Of } from './in-memory-s3.js';
+import { lostAttachments } from './lost-attachments.js';
+import { missingFromRunning, putBackMissing, recordInstance, savedCopyPath, saveObjects, type SaveSummary } from './saved-copy.js';
+
+export interface SavedObjectsOutcome extends SaveSummary {
+  file: string;
+}
+
+/** `down`: the objects of an in-memory S3 into `.datalayer/` before it stops; undefined when there is nothing to keep. */
+export async function saveBeforeStop(context: Context, runtime: Runtime, compose: ComposeModel | undefined, endpoints: Endpoints): Promise<SavedObjectsOutcome | undefined> {
+  const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal);
+  if (!memory) return undefined;
+  const file = displayPath(context.host.dir, savedCopyPath(context.host.stateDir));
+  const progress = context.reporter.progress(`Saving the objects of ${memory.service} (it keeps them in memory) to ${file}`);
+  try {
+    const work = saveObjects({
+      stateDir: context.host.stateDir,
+      settings: memory.settings,
+      instance: memory.instance,
+      source: { state: 'local', runtime: 'docker' },
+      datalayerVersion: context.reporter.version,
+      signal: context.signal,
+      onProgress: (bucket, p) => progress.update(`Saving bucket ${bucket}: ${p.objects}/${p.totalObjects} objects (${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)})`),
+    });
+    finishBeforeExit(context, work);
+    const summary = await work;
+    progress.done(`Saved ${summary.objects} objects (${formatBytes(summary.bytes)}) of ${summary.buckets} bucket(s) to ${file}`);
+    if (summary.kept > 0) {
+      context.reporter.warn(`${memory.service} was restarted outside datalayer since \`up\`: it lacked ${summary.kept} object(s) of the previous copy, which are kept in ${file}.`);
+    }
+    return { ...summary, file };
+  } catch (error) {
+    progress.fail(`Objects not saved; nothing was stopped`);
+    throw error;
+  }
+}
+
+/** `up`: the saved objects the running in-memory S3 lacks, put back; then the S3 is known to hold the copy. */
+export async function putBackAfterStart(context: Context, runtime: Runtime, compose: ComposeModel | undefined, endpoints: Endpoints): Promise<{ restored: number; saved: number } | undefined> {
+  const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal);
+  if (!memory) return undefined;
+  if (!existsSync(savedCopyPath(context.host.stateDir))) {
+    if (memory.instance) await recordInstance(context.host.stateDir, memory.instance);
+    return { restored: 0, saved: 0 };
+  }
+  const progress = context.reporter.progress(`Putting back the saved objects into ${memory.service}`);
+  try {
+    const work = putBackMissing({
+      stateDir: context.host.stateDir,
+      settings: memory.settings,
+      signal: context.signal,
+      onProgress: (done, total) => progress.update(`Putting back the saved objects into ${memory.service}: ${done}/${total}`),
+    });
+    finishBeforeExit(context, work);
+    const result = await work;
+    progress.done(
+      `${result.restored} saved object(s) put back into ${memory.service} (${formatBytes(result.bytes)})${result.restored < result.saved ? `; ${result.saved - result.restored} were there already` : ''}`,
+    );
+    if (memory.instance) await recordInstance(context.host.stateDir, memory.instance);
+    return { restored: result.restored, saved: result.saved };
+  } catch (error) {
+    progress.fail('Saved objects not put back');
+    throw error;
+  }
+}
+
+export interface SavedObjectsStatus {
+  file: string;
+  /** Objects in the saved copy (0 when there is none yet). */
+  saved: number;
+  /** Saved objects the running S3 lacks: `up` puts them back. */
+  missing: number;
+  sample: string[];
+  /** Attachments of Element rows in neither the bucket nor the saved copy: lost with the S3's memory. */
+  lost: string[];
+}
+
+/** `status`, for an S3 that keeps objects in memory: what it lacks of the saved copy, and what is lost for good. */
+export async function savedObjectsStatus(context: Context, runtime: Runtime, compose: ComposeModel | undefined, endpoints: Endpoints): Promise<SavedObjectsStatus | undefined> {
+  const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal, { instance: false });
+  if (!memory) return undefined;
+  const found = (await missingFromRunning(context.host.stateDir, memory.settings)) ?? { saved: 0, missing: [], savedKeys: new Map<string, Set<string>>() };
+  const bucket = endpoints.bucket;
+  const present = async (): Promise<ReadonlySet<string>> => {
+    if (!bucket || !(await new S3Client(memory.settings).bucketExists(bucket))) return new Set();
+    return new Set((await new S3Objects(memory.settings).list(bucket)).map((object) => object.key));
+  };
+  const lost = bucket ? await lostAttachments(endpoints.databaseUrl, present, found.savedKeys.get(bucket) ?? new Set()) : [];
+  return {
+    file: displayPath(context.host.dir, savedCopyPath(context.host.stateDir)),
+    saved: found.saved,
+    missing: found.missing.length,
+    sample: found.missing.slice(0, 5).map((item) => `${item.bucket}/${item.key}`),
+    lost,
+  };
+}
