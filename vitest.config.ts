@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores: the slow suites start real servers; keep files from fighting over the CPU.
     maxWorkers: 2,
     reporters: ['default', './test/support/plain-summary-reporter.ts'],
+    globalSetup: ['./test/support/engine-global-setup.ts'],
   },
 });

@@ -21,6 +21,13 @@ const version = () => JSON.parse(readFileSync(new URL('../package.json', import.
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${version()}\n`);
 } else {
+  // Node's own warnings (deprecations, experimental features, listener counts) speak to whoever
+  // develops datalayer, not to its users: they show only with --verbose.
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (verbose) process.stderr.write(`node: ${warning.name}: ${warning.message}\n`);
+  });
   // Node 22.1+ keeps compiled code between runs; older versions do without.
   module.enableCompileCache?.();
   const { main } = await import('../dist/main.js');

@@ -1,6 +1,6 @@
 import type { AnyCommand } from '../commands/definition.js';
 import type { Context } from '../context/context.js';
-import { isDatalayerError } from '../support/errors.js';
+import { InterruptedError, isDatalayerError } from '../support/errors.js';
 import { parseOptions } from './parse-options.js';
 
 /**
@@ -10,18 +10,24 @@ import { parseOptions } from './parse-options.js';
  * the context are the caller's to run.
  */
 export async function runCommand(command: AnyCommand, raw: Record<string, unknown>, context: Context): Promise<number> {
+  let options: Record<string, unknown> | undefined;
   try {
-    const options = await parseOptions(command, raw);
+    options = await parseOptions(command, raw);
     const behaviour = await command.load();
-    await takeLock(command, options, context);
+    await takeLock(command, options!, context);
     const result = await abortable(behaviour.run(options, context), context.signal);
     context.reporter.result(command.name, result, behaviour.render);
     return result.exitCode;
   } catch (error) {
     const reported = context.signal.aborted && !isDatalayerError(error) ? context.signal.reason : error;
+    // The signal also stops the child processes that were given it: return only once they are gone.
+    if (context.signal.aborted) await context.runner.stopped(CHILD_EXIT_GRACE_MS);
+    if (reported instanceof InterruptedError && options && command.endsWithInterrupt?.(options)) return reported.exitCode;
     return context.reporter.error(command.name, reported);
   }
 }
+
+const CHILD_EXIT_GRACE_MS = 3_000;
 
 /** One datalayer at a time per host, for the commands (and runs) whose declaration says so. */
 async function takeLock(command: AnyCommand, options: Record<string, unknown>, context: Context): Promise<void> {

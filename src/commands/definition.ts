@@ -87,6 +87,8 @@ export interface CommandDefinition<A extends Arguments, O extends Options, Resul
   readonly lock: false | LockDeclaration<ValuesOf<A> & ValuesOf<O>>;
   /** Command lines shown under `--help`. */
   readonly examples: readonly string[];
+  /** True when Ctrl-C is how this run normally ends (`logs -f`): exit 130 without an error. */
+  readonly endsWithInterrupt?: (options: ValuesOf<A> & ValuesOf<O>) => boolean;
   load(): Promise<CommandBehaviour<ValuesOf<A> & ValuesOf<O>, Result>>;
 }
 

@@ -1,3 +1,4 @@
+import type { Options } from 'execa';
 import { openSync, closeSync } from 'node:fs';
 
 export interface RunOptions {
@@ -9,6 +10,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** `inherit` streams the child's output straight to the terminal (e.g. `logs -f`). */
   stdio?: 'pipe' | 'inherit';
+  /** With `inherit`: each line passes through this on its way (e.g. to drop terminal codes). */
+  transformLine?: (line: string) => string;
 }
 
 export interface RunResult {
@@ -44,14 +47,38 @@ export type CommandEcho = (argv: readonly string[], cwd?: string) => void;
  * under --verbose; a non-zero exit is a result to classify, not an exception.
  */
 export class ProcessRunner {
+  /** Processes started by run() with an abort signal that have not ended yet. */
+  private readonly abortable = new Set<Promise<unknown>>();
+
   constructor(private readonly echo: CommandEcho = () => {}) {}
+
+  /**
+   * Resolves once every process started by run() with an abort signal has ended, or after `ms`.
+   * After Ctrl-C that signal is stopping them; waiting here lets the command exit only once they
+   * are gone. Processes started without a signal are not waited for: the command does not expect
+   * to be interrupted there, and they end with it.
+   */
+  async stopped(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    await Promise.race([Promise.allSettled([...this.abortable]), limit]);
+    clearTimeout(timer);
+  }
 
   async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const argv = [file, ...args];
     this.echo(argv, options.cwd);
     const { execa } = await loadExeca();
     const inherit = options.stdio === 'inherit';
-    const result = await execa(file, args, {
+    const transform = options.transformLine;
+    const output: Options['stdout'] & Options['stderr'] = !inherit
+      ? 'pipe'
+      : transform
+        ? [function* (line: unknown) { yield transform(String(line)); }, 'inherit']
+        : 'inherit';
+    const child = execa(file, args, {
       cwd: options.cwd,
       env: options.env,
       extendEnv: true,
@@ -60,11 +87,15 @@ export class ProcessRunner {
       cancelSignal: options.signal,
       reject: false,
       stdin: options.input === undefined ? 'ignore' : 'pipe',
-      stdout: inherit ? 'inherit' : 'pipe',
-      stderr: inherit ? 'inherit' : 'pipe',
+      stdout: output,
+      stderr: output,
+      // Streamed output (`logs -f` may run for hours) is passed on, not kept.
+      buffer: !inherit,
       stripFinalNewline: true,
       windowsHide: true,
     });
+    if (options.signal) this.abortable.add(child);
+    const result = await child.finally(() => this.abortable.delete(child));
     const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
     return {
       argv,

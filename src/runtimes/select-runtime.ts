@@ -77,15 +77,14 @@ export async function createRuntime(
 ): Promise<SelectedRuntime> {
   if (kind === 'docker') {
     if (!config.composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
-    const [{ detectComposeEngine, checkDaemon }, { composeProjectName }, { ComposeRuntime }] = await Promise.all([
+    const [{ detectEngineAndDaemon }, { composeProjectName }, { ComposeRuntime }] = await Promise.all([
       import('./docker/engine.js'),
       import('./docker/project-name.js'),
       import('./docker/compose-runtime.js'),
     ]);
     const call = { env: context.env, signal: context.signal };
-    const engine = detected ?? (await detectComposeEngine(context.runner, call));
+    const engine = detected ?? (await detectEngineAndDaemon(context.runner, call)).engine;
     for (const warning of engine.warnings) context.reporter.warn(warning);
-    if (!detected) await checkDaemon(context.runner, engine, call);
     const project = composeProjectName(context.host.dir, config.values);
     const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
     const runtime = new ComposeRuntime({
@@ -98,6 +97,8 @@ export async function createRuntime(
       env: context.env,
       signal: context.signal,
       roleOf: (service) => roles.get(service),
+      plainOutput: !context.reporter.style.color,
+      ...(compose ? { declaredServices: compose.services.map((service) => service.name) } : {}),
     });
     return { runtime, project };
   }

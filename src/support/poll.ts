@@ -13,9 +13,10 @@ export interface PollOptions {
   /** Called after each unsuccessful probe, for progress output. */
   onWait?: (reason: string, elapsedMs: number) => void;
   /**
-   * Runs before every probe; throwing ends the wait with that error. Lets the caller stop as
-   * soon as the container or process behind the service has exited instead of waiting out
-   * the deadline.
+   * Runs after every unsuccessful probe; throwing ends the wait with that error. Lets the caller
+   * stop as soon as the container or process behind the service has exited instead of waiting
+   * out the deadline. A service that answers at once is not asked about (a warm `up` saves a
+   * `compose ps` per service).
    */
   check?: () => Promise<void>;
   /** Names the service in the timeout message, e.g. "Postgres at localhost:5432". */
@@ -34,9 +35,9 @@ export async function pollUntil<T>(probe: () => Promise<ProbeOutcome<T>>, option
   let lastReason = 'no attempt finished before the deadline';
   for (;;) {
     throwIfAborted(options.signal);
-    if (options.check) await untilAborted(options.check(), options.signal);
     const outcome = await untilAborted(probe(), options.signal);
     if (outcome.done) return outcome.value;
+    if (options.check) await untilAborted(options.check(), options.signal);
     lastReason = outcome.reason;
     const now = Date.now();
     options.onWait?.(lastReason, now - started);
@@ -81,6 +82,11 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
+/**
+ * Waits `ms`, or rejects with the signal's reason once it aborts. Its abort listener goes away
+ * with the timer: a wait made of hundreds of sleeps must not pile listeners onto one signal
+ * (Node warns from the eleventh on).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return untilAborted(
     new Promise<void>((resolve) => {

@@ -252,6 +252,17 @@ describe('datalayer check', () => {
     expect(diagnosticsOf(other).map((d) => d.code)).not.toContain('ENV_DATABASE_URL_COMPOSE_HOST');
   });
 
+  it('COMPOSE_LOCALSTACK_LATEST: a token in .env that the compose file does not pass on is no way out; one it passes is', async () => {
+    const withToken = `${seed}LOCALSTACK_AUTH_TOKEN=ls-token-for-check\n`;
+    const unpassed = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: host(withToken).dir }))).find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST');
+    expect(unpassed?.message).toContain('LOCALSTACK_AUTH_TOKEN in .env is not passed to it by this file');
+    expect(unpassed?.hint).toContain('docker tag localstack/localstack:4.12 localstack/localstack:latest');
+    expect(unpassed?.hint).toContain('--runtime native');
+    const passing = FORK_LIKE_COMPOSE.replace('SERVICES: s3', 'SERVICES: s3\n      LOCALSTACK_AUTH_TOKEN: ${LOCALSTACK_AUTH_TOKEN:-}');
+    const passed = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: host(withToken, passing).dir })));
+    expect(passed.map((d) => d.code)).not.toContain('COMPOSE_LOCALSTACK_LATEST');
+  });
+
   it('a list used as a mapping key in the compose file: a warning at its line, and nothing printed by the YAML reader', async () => {
     const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      ? [a, b]\n      : x\n');
     expect(compose).toContain('? [a, b]');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
-import { freePort, pathWithoutDocker } from '../helpers/no-docker-env.js';
+import { freePort, noDockerEnv } from '../helpers/no-docker-env.js';
 
 /**
  * The README's main job on a machine without Docker: `datalayer up` starts a real PostgreSQL 16
@@ -17,7 +17,7 @@ describe('native runtime, end to end through the CLI', () => {
   let host: HostFixture;
   let postgresPort: number;
   let s3Port: number;
-  const env = { PATH: pathWithoutDocker() };
+  const env = noDockerEnv();
   const secrets = { password: 'pw-native-7f3a9c', accessKey: 'AKIANATIVE0042', secretKey: 'sk-native-secret-5d1e' };
 
   const cli = (...args: string[]) => runCli(args, { cwd: host.dir, env, timeoutMs: 120_000 });

@@ -65,11 +65,11 @@ describe('datalayer status on Docker Compose', () => {
     expect(JSON.stringify(jsonOf(run))).not.toContain('root:root@');
   });
 
-  it('`logs -n 2 postgres` shows the last lines through `compose logs --tail 2`', async () => {
+  it('`logs -n 2 postgres` into a pipe shows the last lines through `compose logs --no-color --tail 2`, without its terminal codes', async () => {
     const run = await cli(['logs', '-n', '2', 'postgres']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout.trimEnd().split('\n')).toEqual(['postgres-1  | listening on 5432', 'postgres-1  | ready to accept connections']);
-    expect(stack.composeCalls('logs').at(-1)?.slice(-4)).toEqual(['logs', '--tail', '2', 'postgres']);
+    expect(stack.composeCalls('logs').at(-1)?.slice(-5)).toEqual(['logs', '--no-color', '--tail', '2', 'postgres']);
   });
 
   it('exits 5 and names the service when LocalStack is down', async () => {

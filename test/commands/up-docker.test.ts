@@ -64,7 +64,7 @@ async function realStack(options: DockerHostOptions = {}): Promise<{ fixture: Do
 const cli = (fixture: DockerHost, args: string[]) => runCli(args, { cwd: fixture.host.dir, env: fixture.env });
 
 describe('datalayer up on Docker Compose: the compose argv', () => {
-  it('auto picks docker when the daemon answers; project "My Host" → myhost, absolute -f and --env-file, then `up -d`', async () => {
+  it('auto picks docker when the daemon answers; project "My Host" → myhost, absolute -f and --env-file, then `up -d` of the data layer\'s services', async () => {
     const fixture = await dockerHost({ name: 'My Host', values: { DATALAYER_RUNTIME: 'auto' } });
     const stack = stackFor(fixture, false);
     const run = await cli(fixture, ['up', '--no-wait']);
@@ -75,7 +75,9 @@ describe('datalayer up on Docker Compose: the compose argv', () => {
     const composeFile = path.join(fixture.host.submoduleDir, 'compose.yaml');
     const envFile = path.join(fixture.host.dir, '.env');
     expect(path.isAbsolute(composeFile) && path.isAbsolute(envFile)).toBe(true);
-    expect(stack.composeCalls('up')).toEqual([['docker', 'compose', '-p', 'myhost', '-f', composeFile, '--env-file', envFile, 'up', '-d']]);
+    // Not the build-only data-layer service: only what plays Postgres and S3.
+    expect(stack.composeCalls('up')).toEqual([['docker', 'compose', '-p', 'myhost', '-f', composeFile, '--env-file', envFile, 'up', '-d', 'postgres', 'localstack']]);
+    expect(run.stdout).toContain('Not started: data-layer (not needed by the data layer). Start it with `datalayer up --with data-layer`.');
     // Every compose call addresses the same project, file and env file.
     const composeCalls = fixture.docker.calls().filter((call) => call[1] === 'compose' && call[2] === '-p');
     expect(composeCalls.length).toBeGreaterThan(1);
@@ -91,7 +93,7 @@ describe('datalayer up on Docker Compose: the compose argv', () => {
     expect(run.exitCode).toBe(0);
     const [up] = stack.composeCalls('up');
     expect(up?.slice(2, 4)).toEqual(['-p', 'foo']);
-    expect(up?.slice(-2)).toEqual(['up', '-d']);
+    expect(up?.slice(-4)).toEqual(['up', '-d', 'postgres', 'localstack']);
   });
 });
 
@@ -233,7 +235,9 @@ describe('datalayer up refuses or fails with the reason', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(run.stderr).toMatch(/exited with code 55/);
     expect(run.stderr).toContain('License activation failed');
-    expect(run.stderr).toContain('LOCALSTACK_AUTH_TOKEN');
+    // The fork's compose file passes no token to the container: the hint says what works instead.
+    expect(run.stderr).toContain('LOCALSTACK_AUTH_TOKEN in .env cannot help');
+    expect(run.stderr).toContain('docker tag localstack/localstack:4.12 localstack/localstack:latest');
   });
 
   it('--timeout 2 with Postgres never answering: exit 5 naming Postgres', async () => {

@@ -58,12 +58,18 @@ describe('detectComposeEngine', () => {
     ]);
   });
 
-  it('accepts docker-compose 1.x with a warning', async () => {
+  it('refuses docker-compose 1.x (exit 4), naming it and what to install instead', async () => {
     const docker = fake({ dockerComposeVersion: '1.29.2' }, { withDocker: false, withDockerCompose: true });
+    const error = await detectComposeEngine(runner, { env: docker.env }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect((error as PrerequisiteError).message).toMatch(/^`docker-compose` is Compose 1\.29\.2, which datalayer cannot use: it needs Compose v2/);
+    expect((error as PrerequisiteError).hint).toMatch(/Install the Compose v2 plugin.*--runtime native/);
+  });
+
+  it('passes over docker-compose 1.x to a podman compose further down the list', async () => {
+    const docker = fake({ pluginMissing: 'new', dockerComposeVersion: '1.29.2', podmanComposeVersion: '2.30.0' }, { withDockerCompose: true, withPodman: true });
     const engine = await detectComposeEngine(runner, { env: docker.env });
-    expect(engine).toMatchObject({ command: ['docker-compose'], version: '1.29.2', major: 1 });
-    expect(engine.warnings).toHaveLength(1);
-    expect(engine.warnings[0]).toContain('end-of-life');
+    expect(engine.command).toEqual(['podman', 'compose']);
   });
 
   it('reads plain `version` output when `--short` is not supported', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeWarnings } from '../../src/runtimes/docker/compose-warnings.js';
-import { composeVersionWarnings, parseComposeVersion } from '../../src/runtimes/docker/engine.js';
+import { composeVersionWarnings, isLegacyCompose, parseComposeVersion } from '../../src/runtimes/docker/engine.js';
 import { parseContainerList } from '../../src/runtimes/docker/port-owner.js';
 import { parseComposePs, publishedPorts, toServiceState } from '../../src/runtimes/docker/ps.js';
 import { DatalayerError } from '../../src/support/errors.js';
@@ -28,12 +28,21 @@ describe('parseComposeVersion', () => {
   it.each([
     ['2.29.1', 0],
     ['5.0.0', 0],
-    ['1.29.2', 1],
     ['3.0.0', 1],
-  ])('warns %s times for %s', (version, count) => {
+  ])('Compose %s: %s warning(s)', (version, count) => {
     const parsed = parseComposeVersion(version);
     expect(parsed).toBeDefined();
     expect(composeVersionWarnings(['docker-compose'], parsed!)).toHaveLength(count);
+  });
+
+  it.each([
+    [['docker-compose'], '1.29.2', true],
+    [['docker', 'compose'], '1.29.2', true],
+    [['docker-compose'], '2.27.0', false],
+    // podman-compose numbers its own releases 1.x: another program, not Docker's old Compose.
+    [['podman', 'compose'], '1.0.6', false],
+  ])('%j %s is the old Compose 1.x: %s', (command, version, legacy) => {
+    expect(isLegacyCompose(command, parseComposeVersion(version)!)).toBe(legacy);
   });
 });
 

@@ -1,17 +1,16 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { rowCount, s3ClientOf, seedChatHistory, snapshotChatHistory, type S3Access } from '../helpers/chat-history.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
-import { projectContainers, realEngineSkipReason } from '../helpers/real-engine.js';
+import { describeEngine, docker as dockerCli, projectContainers } from '../helpers/engine.js';
 import { makeNativeHost, uniqueSecrets, type NativeHost } from '../reliability/native-host.js';
 import { startCli } from '../reliability/processes.js';
 
@@ -22,8 +21,6 @@ import { startCli } from '../reliability/processes.js';
  * on Docker restores on the native runtime and back; a data directory of another major stops `up`
  * before any container exists.
  */
-const reason = realEngineSkipReason();
-if (reason) console.warn(`test/e2e/history-docker.test.ts skipped: ${reason}`);
 
 const composeText = (postgresImage: string) => `services:
   postgres:
@@ -107,7 +104,7 @@ async function untilStaged(stack: DockerStack, pid: number, atLeast: number): Pr
   }
 }
 
-describe.skipIf(reason !== undefined)(`chat history on a real Docker engine${reason ? ` (skipped: ${reason})` : ''}`, { timeout: 300_000 }, () => {
+describeEngine('chat history on a real Docker engine', () => {
   let docker: DockerStack;
   let native: NativeHost;
   const nativeCli = (args: string[]) => runCli(args, { cwd: native.host.dir, env: { PATH: process.env.PATH }, timeoutMs: 300_000 });
@@ -143,7 +140,7 @@ describe.skipIf(reason !== undefined)(`chat history on a real Docker engine${rea
     const down = await docker.cli(['down', '--json']);
     expect(down.exitCode, down.stdout).toBe(0);
     expect(dataOf(down)).toMatchObject({ stopped: true, savedObjects: { objects: 11, file: '.datalayer/saved-objects.tar.gz' } });
-    expect(projectContainers(docker.project)).toEqual([]);
+    expect(await projectContainers(docker.project)).toEqual([]);
 
     const up = await docker.cli(['up', '--json', '--timeout', '240']);
     expect(up.exitCode, up.stdout).toBe(0);
@@ -184,7 +181,7 @@ describe.skipIf(reason !== undefined)(`chat history on a real Docker engine${rea
     const before = await snapshotChatHistory(docker.databaseUrl(), docker.s3());
     // Uploaded after the last `down`: only in LocalStack's memory, in no saved copy.
     await seedChatHistory(docker.databaseUrl(), docker.s3(), { steps: 1, objects: 1, tag: 'unsaved' });
-    execFileSync('docker', ['restart', `${docker.project}-localstack-1`], { stdio: 'ignore' });
+    expect((await dockerCli(['restart', `${docker.project}-localstack-1`])).exitCode).toBe(0);
     const status = await docker.cli(['status', '--json']);
     expect(status.exitCode, status.stdout).toBe(5);
     const saved = dataOf(status).savedObjects as { missing: number; lost: string[] };
@@ -242,7 +239,7 @@ describe.skipIf(reason !== undefined)(`chat history on a real Docker engine${rea
       const up = await stack.cli(['up']);
       expect(up.exitCode, up.stderr).toBe(3);
       expect(up.stderr).toMatch(/PostgreSQL 16 data, but service postgres runs postgres:17 \(PostgreSQL 17\)/);
-      expect(projectContainers(stack.project)).toEqual([]);
+      expect(await projectContainers(stack.project)).toEqual([]);
     } finally {
       stack.host.cleanup();
     }

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -103,7 +103,9 @@ export function installFakeDocker(dir: string, scenario: FakeDockerScenario, ins
   writeFileSync(logFile, '');
   const setScenario = (next: FakeDockerScenario) => {
     const effective = withCompose || next.pluginMissing !== undefined ? next : { ...next, pluginMissing: 'new' as const };
-    writeFileSync(scenarioFile, JSON.stringify(effective, null, 2));
+    // Whole or not at all: a fake docker started meanwhile must never read half a file.
+    writeFileSync(`${scenarioFile}.next`, JSON.stringify(effective, null, 2));
+    renameSync(`${scenarioFile}.next`, scenarioFile);
   };
   setScenario(scenario);
   return {

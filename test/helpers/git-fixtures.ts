@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FORK_LIKE_COMPOSE } from './host-fixture.js';
@@ -62,7 +62,15 @@ export interface UpstreamFixture {
   tag(name: string, commit: string): void;
 }
 
-export function makeUpstream(sandbox: GitSandbox, name = 'chainlit-datalayer', options: { composeFileName?: string } = {}): UpstreamFixture {
+export interface UpstreamOptions {
+  composeFileName?: string;
+  /** Files added to (or replacing) the initial commit's. */
+  files?: Record<string, string>;
+  /** Files committed with their exec bit (mode 100755), as the fork's init script is. */
+  executables?: string[];
+}
+
+export function makeUpstream(sandbox: GitSandbox, name = 'chainlit-datalayer', options: UpstreamOptions = {}): UpstreamFixture {
   const source = path.join(sandbox.root, `${name}-source`);
   mkdirSync(source);
   sandbox.git(source, 'init', '-q');
@@ -71,8 +79,10 @@ export function makeUpstream(sandbox: GitSandbox, name = 'chainlit-datalayer', o
     'localstack-script.sh': '#!/bin/sh\necho "bucket set-up goes here"\n',
     'README.md': '# fixture data layer\n',
     ...Object.fromEntries(Object.entries(MIGRATIONS).map(([file, text]) => [`prisma/migrations/${file}`, text])),
+    ...options.files,
   };
   writeFiles(source, files);
+  for (const file of options.executables ?? []) chmodSync(path.join(source, file), 0o755);
   sandbox.git(source, 'add', '-A');
   sandbox.git(source, 'commit', '-q', '-m', 'Initial data layer');
   const bare = path.join(sandbox.root, `${name}.git`);

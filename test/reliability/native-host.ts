@@ -5,7 +5,7 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
-import { freePort, pathWithoutDocker } from '../helpers/no-docker-env.js';
+import { freePort, noDockerEnv } from '../helpers/no-docker-env.js';
 
 /** Secrets nobody would type by chance: finding one of them in an output is a leak, never a coincidence. */
 export interface UniqueSecrets {
@@ -61,7 +61,7 @@ export async function makeNativeHost(tag: string, options: { values?: Record<str
   });
   const host = makeHost({ env: envText });
   const migrationsDir = await writeChainlitMigrations(host.submoduleDir);
-  const env = { PATH: pathWithoutDocker() };
+  const env = noDockerEnv();
   const stateDir = path.join(host.dir, '.datalayer');
   const databaseUrl = () => `postgresql://chainlit:${encodeURIComponent(secrets.password)}@127.0.0.1:${ports.postgres}/chainlit`;
   const cli = (args: string[], timeoutMs = 120_000) => runCli(args, { cwd: host.dir, env, timeoutMs });

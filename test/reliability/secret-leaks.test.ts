@@ -142,7 +142,9 @@ describe('no secret in any output (native runtime, unique secrets)', () => {
       await scan(['up', '--timeout', '5'], 3);
       await scan(['check', '--connect'], 3);
       writeEnvFile(original);
-      await scan(['migrate', '--database-url', keywords], [3, 5]);
+      // As an option it is a usage error (exit 2), refused before anything connects.
+      const [option] = await scan(['migrate', '--database-url', keywords], 2);
+      expect(option!.stderr).toMatch(/--database-url is not a URL/);
       await scan(['migrate', '--status', '--database-url', `${native.databaseUrl()}?password=${inQuery}`], [0, 3]);
     } finally {
       writeEnvFile(original);

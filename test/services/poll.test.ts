@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { NotReadyError } from '../../src/support/errors.js';
 import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ProcessRunner } from '../../src/process/runner.js';
+import { NotReadyError } from '../../src/support/errors.js';
 import { attemptBudget, pollUntil, sleep, type ProbeOutcome } from '../../src/support/poll.js';
 
 function probeSequence<T>(outcomes: Array<ProbeOutcome<T>>): { probe: () => Promise<ProbeOutcome<T>>; calls: () => number } {
@@ -67,7 +68,7 @@ describe('pollUntil', () => {
     expect(calls()).toBe(1);
   });
 
-  it('ends the wait with the error thrown by the check hook, before probing again', async () => {
+  it('ends the wait with the error thrown by the check hook after a failed probe, before probing again', async () => {
     const { probe, calls } = probeSequence<void>([{ done: false, reason: 'refused' }]);
     let checks = 0;
     const exited = new NotReadyError('postgres exited with code 1');
@@ -80,7 +81,18 @@ describe('pollUntil', () => {
         },
       }),
     ).rejects.toBe(exited);
-    expect(calls()).toBe(2);
+    expect(calls()).toBe(3);
+  });
+
+  it('does not run the check hook when the first probe succeeds', async () => {
+    let checks = 0;
+    const value = await pollUntil(async () => ({ done: true as const, value: 'ready' }), {
+      deadline: Date.now() + 1_000,
+      check: async () => {
+        checks += 1;
+      },
+    });
+    expect([value, checks]).toEqual(['ready', 0]);
   });
 });
 
@@ -91,6 +103,35 @@ describe('attemptBudget', () => {
     expect(left).toBeLessThanOrEqual(1_000);
     expect(left).toBeGreaterThan(900);
     expect(attemptBudget(Date.now() - 5_000, 2_000)).toBe(200);
+  });
+});
+
+describe('a long wait on one abort signal', () => {
+  // Node prints MaxListenersExceededWarning once eleven listeners sit on one signal: a wait of
+  // hundreds of probes, each with its sleep and its `compose ps`, must leave none behind.
+  it('pollUntil with a check that runs a process leaves no abort listener behind after 15 probes', async () => {
+    const controller = new AbortController();
+    const runner = new ProcessRunner();
+    const { probe } = probeSequence<string>([...Array.from({ length: 14 }, () => ({ done: false as const, reason: 'not yet' })), { done: true, value: 'ready' }]);
+    const value = await pollUntil(probe, {
+      deadline: Date.now() + 60_000,
+      intervalMs: 1,
+      signal: controller.signal,
+      check: async () => {
+        await runner.run(process.execPath, ['-e', '0'], { signal: controller.signal });
+      },
+    });
+    expect(value).toBe('ready');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('sleep still ends at once when the signal aborts', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const sleeping = sleep(60_000, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(sleeping).rejects.toThrow('stop');
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 

@@ -18,5 +18,7 @@ export const logsCommand = defineCommand({
   },
   lock: false,
   examples: ['datalayer logs postgres -n 50', 'datalayer logs -f'],
+  // Following ends with Ctrl-C, as with `docker compose logs -f` or `tail -f`: not an error.
+  endsWithInterrupt: (options) => options.follow,
   load: () => import('./run.js'),
 });

@@ -121,6 +121,11 @@ export function render(result: StatusResult, style: Style): string {
   const mark = (ok: boolean) => (ok ? style.ok('✔') : style.bad('✖'));
   const lines = [`Data layer: ${data.state}${data.runtime ? ` (${data.runtime})` : ''}`];
   for (const service of data.services) {
+    // A service outside the data layer (the fork's data-layer) is not started unless asked for.
+    if (!service.role && service.state === 'missing') {
+      lines.push(`${style.dim('-')} ${service.name.padEnd(12)} ${style.dim('not started (not needed by the data layer)')}`);
+      continue;
+    }
     const ports = service.ports.map((p) => `${p.published}→${p.target}`).join(', ');
     const health = service.health ? `, ${service.health}` : '';
     lines.push(`${mark(service.state === 'running')} ${service.name.padEnd(12)} ${service.state}${health}${ports ? `  ${style.dim(ports)}` : ''}`);

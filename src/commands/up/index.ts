@@ -1,5 +1,14 @@
 import { RUNTIME_CHOICES } from '../../config/keys.js';
-import { defineCommand, flag, option } from '../definition.js';
+import { defineCommand, flag, option, type ZodMini } from '../definition.js';
+
+/** A comma-separated list of compose service names (none may pass for an option). */
+const serviceList = (z: ZodMini) =>
+  z
+    .pipe(
+      z.string(),
+      z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
+    )
+    .check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"'));
 
 /** `datalayer up`: start Postgres and S3, wait until usable, ensure the bucket, apply migrations. */
 export const upCommand = defineCommand({
@@ -13,19 +22,17 @@ export const upCommand = defineCommand({
     }),
     wait: flag('--no-wait', 'start the services and return without waiting'),
     migrate: flag('--no-migrate', 'do not apply pending migrations'),
-    services: option('--services <list>', 'comma-separated compose services to start (docker)', {
-      schema: (z) =>
-        z
-          .pipe(
-            z.string(),
-            z.transform((list: string) => list.split(',').map((s) => s.trim()).filter(Boolean)),
-          )
-          .check(z.refine((list: string[]) => !list.some((s) => s.startsWith('-')), 'a service name may not begin with "-"')),
-    }),
+    services: option('--services <list>', 'only these compose services of the data layer (docker)', { schema: serviceList }),
+    with: option('--with <list>', "also these other compose services, after the data layer; if one fails, a warning (docker)", { schema: serviceList }),
     createBucket: flag('--create-bucket', 'external state: create the bucket when it is missing'),
   },
   // --timeout is for the services: time spent waiting for another datalayer comes on top.
   lock: { waitMs: (options) => options.timeout * 1000 },
-  examples: ['datalayer up', 'datalayer up --runtime native --timeout 60', 'datalayer up --json | jq .data.urls'],
+  examples: [
+    'datalayer up                       # the data layer: what plays Postgres and S3, and what they need',
+    "datalayer up --with data-layer     # also the compose file's other services (the fork's Prisma Studio)",
+    'datalayer up --runtime native --timeout 60',
+    'datalayer up --json | jq .data.urls',
+  ],
   load: () => import('./run.js'),
 });

@@ -22,6 +22,7 @@ import {
   type BucketOutcome,
   type MigrationOutcome,
 } from '../../services/up/provision.js';
+import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
@@ -31,7 +32,10 @@ export interface UpOptions {
   timeout: number;
   wait: boolean;
   migrate: boolean;
+  /** Only these compose services of the data layer. */
   services: string[] | undefined;
+  /** Other compose services to start after the data layer. */
+  with: string[] | undefined;
   createBucket: boolean;
 }
 
@@ -51,6 +55,10 @@ export interface UpData {
   /** An S3 emulator that keeps objects in memory: the objects `down` saved that were put back. */
   savedObjects: { restored: number; saved: number } | null;
   migrations: MigrationOutcome | null;
+  /** Services of the compose file that `up` did not start: not needed, and not asked for. */
+  leftOut: string[];
+  /** Services asked for besides the data layer (`--with`), started last. */
+  extras: ExtraOutcome[];
   message?: string;
   /** The next commands, as typed from the current directory (with -C / --env-file when needed). */
   commandLines?: { status: string; down: string };
@@ -62,7 +70,7 @@ export async function run(options: UpOptions, context: Context): Promise<UpResul
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
-    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, savedObjects: null, migrations: null, message: disabledMessage(check) });
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, savedObjects: null, migrations: null, leftOut: [], extras: [], message: disabledMessage(check) });
   }
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
@@ -77,7 +85,7 @@ async function upExternal(context: Context, check: HostCheck, endpoints: Endpoin
   await waitForDatabase(context, endpoints, { deadline });
   const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
   const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
-  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, savedObjects: null, migrations });
+  return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, savedObjects: null, migrations, leftOut: [], extras: [] });
 }
 
 async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
@@ -86,8 +94,9 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
   // up creates the bucket itself, and the native runtime uses no LocalStack image.
   printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
+  const plan = planFor(context, runtime, check, options);
   const before = await runtime.services();
-  const wanted = options.services;
+  const wanted = plan.core;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
   if (!alreadyUp) {
@@ -109,7 +118,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   let savedObjects: UpData['savedObjects'] = null;
   let migrations: MigrationOutcome | null = null;
   if (options.wait) {
-    const check_ = serviceExitWatch(runtime, roles);
+    const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
+    const check_ = serviceExitWatch(runtime, roles, declared);
     if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
@@ -121,18 +131,29 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
+  const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
     ...(selected.reason ? { runtimeReason: selected.reason } : {}),
     ...(selected.project ? { project: selected.project } : {}),
     started: !alreadyUp,
-    services: await runtime.services(),
+    // Nothing was started: the states read before are still the states.
+    services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
     // Container-side addresses exist only inside a compose project: natively there is none.
     urls: urlsOf(endpoints, runtime.kind === 'docker'),
     bucket: bucket ?? null,
     savedObjects,
     migrations,
+    leftOut: plan.leftOut,
+    extras,
   });
+}
+
+/** Compose services to start; the native runtime runs Postgres and S3 and nothing else. */
+function planFor(context: Context, runtime: { kind: string }, check: HostCheck, options: UpOptions): ServicePlan {
+  if (runtime.kind === 'docker') return planServices(check.compose, { ...(options.services ? { services: options.services } : {}), ...(options.with ? { with: options.with } : {}) });
+  if (options.with?.length) context.reporter.warn(`--with ${options.with.join(',')} is ignored: the native runtime runs only Postgres and S3.`);
+  return { core: options.services, extras: [], leftOut: [] };
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */
@@ -188,6 +209,13 @@ export function render(result: UpResult, style: Style): string {
   if (data.migrations) {
     const { applied, appliedNow } = data.migrations;
     lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);
+  }
+  const failed = data.extras.filter((extra) => !extra.started).map((extra) => extra.name);
+  if (failed.length > 0) lines.push(style.warn(`Did not start: ${failed.join(', ')} (see the warning above; the data layer is not affected).`));
+  if (data.leftOut.length > 0) {
+    lines.push(
+      `Not started: ${data.leftOut.join(', ')} (not needed by the data layer). Start ${data.leftOut.length === 1 ? 'it' : 'them'} with \`datalayer up --with ${data.leftOut.join(',')}\`.`,
+    );
   }
   const status = data.commandLines?.status ?? 'datalayer status -o env';
   const down = data.commandLines?.down ?? 'datalayer down';

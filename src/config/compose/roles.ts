@@ -19,3 +19,20 @@ export function serviceRole(service: ComposeService): ServiceRole | undefined {
 export function serviceWithRole(model: ComposeModel, role: ServiceRole): ComposeService | undefined {
   return model.services.find((service) => serviceRole(service) === role);
 }
+
+/**
+ * The services the data layer needs: those playing Postgres or S3 and what they depend on, in
+ * file order. Undefined when no service plays either role (then every service is the data layer).
+ */
+export function dataLayerServices(model: ComposeModel): string[] | undefined {
+  const byName = new Map(model.services.map((service) => [service.name, service]));
+  const needed = new Set<string>();
+  const visit = (name: string): void => {
+    if (needed.has(name) || !byName.has(name)) return;
+    needed.add(name);
+    for (const dependency of byName.get(name)?.dependsOn ?? []) visit(dependency);
+  };
+  for (const service of model.services) if (serviceRole(service) !== undefined) visit(service.name);
+  if (needed.size === 0) return undefined;
+  return model.services.map((service) => service.name).filter((name) => needed.has(name));
+}

@@ -21,6 +21,8 @@ export interface ComposeService {
   environment: Record<string, string>;
   /** Line of each `environment` entry. */
   environmentLines: Record<string, number>;
+  /** Services this one needs started first (`depends_on`, list or map form). */
+  dependsOn: string[];
 }
 
 export interface ComposePort {
@@ -114,6 +116,7 @@ export function readService(name: string, body: Record<string, unknown>, file: s
     namedVolumes,
     environment,
     environmentLines: lines.environmentLines,
+    dependsOn: Array.isArray(body.depends_on) ? body.depends_on.map(scalarText) : isRecord(body.depends_on) ? Object.keys(body.depends_on) : [],
   };
 }
 

@@ -2,6 +2,7 @@ import { realpathSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { findComposeFile } from '../compose/find-compose-file.js';
 import { ComposeFileError, readComposeModel, type ComposeModel } from '../compose/model.js';
+import { LOCALSTACK_COMMUNITY_RELEASE } from '../compose/localstack-token.js';
 import { serviceRole, serviceWithRole } from '../compose/roles.js';
 import { displayPath } from '../../context/host-project.js';
 import type { Diagnostic } from '../../support/diagnostic.js';
@@ -118,13 +119,15 @@ type Where = (file: string, line: number | undefined) => { file: string; line?: 
 /** What only the Docker runtime meets: LocalStack's image and the bucket its init script creates. */
 function checkLocalstack(findings: Findings, model: ComposeModel, where: Where): void {
   const s3 = serviceWithRole(model, 's3');
-  if (s3?.image && /^(docker\.io\/)?localstack\/localstack(:latest)?$/.test(s3.image) && !findings.value('LOCALSTACK_AUTH_TOKEN')) {
+  // Only a token in the container's environment counts: one in .env that the file does not pass on is not seen.
+  if (s3?.image && /^(docker\.io\/)?localstack\/localstack(:latest)?$/.test(s3.image) && !s3.environment.LOCALSTACK_AUTH_TOKEN) {
+    const unused = findings.value('LOCALSTACK_AUTH_TOKEN') ? ` (LOCALSTACK_AUTH_TOKEN in ${findings.config.host.envFileLabel} is not passed to it by this file)` : '';
     findings.addElsewhere({
       severity: 'warning',
       code: 'COMPOSE_LOCALSTACK_LATEST',
-      message: `Service ${s3.name} uses ${s3.image}; that image now needs LOCALSTACK_AUTH_TOKEN and exits with code 55 without one.`,
+      message: `Service ${s3.name} uses ${s3.image}; that image now needs an auth token in the container and exits with code 55 without one${unused}.`,
       ...where(s3.file, s3.imageLine ?? s3.line),
-      hint: 'Set LOCALSTACK_AUTH_TOKEN in .env, or pin an older tag such as localstack/localstack:4.12 (or use `datalayer up --runtime native`).',
+      hint: `Unless ${s3.image} on this machine is a community release: \`docker pull ${LOCALSTACK_COMMUNITY_RELEASE} && docker tag ${LOCALSTACK_COMMUNITY_RELEASE} ${s3.image}\`, or use \`datalayer up --runtime native\`.`,
     });
   }
   const bucket = findings.value('BUCKET_NAME');

@@ -1,5 +1,6 @@
 import { InterruptedError, UsageError } from '../../support/errors.js';
 import type { ProcessRunner, RunResult } from '../../process/runner.js';
+import { stripControlSequences } from '../../report/control-sequences.js';
 import type { Reporter } from '../../report/reporter.js';
 import type {
   LogOptions,
@@ -30,6 +31,13 @@ export interface ComposeRuntimeOptions extends ComposeTarget {
   signal?: AbortSignal;
   /** Maps a compose service onto the role datalayer cares about (postgres / s3). */
   roleOf?: (service: string) => ServiceRole | undefined;
+  /** Output goes to a pipe, a file or a CI log: streamed logs lose colors and terminal codes. */
+  plainOutput?: boolean;
+  /**
+   * The services the compose file declares, when the caller has read the file already: saves a
+   * `config --services` call (most of a second) on every command.
+   */
+  declaredServices?: string[];
 }
 
 // Compose's hint to pass --remove-orphans: the host's own compose file shares this project name
@@ -95,8 +103,9 @@ export class ComposeRuntime implements Runtime {
     return states;
   }
 
-  /** The service names the compose file declares (`config --services`), read once. */
+  /** The service names the compose file declares (given, or `config --services`), read once. */
   definedServices(): Promise<string[]> {
+    if (this.options.declaredServices) return Promise.resolve(this.options.declaredServices);
     this.defined ??= this.compose(['config', '--services']).then((result) => {
       this.failUnlessOk(result, 'config');
       return result.stdout
@@ -130,26 +139,32 @@ export class ComposeRuntime implements Runtime {
     const result = await this.compose(['logs', '--no-color', '--tail', String(lines), name as string]);
     this.failUnlessOk(result, 'logs');
     const output = [...result.stdout.split(/\r?\n/), ...result.stderr.split(/\r?\n/).filter((line) => !isComposeWarningLine(line))];
-    return output.filter((line) => line.trim() !== '').slice(-lines);
+    // These lines end up in error messages: never with Compose's terminal codes.
+    return output.map(stripControlSequences).filter((line) => line.trim() !== '').slice(-lines);
   }
 
-  /** Straight to the terminal; the exit code is Compose's (130 after Ctrl-C on `-f`). */
+  /**
+   * Straight to the terminal; the exit code is Compose's (130 after Ctrl-C on `-f`). Elsewhere
+   * without colors, and each line without the terminal codes Compose writes even into a pipe.
+   */
   async streamLogs(services: string[], options: LogOptions): Promise<number> {
+    const plain = this.options.plainOutput === true;
     const args = [
       'logs',
+      ...(plain ? ['--no-color'] : []),
       ...(options.follow ? ['-f'] : []),
       ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
       ...checkServiceNames(services),
     ];
-    const result = await this.compose(args, undefined, 'inherit');
+    const result = await this.compose(args, undefined, 'inherit', plain ? stripControlSequences : undefined);
     if (result.notFound) throw composeFailure(result, this.label('logs'), daemonCli(this.engine));
     return result.exitCode;
   }
 
-  private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe'): Promise<RunResult> {
+  private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe', transformLine?: (line: string) => string): Promise<RunResult> {
     const { file, args } = composeArgv(this.engine, this.options, subcommand);
     const abort = signal ?? this.options.signal;
-    const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio });
+    const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio, ...(transformLine ? { transformLine } : {}) });
     if (abort?.aborted) throw new InterruptedError();
     return result;
   }

@@ -60,17 +60,21 @@ function toComposeVersion(raw: string): ComposeVersion {
   return { version, major: Number(version.split('.')[0]) };
 }
 
-/** 2.x and 5.x are supported; 1.x works with a warning; anything else is untested. */
+/**
+ * Docker's Compose 1.x (the Python docker-compose, end of life since 2023, still Debian 12's
+ * package) cannot run the data layer: its `ps` has no JSON output, it names containers
+ * `project_service_1` where the host's own Compose v2 expects `project-service-1`, and it does not
+ * know the `include:` with which an OpenRAG host pulls in the data layer. podman-compose also
+ * numbers its releases 1.x; that is another program, and is not refused.
+ */
+export function isLegacyCompose(command: readonly string[], version: ComposeVersion): boolean {
+  return command[0] !== 'podman' && version.major === 1;
+}
+
+/** 2.x and 5.x are supported (and podman-compose 1.x); anything else is untested. */
 export function composeVersionWarnings(command: readonly string[], version: ComposeVersion): string[] {
-  const label = command.join(' ');
-  if (version.major === 2 || version.major === 5) return [];
-  if (version.major === 1) {
-    return [
-      `\`${label}\` is Compose ${version.version}, which is end-of-life (its \`ps\` has no JSON output); ` +
-        'install the Compose v2 plugin (`docker compose`).',
-    ];
-  }
-  return [`\`${label}\` is Compose ${version.version}, a version datalayer has not been tested with.`];
+  if (version.major === 2 || version.major === 5 || version.major === 1) return [];
+  return [`\`${command.join(' ')}\` is Compose ${version.version}, a version datalayer has not been tested with.`];
 }
 
 type Probe = { engine: ComposeEngine } | { missing: string };
@@ -113,10 +117,28 @@ async function probeEngine(runner: ProcessRunner, command: readonly string[], op
 /** Finds the first working Compose among `docker compose`, `docker-compose`, `podman compose`. */
 export async function detectComposeEngine(runner: ProcessRunner, options: DockerCallOptions = {}): Promise<ComposeEngine> {
   const tried: string[] = [];
+  let legacy: string | undefined;
   for (const command of ENGINE_CANDIDATES) {
     const probe = await probeEngine(runner, command, options);
-    if ('engine' in probe) return probe.engine;
-    tried.push(`${command.join(' ')}: ${probe.missing}`);
+    if ('engine' in probe && !isLegacyCompose(command, probe.engine)) return probe.engine;
+    if ('engine' in probe) {
+      legacy ??= `\`${command.join(' ')}\` is Compose ${probe.engine.version}`;
+      tried.push(`${command.join(' ')}: Compose ${probe.engine.version}, too old`);
+    } else {
+      tried.push(`${command.join(' ')}: ${probe.missing}`);
+    }
+  }
+  if (legacy) {
+    throw new PrerequisiteError(
+      `${legacy}, which datalayer cannot use: it needs Compose v2 or later (1.x has no JSON output for \`ps\`, ` +
+        'names containers differently from the Compose v2 of the host, and does not know `include:`).',
+      {
+        hint:
+          'Install the Compose v2 plugin, so that `docker compose version` answers 2.x (https://docs.docker.com/compose/install/linux/; ' +
+          `Debian 12's docker-compose package is the old 1.29), ${RUNTIME_NATIVE_HINT}.`,
+        data: { triedEngines: tried },
+      },
+    );
   }
   throw new PrerequisiteError(`No Docker Compose found.\n${tried.map((line) => `  ${line}`).join('\n')}`, {
     hint:
@@ -127,14 +149,14 @@ export async function detectComposeEngine(runner: ProcessRunner, options: Docker
 }
 
 /** The CLI that talks to the daemon behind an engine (`docker-compose` uses the docker daemon). */
-export function daemonCli(engine: ComposeEngine): 'docker' | 'podman' {
+export function daemonCli(engine: Pick<ComposeEngine, 'command'>): 'docker' | 'podman' {
   return engine.command[0] === 'podman' ? 'podman' : 'docker';
 }
 
 /** Proves the daemon answers; throws a PrerequisiteError (exit 4) that says how to start it. */
 export async function checkDaemon(
   runner: ProcessRunner,
-  engine: ComposeEngine,
+  engine: Pick<ComposeEngine, 'command'>,
   options: DockerCallOptions = {},
 ): Promise<{ serverVersion: string }> {
   const cli = daemonCli(engine);
@@ -157,6 +179,25 @@ export async function checkDaemon(
   });
 }
 
+/**
+ * An engine and a daemon that answers. Most of the cost is starting two CLIs, so the docker
+ * daemon is asked while the engine is being detected (podman's only once podman is the engine).
+ */
+export async function detectEngineAndDaemon(
+  runner: ProcessRunner,
+  options: DockerCallOptions = {},
+): Promise<{ engine: ComposeEngine; serverVersion: string }> {
+  const dockerDaemon = checkDaemon(runner, { command: ['docker'] }, options).then(
+    (answer) => ({ answer }),
+    (error: unknown) => ({ error }),
+  );
+  const engine = await detectComposeEngine(runner, options);
+  if (daemonCli(engine) !== 'docker') return { engine, ...(await checkDaemon(runner, engine, options)) };
+  const daemon = await dockerDaemon;
+  if ('error' in daemon) throw daemon.error;
+  return { engine, serverVersion: daemon.answer.serverVersion };
+}
+
 export type DockerProbe =
   | { available: true; engine: ComposeEngine; serverVersion: string }
   | { available: false; reason: PrerequisiteError };
@@ -164,8 +205,7 @@ export type DockerProbe =
 /** For `--runtime auto`: an engine and a daemon that answers, or why not (never throws for those). */
 export async function probeDocker(runner: ProcessRunner, options: DockerCallOptions = {}): Promise<DockerProbe> {
   try {
-    const engine = await detectComposeEngine(runner, options);
-    const { serverVersion } = await checkDaemon(runner, engine, options);
+    const { engine, serverVersion } = await detectEngineAndDaemon(runner, options);
     return { available: true, engine, serverVersion };
   } catch (error) {
     // A missing engine or a stopped daemon is the answer "no"; anything else is a real failure.

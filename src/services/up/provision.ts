@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../../context/context.js';
-import { PrerequisiteError } from '../../support/errors.js';
+import { isDatalayerError, PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
 
 /** The same words as `migrate` and `status`: `applied` is every migration in the database. */
@@ -40,7 +40,7 @@ export async function waitForDatabase(context: Context, endpoints: Endpoints, op
     });
     progress.done(`Postgres is ready (PostgreSQL ${ready.serverVersion})`);
   } catch (error) {
-    progress.fail('Postgres is not ready');
+    progress.fail(aboutAnotherService(error, 'postgres') ? 'Stopped waiting for Postgres' : 'Postgres is not ready');
     throw error;
   }
 }
@@ -82,9 +82,15 @@ export async function waitForStorage(
     }
     progress.done(`S3 is ready at ${endpoint}`);
   } catch (error) {
-    progress.fail('S3 is not ready');
+    progress.fail(aboutAnotherService(error, 's3') ? 'Stopped waiting for S3' : 'S3 is not ready');
     throw error;
   }
+}
+
+/** The wait was ended by another service's exit (the exit watch names it), not by this one. */
+function aboutAnotherService(error: unknown, role: 'postgres' | 's3'): boolean {
+  const data = isDatalayerError(error) ? error.data : {};
+  return typeof data.role === 'string' && data.role !== role;
 }
 
 /** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */

@@ -127,7 +127,8 @@ function composeLogs(options) {
     services
       .flatMap((service) => {
         const lines = (texts?.[service] ?? '').split('\n').filter((line) => line !== '');
-        return (tail === undefined ? lines : lines.slice(-tail)).map((line) => `${service}-1  | ${line}`);
+        // Compose 2.25-2.26 starts every log line with ESC[2K, into a pipe too (docker/compose#11727).
+        return (tail === undefined ? lines : lines.slice(-tail)).map((line) => `\x1b[2K${service}-1  | ${line}`);
       })
       .join('\n');
   return finish(0, render(scenario.logs), render(scenario.logsStderr));

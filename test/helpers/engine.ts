@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
+import { beforeAll, describe } from 'vitest';
+
+/**
+ * The real Docker engine of the real-engine tests (`npm run engine` sets one up). They run where
+ * one answers and skip, saying why, elsewhere; DATALAYER_ENGINE_REQUIRED=1 (CI) makes them fail
+ * instead of skipping.
+ */
+export const engineRequired = process.env.DATALAYER_ENGINE_REQUIRED === '1';
+
+/** What the engine set-up provides (test/engine/lib/images.sh names the same four). */
+export const ENGINE_IMAGES = {
+  postgres: 'postgres:16',
+  localstackLatest: 'localstack/localstack:latest',
+  localstackCommunity: 'localstack/localstack:4.12',
+  localstackNeedsToken: 'datalayer-engine/localstack:needs-auth-token',
+} as const;
+
+const SET_UP = 'set one up with `eval "$(npm run --silent engine)"`';
+
+function quietly(args: string[]): { ok: boolean; stdout: string } {
+  try {
+    return { ok: true, stdout: execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim() };
+  } catch (error) {
+    // A missing client, a daemon that does not answer or a missing image: each is a reason to skip.
+    return { ok: false, stdout: String((error as { stderr?: unknown }).stderr ?? error) };
+  }
+}
+
+let verdict: string | undefined | null = null;
+
+/** Why the real-engine tests cannot run here, or undefined when they can (asked once per file). */
+export function engineUnavailable(): string | undefined {
+  if (verdict !== null) return verdict;
+  const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default Docker socket';
+  if (!quietly(['info', '--format', '{{.ServerVersion}}']).ok) verdict = `no Docker engine answers at ${where}: ${SET_UP}`;
+  else if (!/^v?(2|5)\./.test(quietly(['compose', 'version', '--short']).stdout)) verdict = `\`docker compose\` (Compose v2) is missing: ${SET_UP}`;
+  else {
+    const missing = Object.values(ENGINE_IMAGES).filter((image) => !quietly(['image', 'inspect', image]).ok);
+    verdict = missing.length > 0 ? `image${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing on the engine: ${SET_UP}` : undefined;
+  }
+  return verdict;
+}
+
+/**
+ * A real engine on a busy two-core machine: one step (a cold `up`, two at once) can take minutes,
+ * where a bug shows as a wrong exit code or output, not as slowness.
+ */
+const ENGINE_TEST_TIMEOUT_MS = 300_000;
+
+/** `describe` for real-engine tests: runs, skips with the reason, or (required) fails with it. */
+export function describeEngine(name: string, body: () => void): void {
+  const reason = engineUnavailable();
+  if (reason === undefined) {
+    describe(name, { timeout: ENGINE_TEST_TIMEOUT_MS }, body);
+  } else if (engineRequired) {
+    describe(name, { timeout: ENGINE_TEST_TIMEOUT_MS }, () => {
+      beforeAll(() => {
+        throw new Error(`DATALAYER_ENGINE_REQUIRED=1, but ${reason}`);
+      });
+      body();
+    });
+  } else {
+    console.warn(`${name}: skipped, ${reason}`);
+    describe.skip(`${name} (skipped: ${reason})`, body);
+  }
+}
+
+export interface DockerRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real docker CLI (argument arrays), as a test checks what the engine holds. */
+export async function docker(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
+  const result = await execa('docker', args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', timeout: 300_000 });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Names of the containers (running or not) of a compose project, sorted. */
+export async function projectContainers(project: string): Promise<string[]> {
+  const run = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}']);
+  if (run.exitCode !== 0) throw new Error(`docker ps failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter(Boolean).sort();
+}
+
+export async function projectNetworks(project: string): Promise<string[]> {
+  const run = await docker(['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
+  if (run.exitCode !== 0) throw new Error(`docker network ls failed: ${run.stderr}`);
+  return run.stdout.split('\n').filter(Boolean).sort();
+}
+
+/** What a user must never see without asking: Node's own warnings, terminal control sequences. */
+export function unwantedOutput(text: string): string[] {
+  const found: string[] = [];
+  if (/\(node:\d+\)|MaxListenersExceeded/.test(text)) found.push('a Node warning');
+  const control = /\x1b|\r(?!\n)/.exec(text);
+  if (control) found.push(`a terminal control sequence (${JSON.stringify(text.slice(Math.max(0, control.index - 20), control.index + 10))})`);
+  return found;
+}
