@@ -269,21 +269,20 @@ describe('native runtime state left by others', () => {
     expect((await runtime.services()).map((service) => service.state)).toEqual(['missing', 'running']);
   });
 
-  it('replaces servers left running when state.json was lost', async () => {
+  it('finds the servers left running when state.json was lost, and keeps them', async () => {
     const settings = await settingsFor(await newHost());
     const runtime = runtimeFor(settings);
     await runtime.start({});
     const before = [await recordedPid(settings, 'postgres'), await recordedPid(settings, 's3')];
     await rm(path.join(settings.stateDir, 'native/state.json'));
-    expect((await runtime.services()).map((service) => service.state)).toEqual(['missing', 'missing']);
-    await runtime.start({});
-    const after = [await recordedPid(settings, 'postgres'), await recordedPid(settings, 's3')];
-    expect(after[0]).not.toBe(before[0]);
-    expect(after[1]).not.toBe(before[1]);
-    await waitFor(() => before.every((pid) => !stillRunning(pid)));
     await queryWhenReady(settings, 'SELECT 1');
     await untilS3Answers(settings);
-    expect((await runtime.services()).map((service) => service.state)).toEqual(['running', 'running']);
+    const found = await runtime.services();
+    expect(found.map((service) => [service.state, service.pid])).toEqual([['running', before[0]], ['running', before[1]]]);
+    await runtime.start({});
+    expect(before.every((pid) => stillRunning(pid))).toBe(true);
+    await runtime.stop({ volumes: false });
+    await waitFor(() => before.every((pid) => !stillRunning(pid)));
   });
 
   it.runIf(isRoot)('fails with a prerequisite error when the server user cannot reach the host directory', async () => {

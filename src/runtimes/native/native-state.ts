@@ -42,6 +42,8 @@ const processRecordSchema = z.object({
   pid: z.int().check(z.positive()),
   port: z.int().check(z.minimum(1), z.maximum(65535)),
   startedAt: z.string(),
+  /** Start time in clock ticks since boot, read from /proc right after the spawn (see process-identity.ts). */
+  startTicks: z.optional(z.int()),
   /** S3 only: a salted hash of the key pair it was started with (see s3-key-fingerprint.ts). */
   keyFingerprint: z.optional(z.string()),
 });

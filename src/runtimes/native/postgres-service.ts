@@ -10,7 +10,7 @@ import {
 } from '../../process/postgres-binaries.js';
 import { clusterExists, credentialsChanged, ensureDatabase, initialiseCluster, type PostgresSettings } from './postgres-cluster.js';
 import { clearStalePostmaster, clearStaleSocketLocks } from './postmaster-lock.js';
-import { isOurProcess } from './process-probe.js';
+import { judgeProcess, processStartTicks } from './process-identity.js';
 import { readLastLines } from './log-files.js';
 import { assertTraversable, postgresServerIdentity, type ServerIdentity } from './system-user.js';
 
@@ -67,16 +67,18 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   } else {
     await clearStalePostmaster(paths.postgresDataDir, launch.stopGraceMs);
   }
-  await clearStaleSocketLocks(paths.socketDir, paths.postgresDataDir);
+  // A postgres working in this data directory (the one whose lock was just judged) keeps its socket.
+  await clearStaleSocketLocks(paths.socketDir, (pid) => judgeProcess({ pid, executable: 'postgres' }, paths.postgresDataDir) !== 'not-ours');
 
   const pid = await spawnServer(launch, binaries.postgres, identity);
-  state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString() };
+  const startTicks = processStartTicks(pid);
+  state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }) };
   await writeNativeState(paths.stateFile, state);
 
   if (!state.cluster?.databases.includes(settings.database)) {
     await ensureDatabase({
       settings,
-      isServerAlive: () => isOurProcess(pid, paths.postgresDataDir),
+      isServerAlive: () => judgeProcess({ pid, ...(startTicks === undefined ? { executable: 'postgres' } : { startTicks }) }, paths.postgresDataDir) !== 'not-ours',
       lastLogLines: () => readLastLines(paths.postgresLog, 20),
       timeoutMs: launch.databaseTimeoutMs,
       signal: launch.signal,
@@ -97,7 +99,8 @@ function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerI
     postgres,
     ['-D', paths.postgresDataDir, '-p', String(settings.port), '-c', 'listen_addresses=127.0.0.1', ...socketOption],
     {
-      cwd: paths.nativeDir,
+      // Started in its data directory (it enters it anyway): how it is told apart from any other process.
+      cwd: paths.postgresDataDir,
       logFile: paths.postgresLog,
       ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
     },
