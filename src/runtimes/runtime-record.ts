@@ -9,6 +9,8 @@ const RuntimeRecordSchema = z.object({
   runtime: z.enum(['docker', 'native']),
   since: z.string(),
   project: z.optional(z.string()),
+  /** Docker: the compose file `up` used, relative to the host, so `down` can stop it after `disable`. */
+  composeFile: z.optional(z.string()),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -29,9 +31,18 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
   return parsed.success ? parsed.data : undefined;
 }
 
-export async function writeRuntimeRecord(stateDir: string, runtime: RuntimeKind, project?: string): Promise<void> {
+export async function writeRuntimeRecord(
+  stateDir: string,
+  runtime: RuntimeKind,
+  details: { project?: string; composeFile?: string } = {},
+): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const record: RuntimeRecord = { runtime, since: new Date().toISOString(), ...(project ? { project } : {}) };
+  const record: RuntimeRecord = {
+    runtime,
+    since: new Date().toISOString(),
+    ...(details.project ? { project: details.project } : {}),
+    ...(details.composeFile ? { composeFile: details.composeFile } : {}),
+  };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
 }
 

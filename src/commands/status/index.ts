@@ -6,6 +6,7 @@ export const statusCommand = defineCommand({
   description: 'services, Postgres, migrations and bucket; exit 5 unless all is ready',
   options: {
     output: option('-o, --output <format>', 'output format', { choices: ['text', 'env'], default: 'text' }),
+    runtime: option('--runtime <runtime>', 'the runtime to ask (default: the one the last up used, or whose servers run)', { choices: ['docker', 'native'] }),
   },
   lock: false,
   examples: ['datalayer status', 'datalayer status --json', 'eval "$(datalayer status -o env)"   # host-side URLs'],

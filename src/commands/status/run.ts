@@ -7,12 +7,13 @@ import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import type { ServiceState } from '../../runtimes/runtime.js';
-import { recordedRuntime } from '../../runtimes/select-runtime.js';
+import { runtimeInUse } from '../../runtimes/select-runtime.js';
 import { bucketTargetOf, endpointsOf, type Endpoints } from '../../config/endpoints.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
 export interface StatusOptions {
   output: 'text' | 'env';
+  runtime: 'docker' | 'native' | undefined;
 }
 
 export interface StatusData {
@@ -43,13 +44,18 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   let services: ServiceState[] = [];
   let runtimeKind: StatusData['runtime'] = null;
   if (check.state === 'local') {
-    const selected = await recordedRuntime(context, config, check.compose);
-    if (selected) {
-      runtimeKind = selected.runtime.kind;
-      services = await selected.runtime.services();
+    const inUse = await runtimeInUse(context, config, check.compose, options.runtime);
+    if (inUse?.selected) {
+      runtimeKind = inUse.kind;
+      services = await inUse.selected.runtime.services();
       for (const service of services) {
         if (service.role && service.state !== 'running') problems.push(`${service.name} is ${service.state}${service.exitCode ? ` (exit code ${service.exitCode})` : ''}`);
       }
+    } else if (inUse?.unavailable) {
+      // Docker gone: say so, and still report what can be reached from here.
+      runtimeKind = inUse.kind;
+      const hint = inUse.unavailable.hint ? ` (${inUse.unavailable.hint.replace(/\.$/, '')})` : '';
+      problems.push(`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${inUse.unavailable.message.split('\n')[0]?.replace(/\.$/, '')}${hint}`);
     } else {
       problems.push('no services were started by datalayer, or they were stopped (`datalayer up` starts them)');
     }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { HostCheck } from '../../config/check-host.js';
 import type { RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
@@ -87,6 +88,9 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   if (!alreadyUp) {
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
     await assertPortsAvailable(context, ports, before);
+    // Recorded before anything starts: what a failed or interrupted `up` started is still found by `down` and `status`.
+    const composeFile = runtime.kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : undefined;
+    await writeRuntimeRecord(context.host.stateDir, runtime.kind, { ...(selected.project ? { project: selected.project } : {}), ...(composeFile ? { composeFile } : {}) });
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
       await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
@@ -95,7 +99,6 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       progress.fail('Services did not start');
       throw error;
     }
-    await writeRuntimeRecord(context.host.stateDir, runtime.kind, selected.project);
   } else {
     context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
   }
