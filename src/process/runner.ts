@@ -9,6 +9,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** `inherit` streams the child's output straight to the terminal (e.g. `logs -f`). */
   stdio?: 'pipe' | 'inherit';
+  /** In a new session, without the controlling terminal: a prompt of the child reads stdin, never the user's terminal. */
+  newSession?: boolean;
 }
 
 export interface RunResult {
@@ -64,6 +66,7 @@ export class ProcessRunner {
       stderr: inherit ? 'inherit' : 'pipe',
       stripFinalNewline: true,
       windowsHide: true,
+      ...(options.newSession ? { detached: true } : {}),
     });
     const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
     return {
