@@ -182,7 +182,7 @@ export async function createRuntime(
         secretKey: endpoints.secretKey ?? 'datalayer',
       },
     },
-    { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text) } },
+    { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text), drained: () => context.reporter.drained() } },
   );
   return { runtime };
 }

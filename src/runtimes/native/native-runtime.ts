@@ -12,6 +12,7 @@ import type {
   StopOptions,
 } from '../runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
+import { rotateLog } from './log-rotation.js';
 import { prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
 import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState } from './native-state.js';
 import { resolveInstalledPackage, type PackageResolver } from '../../process/postgres-binaries.js';
@@ -73,6 +74,7 @@ export class NativeRuntime implements Runtime {
   private readonly s3ServerScript: string;
   private readonly stopGraceMs: number;
   private identity: Promise<ServerIdentity | undefined> | undefined;
+  private logsRotated = false;
 
   constructor(
     private readonly settings: NativeRuntimeSettings,
@@ -87,6 +89,7 @@ export class NativeRuntime implements Runtime {
   /** Starts what is not already running; a running, answering service is left alone (no spawn). */
   async start(options: StartOptions): Promise<void> {
     const roles = selectRoles(options.services);
+    await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
     const toStart: ServiceRole[] = [];
     let changed = false;
@@ -122,8 +125,13 @@ export class NativeRuntime implements Runtime {
     return { deleted: [] };
   }
 
-  /** Observes only: a few /proc reads and a short TCP connect per service, nothing is spawned or written. */
+  /**
+   * A few /proc reads and a short TCP connect per service; nothing is spawned. The one write: a log
+   * over its size limit is rotated (once per command), so that logs are kept in check whenever
+   * datalayer looks at the services.
+   */
   async services(): Promise<ServiceState[]> {
+    await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
     return Promise.all(ROLES.map(async (role) => this.describe(role, await findServer(this.paths, role, state.services[role]), state)));
   }
@@ -190,6 +198,21 @@ export class NativeRuntime implements Runtime {
       keyFingerprint: s3KeyFingerprint(accessKey, secretKey),
     };
     await writeNativeState(this.paths.stateFile, state);
+  }
+
+  /** Rotates the servers' logs that are over the limit, once per command (log-rotation.ts). */
+  private async rotateLogs(): Promise<void> {
+    if (this.logsRotated) return;
+    this.logsRotated = true;
+    await Promise.all(
+      [this.paths.postgresLog, this.paths.s3Log].map((file) =>
+        rotateLog(file).catch((error: unknown) => {
+          // Another user's project (read by `status`): its logs are not ours to rotate.
+          if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+          return false;
+        }),
+      ),
+    );
   }
 
   /** The user both servers run as (undefined: ourselves), looked up once per runtime. */
