@@ -4,6 +4,16 @@ import * as z from 'zod/mini';
 import { writeFileAtomic } from '../config/env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
 
+/** What `.env` said when `up` started the stack, so a later `up` can tell what changed (the password only as a salted fingerprint). */
+const StackSettingsSchema = z.object({
+  postgresPort: z.int(),
+  s3Port: z.int(),
+  database: z.string(),
+  user: z.string(),
+  passwordFingerprint: z.string(),
+});
+export type StackSettings = z.infer<typeof StackSettingsSchema>;
+
 /** Which runtime `up` used last, so that `down`, `status` and `logs` talk to the same one. */
 const RuntimeRecordSchema = z.object({
   runtime: z.enum(['docker', 'native']),
@@ -11,6 +21,7 @@ const RuntimeRecordSchema = z.object({
   project: z.optional(z.string()),
   /** Docker: the compose file `up` used, relative to the host, so `down` can stop it after `disable`. */
   composeFile: z.optional(z.string()),
+  settings: z.optional(StackSettingsSchema),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -34,7 +45,7 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
 export async function writeRuntimeRecord(
   stateDir: string,
   runtime: RuntimeKind,
-  details: { project?: string; composeFile?: string } = {},
+  details: { project?: string; composeFile?: string; settings?: StackSettings } = {},
 ): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const record: RuntimeRecord = {
@@ -42,6 +53,7 @@ export async function writeRuntimeRecord(
     since: new Date().toISOString(),
     ...(details.project ? { project: details.project } : {}),
     ...(details.composeFile ? { composeFile: details.composeFile } : {}),
+    ...(details.settings ? { settings: details.settings } : {}),
   };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
 }

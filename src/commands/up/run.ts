@@ -8,7 +8,7 @@ import { ExitCode } from '../../support/errors.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
-import { writeRuntimeRecord } from '../../runtimes/runtime-record.js';
+import { readRuntimeRecord, writeRuntimeRecord, type RuntimeRecord } from '../../runtimes/runtime-record.js';
 import type { ServiceRole, ServiceState } from '../../runtimes/runtime.js';
 import { selectRuntime } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
@@ -22,6 +22,8 @@ import {
   type MigrationOutcome,
 } from '../../services/up/provision.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
+import { announceChanges, explainCredentialChange, sameSettings, settingChanges, stackSettingsOf, type SettingChange } from '../../services/up/settings-drift.js';
+import { isDatalayerError } from '../../support/errors.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -82,6 +84,11 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   // up creates the bucket itself, and the native runtime uses no LocalStack image.
   printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
   const before = await runtime.services();
+  const record = await readRuntimeRecord(context.host.stateDir);
+  const recorded = record?.runtime === runtime.kind ? record.settings : undefined;
+  const changes = settingChanges(recorded, before, check.config, endpoints);
+  announceChanges(context, runtime.kind, changes);
+  const settings = stackSettingsOf(check.config, endpoints, recorded);
   const wanted = options.services;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
@@ -89,8 +96,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
     await assertPortsAvailable(context, ports, before);
     // Recorded before anything starts: what a failed or interrupted `up` started is still found by `down` and `status`.
-    const composeFile = runtime.kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : undefined;
-    await writeRuntimeRecord(context.host.stateDir, runtime.kind, { ...(selected.project ? { project: selected.project } : {}), ...(composeFile ? { composeFile } : {}) });
+    await recordRuntime(context, check, selected.project, runtime.kind, settings);
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
       await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
@@ -106,7 +112,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   let migrations: MigrationOutcome | null = null;
   if (options.wait) {
     const check_ = serviceExitWatch(runtime, roles);
-    if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
+    if (roles.includes('postgres')) await waitForStackDatabase(context, check, endpoints, { deadline, check: check_ }, changes);
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
       bucket = await ensureConfiguredBucket(context, endpoints, true);
@@ -115,6 +121,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
+  // What the running stack now serves, for the next `up` to compare with.
+  if (alreadyUp && !sameSettings(recorded, settings) && record) await recordRuntime(context, check, record.project, runtime.kind, settings, record);
   return result(check, {
     runtime: runtime.kind,
     ...(selected.reason ? { runtimeReason: selected.reason } : {}),
@@ -125,6 +133,42 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     bucket: bucket ?? null,
     migrations,
   });
+}
+
+async function recordRuntime(
+  context: Context,
+  check: HostCheck,
+  project: string | undefined,
+  kind: 'docker' | 'native',
+  settings: ReturnType<typeof stackSettingsOf>,
+  previous?: RuntimeRecord,
+): Promise<void> {
+  const composeFile = kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : previous?.composeFile;
+  await writeRuntimeRecord(context.host.stateDir, kind, { ...(project ? { project } : {}), ...(composeFile ? { composeFile } : {}), settings });
+}
+
+/**
+ * Postgres of the local stack accepts the login of `.env`. POSTGRES_DB missing on a server that
+ * runs (changed in `.env` since the data was created; the image only creates it on its first
+ * start) is created, empty; a refused login after POSTGRES_USER/PASSWORD changed says so.
+ */
+async function waitForStackDatabase(
+  context: Context,
+  check: HostCheck,
+  endpoints: Endpoints,
+  wait: { deadline: number; check: () => Promise<void> },
+  changes: readonly SettingChange[],
+): Promise<void> {
+  try {
+    await waitForDatabase(context, endpoints, wait);
+    return;
+  } catch (error) {
+    if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, changes, check.config);
+  }
+  const { createMissingDatabase } = await import('../../services/postgres/create-database.js');
+  const name = await createMissingDatabase(endpoints.databaseUrl);
+  context.reporter.warn(`Database ${name} did not exist on the running Postgres: created it, empty.`);
+  await waitForDatabase(context, endpoints, wait);
 }
 
 function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
