@@ -28,6 +28,9 @@ async function takeLock(command: AnyCommand, options: Record<string, unknown>, c
   const lock = command.lock;
   if (lock === false || (lock.when && !lock.when(options))) return;
   const waitMs = typeof lock.waitMs === 'function' ? lock.waitMs(options) : lock.waitMs;
+  // Another user's `.datalayer/` (root ran datalayer here first): say so and how to hand it over.
+  const { assertStateAccess } = await import('../support/project-owner.js');
+  assertStateAccess(context.host.stateDir);
   const { lockHost } = await import('../support/host-lock.js');
   context.onCleanup(await lockHost(context, command.name, waitMs));
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from '../config/env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
+import { keepProjectOwner } from '../support/project-owner.js';
 
 /** What `.env` said when `up` started the stack, so a later `up` can tell what changed (the password only as a salted fingerprint). */
 const StackSettingsSchema = z.object({
@@ -56,6 +57,7 @@ export async function writeRuntimeRecord(
     ...(details.settings ? { settings: details.settings } : {}),
   };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await keepProjectOwner(stateDir, stateDir, recordFile(stateDir));
 }
 
 export async function removeRuntimeRecord(stateDir: string): Promise<void> {

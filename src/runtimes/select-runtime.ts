@@ -7,6 +7,7 @@ import type { Context } from '../context/context.js';
 import { ConfigError, ExitCode, RefusedError, UsageError, isDatalayerError, type DatalayerError } from '../support/errors.js';
 import { endpointsOf } from '../config/endpoints.js';
 import { readRuntimeRecord, type RuntimeRecord } from './runtime-record.js';
+import { assertStateAccess } from '../support/project-owner.js';
 import type { ComposeEngine } from './docker/engine.js';
 import type { Runtime, RuntimeKind } from './runtime.js';
 
@@ -34,6 +35,7 @@ export async function selectRuntime(
   if (choice !== 'auto' && choice !== 'docker' && choice !== 'native') {
     throw new UsageError(`--runtime ${choice}: expected auto, docker or native.`);
   }
+  assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
   const inUse = record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
   if (inUse && choice !== 'auto' && inUse !== choice) await refuseBesideRunning(inUse, choice, context, config, compose, record);
@@ -96,6 +98,7 @@ export async function runtimeInUse(
   compose: ComposeModel | undefined,
   option?: RuntimeKind,
 ): Promise<RuntimeInUse | undefined> {
+  assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
   const kind = option ?? record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
   if (!kind) return undefined;

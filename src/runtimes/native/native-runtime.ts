@@ -13,17 +13,20 @@ import type {
 } from '../runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
 import { rotateLog } from './log-rotation.js';
-import { prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
+import { privateDataDirOf } from './private-data.js';
+import { DEFAULT_SYSTEM_DIRECTORY } from './system-directory.js';
+import { prepareLogFile, prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
 import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState } from './native-state.js';
 import { resolveInstalledPackage, type PackageResolver } from '../../process/postgres-binaries.js';
 import type { PostgresSettings } from './postgres-cluster.js';
 import { startPostgres } from './postgres-service.js';
-import { findServer, stopServer, type RunningServer } from './native-servers.js';
+import { assertNativeAccess, findServer, stopServer, type RunningServer } from './native-servers.js';
 import { processStartTicks } from './process-identity.js';
 import { isPortAccepting } from './process-probe.js';
 import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-environment.js';
 import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
-import { DEFAULT_SERVER_USER, postgresServerIdentity, type ServerIdentity } from './system-user.js';
+import { DEFAULT_SERVER_USER, serverIdentityFor, type ServerIdentity } from './system-user.js';
+import { keepProjectOwner } from '../../support/project-owner.js';
 
 export interface S3Settings {
   port: number;
@@ -56,6 +59,8 @@ export interface NativeRuntimeDependencies {
   stopGraceMs?: number;
   /** How long the first start waits for Postgres before creating POSTGRES_DB. */
   databaseTimeoutMs?: number;
+  /** Where root keeps private copies for the server user (default /var/lib/datalayer; see system-directory.ts). */
+  systemDir?: string;
 }
 
 const ROLES: readonly ServiceRole[] = ['postgres', 's3'];
@@ -73,6 +78,7 @@ export class NativeRuntime implements Runtime {
   private readonly runner: ProcessRunner;
   private readonly s3ServerScript: string;
   private readonly stopGraceMs: number;
+  private readonly systemDir: string;
   private identity: Promise<ServerIdentity | undefined> | undefined;
   private logsRotated = false;
 
@@ -84,11 +90,13 @@ export class NativeRuntime implements Runtime {
     this.runner = dependencies.runner;
     this.s3ServerScript = dependencies.s3ServerScript ?? defaultS3ServerScript();
     this.stopGraceMs = dependencies.stopGraceMs ?? 10_000;
+    this.systemDir = dependencies.systemDir ?? DEFAULT_SYSTEM_DIRECTORY;
   }
 
   /** Starts what is not already running; a running, answering service is left alone (no spawn). */
   async start(options: StartOptions): Promise<void> {
     const roles = selectRoles(options.services);
+    assertNativeAccess(this.paths);
     await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
     const toStart: ServiceRole[] = [];
@@ -110,13 +118,17 @@ export class NativeRuntime implements Runtime {
 
   /** Stops this project's servers, found from their data directories whatever its records say. */
   async stop(options: StopOptions): Promise<{ deleted: string[] }> {
+    assertNativeAccess(this.paths);
     const state = await readNativeState(this.paths.stateFile);
     const servers = await this.runningServers(state);
     await Promise.all(servers.map((server) => stopServer(server, this.stopGraceMs)));
     if (options.volumes) {
       if (!existsSync(this.paths.nativeDir)) return { deleted: [] };
+      // Postgres' data kept outside the project for the server user (private-data.ts) goes too; a copied project's link is refused there.
+      const privateDir = await privateDataDirOf(this.paths, this.systemDir);
+      if (privateDir) await rm(privateDir, { recursive: true, force: true });
       await rm(this.paths.nativeDir, { recursive: true, force: true });
-      return { deleted: [this.paths.nativeDir] };
+      return { deleted: [this.paths.nativeDir, ...(privateDir ? [privateDir] : [])] };
     }
     if (Object.keys(state.services).length > 0) {
       state.services = {};
@@ -131,6 +143,7 @@ export class NativeRuntime implements Runtime {
    * datalayer looks at the services.
    */
   async services(): Promise<ServiceState[]> {
+    assertNativeAccess(this.paths);
     await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
     return Promise.all(ROLES.map(async (role) => this.describe(role, await findServer(this.paths, role, state.services[role]), state)));
@@ -159,6 +172,7 @@ export class NativeRuntime implements Runtime {
         resolveIdentity: () => this.serverIdentity(),
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
+        systemDir: this.systemDir,
         signal: signal ?? this.dependencies.signal,
       },
       state,
@@ -176,6 +190,7 @@ export class NativeRuntime implements Runtime {
     const identity = await this.serverIdentity();
     await prepareNativeDirectories(this.paths, identity);
     await prepareS3Directories(this.paths, identity);
+    await prepareLogFile(this.paths, this.paths.s3Log);
     const { port, accessKey, secretKey } = this.settings.s3;
     const userArguments = identity ? ['--uid', String(identity.uid), '--gid', String(identity.gid)] : [];
     const pid = await this.runner.spawnDetached(
@@ -205,19 +220,20 @@ export class NativeRuntime implements Runtime {
     if (this.logsRotated) return;
     this.logsRotated = true;
     await Promise.all(
-      [this.paths.postgresLog, this.paths.s3Log].map((file) =>
-        rotateLog(file).catch((error: unknown) => {
+      [this.paths.postgresLog, this.paths.s3Log].map(async (file) => {
+        try {
+          if (await rotateLog(file)) await keepProjectOwner(this.paths.stateDir, `${file}.1`);
+        } catch (error) {
           // Another user's project (read by `status`): its logs are not ours to rotate.
           if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-          return false;
-        }),
-      ),
+        }
+      }),
     );
   }
 
   /** The user both servers run as (undefined: ourselves), looked up once per runtime. */
   private serverIdentity(): Promise<ServerIdentity | undefined> {
-    this.identity ??= postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    this.identity ??= serverIdentityFor(this.runner, this.paths, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
     return this.identity;
   }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isProcessAlive } from '../../process/process-alive.js';
+import { assertStateAccess } from '../../support/project-owner.js';
 import type { ServiceRole } from '../runtime.js';
 import { nativePaths, readNativeState, type NativePaths, type ProcessRecord } from './native-state.js';
 import { readPostmasterLock } from './postmaster-lock.js';
@@ -39,6 +40,11 @@ interface Candidate {
 
 export function dataDirectoryOf(paths: NativePaths, role: ServiceRole): string {
   return role === 'postgres' ? paths.postgresDataDir : paths.s3DataDir;
+}
+
+/** This user may use the native runtime's directories (else: who made them, and how to hand them over). */
+export function assertNativeAccess(paths: NativePaths): void {
+  assertStateAccess(paths.stateDir, [paths.stateDir, paths.nativeDir, paths.postgresDataDir, paths.s3DataDir, paths.logsDir]);
 }
 
 /** The running server of `role` for this project, if any. */
@@ -121,6 +127,7 @@ function identityOf(pid: number, startTicks: number | undefined, executable: str
 export async function nativeServersRun(stateDir: string): Promise<boolean> {
   const paths = nativePaths(stateDir);
   if (!existsSync(paths.nativeDir)) return false;
+  assertNativeAccess(paths);
   const state = await readNativeState(paths.stateFile);
   for (const role of ['postgres', 's3'] as const) {
     if (await findServer(paths, role, state.services[role])) return true;

@@ -3,6 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import type { ServiceRole } from '../runtime.js';
+import { keepProjectOwner } from '../../support/project-owner.js';
 
 /** Where the native runtime keeps everything, all under the host's `.datalayer/`. */
 export interface NativePaths {
@@ -98,6 +99,7 @@ export async function writeNativeState(stateFile: string, state: NativeState): P
   const temporary = `${stateFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await keepProjectOwner(path.dirname(path.dirname(stateFile)), temporary);
     await rename(temporary, stateFile);
   } finally {
     await rm(temporary, { force: true });
