@@ -285,12 +285,16 @@ describe('native runtime state left by others', () => {
     await waitFor(() => before.every((pid) => !stillRunning(pid)));
   });
 
-  it.runIf(isRoot)('fails with a prerequisite error when the server user cannot reach the host directory', async () => {
+  it.runIf(isRoot)('fails with a prerequisite error when data made in the project can no longer be reached by the server user', async () => {
     const closed = await newHost();
     const host = path.join(closed, 'project');
     await mkdir(host);
+    const settings = await settingsFor(host);
+    const runtime = runtimeFor(settings);
+    await runtime.start({ services: ['postgres'] });
+    await runtime.stop({ volumes: false });
+    // The project was moved under a 0700 directory after its data was made there: that data is not moved behind the user's back.
     chmodSync(closed, 0o700);
-    const runtime = runtimeFor(await settingsFor(host));
     const failure = runtime.start({ services: ['postgres'] });
     await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.prerequisite, message: expect.stringContaining(closed) });
   });
