@@ -46,6 +46,8 @@ export async function initialiseCluster(options: {
   settings: PostgresSettings;
   identity: ServerIdentity | undefined;
   logFile: string;
+  /** Ctrl-C: initdb, in a session of its own, does not get the terminal's signal; it is stopped through this. */
+  signal?: AbortSignal;
 }): Promise<void> {
   const { runner, dataDir, settings, identity } = options;
   const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'];
@@ -56,6 +58,7 @@ export async function initialiseCluster(options: {
     // The prompt asks twice ("Enter it again").
     input: `${settings.password}\n${settings.password}\n`,
     newSession: true,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   await appendFile(options.logFile, `${result.stdout}\n${result.stderr}\n`, { mode: 0o600 });
   if (result.notFound) {

@@ -70,6 +70,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
       settings,
       identity,
       logFile: paths.postgresLog,
+      ...(launch.signal ? { signal: launch.signal } : {}),
     });
     state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'] };
     await writeNativeState(paths.stateFile, state);
