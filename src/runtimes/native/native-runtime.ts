@@ -122,6 +122,13 @@ export class NativeRuntime implements Runtime {
     const state = await readNativeState(this.paths.stateFile);
     const servers = await this.runningServers(state);
     await Promise.all(servers.map((server) => stopServer(server, this.stopGraceMs)));
+    const foreign = servers.filter((server) => !server.controllable);
+    if (foreign.length > 0) {
+      throw new PrerequisiteError(`The ${foreign.map((server) => `${server.role} server (pid ${server.pid})`).join(' and ')} of this project runs as another user, whom ${process.env.USER ?? 'this user'} may not signal.`, {
+        hint: 'Run `datalayer down` with `sudo`, as the user who started it.',
+        data: { pids: foreign.map((server) => server.pid) },
+      });
+    }
     if (options.volumes) {
       if (!existsSync(this.paths.nativeDir)) return { deleted: [] };
       // Postgres' data kept outside the project for the server user (private-data.ts) goes too; a copied project's link is refused there.
