@@ -4,6 +4,14 @@ import { readFileSync } from 'node:fs';
 import module from 'node:module';
 
 const argv = process.argv.slice(2);
+
+// A reader that stops early (`datalayer --help | head -1`) closes the pipe: what is left to print
+// has nobody to read it. That is how pipes end, not a crash; main() stops a command it interrupts.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error?.code !== 'EPIPE') throw error;
+  });
+}
 const version = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -19,6 +27,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     stderr: process.stderr,
     stdinIsTTY: process.stdin.isTTY === true,
     version: version(),
+    scriptPath: process.argv[1],
   }).catch((error) => {
     process.stderr.write(`datalayer: unexpected error: ${error?.stack ?? error}\n`);
     process.stderr.write('This is a bug in datalayer. Please report it with the command you ran.\n');

@@ -3,10 +3,12 @@ import { commands } from '../commands/index.js';
 import type { AnyCommand } from '../commands/definition.js';
 import type { Context } from '../context/context.js';
 import { resolveHostProject } from '../context/host-project.js';
+import { invocationOf } from '../context/invocation.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
-import { ExitCode, InterruptedError, UsageError } from '../support/errors.js';
+import { ExitCode, InterruptedError, isClosedOutput, OutputClosedError, UsageError } from '../support/errors.js';
+import { helpData, helpSubject } from './help-document.js';
 import { buildProgram } from './program.js';
 import { runCommand } from './run-command.js';
 
@@ -17,22 +19,27 @@ export interface MainIo {
   stderr: NodeJS.WriteStream;
   stdinIsTTY: boolean;
   version: string;
+  /** The script node runs (`process.argv[1]`), to say commands the way the user started us. */
+  scriptPath?: string;
 }
 
 /** Runs one datalayer invocation and returns its exit code. The only caller of process.exit is bin/. */
 export async function main(io: MainIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
+  const invocation = invocationOf({ env: io.env, scriptPath: io.scriptPath });
   // Before a command is known, commander's own output (help, usage errors) goes through this one.
-  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version });
+  const shell = new Reporter({ json: wantsJson, quiet: false, verbose: false, color: false, stdout: io.stdout, stderr: io.stderr, version: io.version, invocation });
   let exitCode: number = ExitCode.ok;
   let parsing = 'datalayer';
+  // Under --json, help and version become the data of the one document instead of text.
+  let shown = '';
   const program = buildProgram(
     io.version,
     commands,
     async (command, values, globals) => {
-      exitCode = await runFromCommandLine(command, values, globals, io);
+      exitCode = await runFromCommandLine(command, values, globals, io, invocation);
     },
-    { writeOut: (text) => shell.help(text), writeErr: (text) => shell.usage(text) },
+    { writeOut: (text) => (wantsJson ? (shown += text) : shell.help(text)), writeErr: (text) => shell.usage(text) },
   );
   program.hook('preSubcommand', (_program, subcommand) => {
     parsing = subcommand.name();
@@ -42,10 +49,18 @@ export async function main(io: MainIo): Promise<number> {
     await program.parseAsync(io.argv, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    const asked = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+    if (asked) {
+      if (wantsJson) {
+        const subject = error.code === 'commander.version' ? 'datalayer' : helpSubject(program, shown);
+        const data = error.code === 'commander.version' ? { version: io.version } : helpData(program, subject, shown);
+        shell.result(subject, { exitCode: ExitCode.ok, diagnostics: [], data }, () => '');
+      }
+      return ExitCode.ok;
+    }
     if (error.code === 'commander.help') {
       // No command given: commander showed the help (on stderr; under --json it says so in JSON).
-      return wantsJson && error.exitCode !== 0 ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
+      return wantsJson ? shell.error('datalayer', noCommand(commands)) : ExitCode.ok;
     }
     // commander already printed its message on stderr, unless --json: then the document says it.
     if (!wantsJson) return ExitCode.usage;
@@ -63,7 +78,7 @@ function noCommand(list: readonly AnyCommand[]): UsageError {
 }
 
 /** The context of one command run from the command line: its reporter, Ctrl-C handling, clean-ups. */
-async function runFromCommandLine(command: AnyCommand, values: Record<string, unknown>, globals: Record<string, unknown>, io: MainIo): Promise<number> {
+async function runFromCommandLine(command: AnyCommand, values: Record<string, unknown>, globals: Record<string, unknown>, io: MainIo, invocation: string): Promise<number> {
   const color = colorAllowed({ noColor: globals.color === false, env: io.env, isTTY: io.stderr.isTTY === true });
   const reporter = new Reporter({
     json: globals.json === true,
@@ -73,6 +88,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     stdout: io.stdout,
     stderr: io.stderr,
     version: io.version,
+    invocation,
     ...(color ? { style: await terminalStyle() } : {}),
   });
   const controller = new AbortController();
@@ -92,6 +108,12 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `| head -1` closed the pipe: stop the command (a `logs -f` would follow for nobody).
+  const onOutputError = (error: unknown) => {
+    if (isClosedOutput(error) && !controller.signal.aborted) controller.abort(new OutputClosedError());
+  };
+  io.stdout.on('error', onOutputError);
+  io.stderr.on('error', onOutputError);
 
   try {
     const context: Context = {
@@ -112,5 +134,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
     await runCleanups();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('error', onOutputError);
+    io.stderr.off('error', onOutputError);
   }
 }

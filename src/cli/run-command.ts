@@ -31,8 +31,8 @@ async function takeLock(command: AnyCommand, options: Record<string, unknown>, c
   // Another user's `.datalayer/` (root ran datalayer here first): say so and how to hand it over.
   const { assertStateAccess } = await import('../support/project-owner.js');
   assertStateAccess(context.host.stateDir);
-  const { lockHost } = await import('../support/host-lock.js');
-  context.onCleanup(await lockHost(context, command.name, waitMs));
+  const [{ lockHost }, { isProcessAlive }] = await Promise.all([import('../support/host-lock.js'), import('../process/process-alive.js')]);
+  context.onCleanup(await lockHost(context, command.name, waitMs, isProcessAlive));
 }
 
 /** Ends the wait as soon as the signal fires, even if the command does not observe it itself. */

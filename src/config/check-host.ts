@@ -7,7 +7,8 @@ import { checkDatabaseUrl } from './rules/database-url.js';
 import { checkFields } from './rules/fields.js';
 import { Findings } from './rules/findings.js';
 import { checkMigrationsFolder } from './rules/migrations.js';
-import { checkRuntimePrerequisites } from './rules/runtime.js';
+import { checkRuntimePrerequisites, expectedRuntime, type ExpectedRuntime } from './rules/runtime.js';
+import { checkUnusableValues, firstUnprivilegedPort } from './rules/unusable-values.js';
 import { checkAuthSecret } from './rules/secret.js';
 import { checkStorage } from './rules/storage.js';
 import { checkSyntax } from './rules/syntax.js';
@@ -17,12 +18,16 @@ export interface HostCheck {
   state: DataLayerState;
   config: HostConfig;
   compose: ComposeModel | undefined;
+  /** The runtime `up` will use, when that is known without starting anything. */
+  runtime: ExpectedRuntime;
 }
 
 export interface CheckHostOptions {
   strict?: boolean;
   /** `--runtime` of the command, when it has one. */
   runtime?: string;
+  /** The runtime of the last `up` (`.datalayer/runtime.json`), which auto keeps. */
+  recordedRuntime?: 'docker' | 'native';
 }
 
 /** Every offline rule of the contract over the host's `.env`, compose file, submodule and runtime. */
@@ -45,9 +50,11 @@ export async function checkHost(
   checkAuthSecret(findings);
   checkDatabaseUrl(findings);
   checkStorage(findings);
-  const compose = await checkComposeFile(findings);
+  const runtime = expectedRuntime(options.runtime, config.values, context.env, options.recordedRuntime);
+  checkUnusableValues(findings, { runtime, root: process.getuid?.() === 0, firstUnprivilegedPort: firstUnprivilegedPort() });
+  const compose = await checkComposeFile(findings, { dockerPossible: runtime !== 'native' });
   checkMigrationsFolder(findings);
   checkRuntimePrerequisites(findings, { runtime: options.runtime, env: context.env });
   const diagnostics = options.strict ? promoteWarnings(findings.list) : findings.list;
-  return { diagnostics, state: config.state, config, compose };
+  return { diagnostics, state: config.state, config, compose, runtime };
 }

@@ -28,8 +28,14 @@ export const AUTH_SECRET_KEY = 'CHAINLIT_AUTH_SECRET';
 
 /** What only this host knows: the compose file found, the secret generated. */
 export interface TemplateValues {
-  /** Host-relative path of the compose file; undefined writes the key commented out (no local stack). */
+  /**
+   * Host-relative path of the compose file. Undefined when there is none yet (no submodule): the
+   * data-layer block is then written commented out, as `datalayer disable` leaves it, because its
+   * values name a stack that cannot start; `datalayer enable` turns it on once the files are there.
+   */
   composeFile: string | undefined;
+  /** Where the compose file is expected (written, commented out, when there is none). */
+  expectedComposeFile?: string;
   authSecret: string;
 }
 
@@ -48,6 +54,8 @@ export interface TemplateSection {
 
 const fixed = (text: string) => () => text;
 const always = () => true;
+/** No compose file: the block stays off until the submodule's files are there. */
+const withoutStack = (values: TemplateValues) => values.composeFile === undefined;
 
 export const ENV_TEMPLATE: readonly TemplateSection[] = [
   {
@@ -73,18 +81,18 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
     entries: [
       {
         key: 'CHAINLIT_DATALAYER_COMPOSE',
-        value: (values) => formatEnvValue(values.composeFile ?? `${DEFAULT_SUBMODULE_PATH}/compose.yaml`),
-        commented: (values) => values.composeFile === undefined,
+        value: (values) => formatEnvValue(values.composeFile ?? values.expectedComposeFile ?? `${DEFAULT_SUBMODULE_PATH}/compose.yaml`),
+        commented: withoutStack,
       },
     ],
   },
   {
     comments: ['## PostgreSQL: the credentials the container is created with, and the port it is published on.'],
     entries: [
-      { key: 'POSTGRES_USER', value: fixed('root') },
-      { key: 'POSTGRES_PASSWORD', value: fixed('root') },
-      { key: 'POSTGRES_DB', value: fixed('postgres') },
-      { key: 'POSTGRES_PORT', value: fixed('5432') },
+      { key: 'POSTGRES_USER', value: fixed('root'), commented: withoutStack },
+      { key: 'POSTGRES_PASSWORD', value: fixed('root'), commented: withoutStack },
+      { key: 'POSTGRES_DB', value: fixed('postgres'), commented: withoutStack },
+      { key: 'POSTGRES_PORT', value: fixed('5432'), commented: withoutStack },
     ],
   },
   {
@@ -97,16 +105,17 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
       {
         key: 'DATABASE_URL',
         value: fixed('postgresql://${POSTGRES_USER:-root}:${POSTGRES_PASSWORD:-root}@postgres:5432/${POSTGRES_DB:-postgres}'),
+        commented: withoutStack,
       },
     ],
   },
   {
     comments: ['## S3 storage for attachments (LocalStack locally: the keys only need to be non-empty).'],
     entries: [
-      { key: 'BUCKET_NAME', value: fixed('my-bucket') },
-      { key: 'APP_AWS_ACCESS_KEY', value: fixed('random-key') },
-      { key: 'APP_AWS_SECRET_KEY', value: fixed('random-key') },
-      { key: 'APP_AWS_REGION', value: fixed('eu-central-1') },
+      { key: 'BUCKET_NAME', value: fixed('my-bucket'), commented: withoutStack },
+      { key: 'APP_AWS_ACCESS_KEY', value: fixed('random-key'), commented: withoutStack },
+      { key: 'APP_AWS_SECRET_KEY', value: fixed('random-key'), commented: withoutStack },
+      { key: 'APP_AWS_REGION', value: fixed('eu-central-1'), commented: withoutStack },
     ],
   },
   {
@@ -115,8 +124,8 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
       '# `localstack` is the compose service, always on its container port 4566 whatever LOCALSTACK_PORT publishes.',
     ],
     entries: [
-      { key: 'LOCALSTACK_PORT', value: fixed('4566') },
-      { key: 'DEV_AWS_ENDPOINT', value: fixed('http://localstack:4566') },
+      { key: 'LOCALSTACK_PORT', value: fixed('4566'), commented: withoutStack },
+      { key: 'DEV_AWS_ENDPOINT', value: fixed('http://localstack:4566'), commented: withoutStack },
     ],
   },
 ];

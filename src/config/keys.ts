@@ -32,6 +32,9 @@ export const INIT_SCRIPT_BUCKET = 'my-bucket';
 
 export const DEFAULT_SUBMODULE_PATH = 'extern/chainlit-datalayer';
 
+/** Where `init` gets the submodule from by default: the fork OpenRAG uses. */
+export const DEFAULT_SUBMODULE_URL = 'https://github.com/OpenLLM-France/chainlit-datalayer.git';
+
 /** What `--runtime` and DATALAYER_RUNTIME accept. */
 export const RUNTIME_CHOICES = ['auto', 'docker', 'native'] as const;
 export type RuntimeChoice = (typeof RUNTIME_CHOICES)[number];

@@ -8,19 +8,32 @@ import { checkHost, type HostCheck } from './check-host.js';
  * that is not checked out, which is a missing prerequisite (exit 4, hint `datalayer init`).
  * Warnings are printed and the command goes on.
  */
-export async function requireValidConfig(context: Context, options: { runtime?: string; printWarnings?: boolean } = {}): Promise<HostCheck> {
-  const check = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
+export async function requireValidConfig(
+  context: Context,
+  options: { runtime?: string; printWarnings?: boolean; ignoreKeys?: readonly string[] } = {},
+): Promise<HostCheck> {
+  const checked = await checkHost(context, options.runtime ? { runtime: options.runtime } : {});
+  // A key the command does not use (DATABASE_URL when --database-url names the database) cannot stop it.
+  const check = { ...checked, diagnostics: checked.diagnostics.filter((d) => d.key === undefined || !options.ignoreKeys?.includes(d.key)) };
   const errors = check.diagnostics.filter((d) => d.severity === 'error');
   const missingCompose = errors.find((d) => d.code === 'COMPOSE_FILE_MISSING');
   if (missingCompose && errors.length === 1) {
     throw new PrerequisiteError(missingCompose.message, { hint: missingCompose.hint ?? 'Run `datalayer init`.', diagnostics: errors });
+  }
+  if (errors.some((d) => d.code === 'ENV_FILE_MISSING')) {
+    // Nothing to validate yet: "has 1 error" would send the user looking for a mistake in a file that is not there.
+    throw new ConfigError(`${context.host.envFileLabel} does not exist in ${context.host.dir}: there is no data layer to work on yet.`, {
+      hint: 'Run `datalayer init` here first (it writes .env), or point at the project with --cwd / --env-file.',
+      diagnostics: errors,
+      data: { state: check.state },
+    });
   }
   const runtimeMissing = errors.find((d) => d.code.startsWith('RUNTIME_'));
   if (runtimeMissing && errors.length === 1) {
     throw new PrerequisiteError(runtimeMissing.message, { hint: runtimeMissing.hint ?? '', diagnostics: errors });
   }
   if (hasErrors(check.diagnostics)) {
-    throw new ConfigError(`${context.host.envFileLabel} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started.`, {
+    throw new ConfigError(`${whereErrorsAre(context, errors)} ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was started or changed.`, {
       hint: 'Fix them and run `datalayer check` until it passes.',
       diagnostics: check.diagnostics,
       data: { state: check.state },
@@ -28,6 +41,14 @@ export async function requireValidConfig(context: Context, options: { runtime?: 
   }
   if (options.printWarnings !== false) printWarnings(context, check.diagnostics);
   return check;
+}
+
+/** `.env has`, or the shell environment when values set there (which win over the file) are at fault. */
+function whereErrorsAre(context: Context, errors: readonly Diagnostic[]): string {
+  const fromShell = errors.filter((d) => d.origin === 'shell').length;
+  if (fromShell === 0) return `${context.host.envFileLabel} has`;
+  if (fromShell === errors.length) return 'The shell environment (whose values win over the file) has';
+  return `${context.host.envFileLabel} and the shell environment (whose values win over the file) have`;
 }
 
 /** Each warning on one line of stderr, with its hint; `except` leaves out codes that do not apply here. */

@@ -17,6 +17,19 @@ export function assertNotOption(option: string, value: string): void {
 }
 
 /**
+ * A submodule path names a directory of the working tree. One inside `.git` (any repository's: a
+ * `.git` segment anywhere) would put a checkout among git's own files, where git reads hooks and
+ * config: refused, as git refuses such paths in its index.
+ */
+export function assertWorkTreePath(option: string, value: string): void {
+  if (value.split(/[\\/]+/).some((segment) => segment.toLowerCase() === '.git')) {
+    throw new UsageError(`${option} ${JSON.stringify(value)}: a path inside .git is git's own storage, not a place for the submodule.`, {
+      hint: 'Choose a directory of the working tree, e.g. --path extern/chainlit-datalayer.',
+    });
+  }
+}
+
+/**
  * Whether a remote URL is on this machine (a path or a file:// URL). Git blocks the file transport
  * for submodules unless told otherwise; it is allowed only for such URLs.
  */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_SUBMODULE_PATH } from '../config/keys.js';
 import { UsageError } from '../support/errors.js';
+import { assertWorkTreePath } from './arguments.js';
 import type { GitClient } from './git-client.js';
 import { findDataLayerEntry, normalizeSubmodulePath, readGitmodules, type GitmodulesEntry } from './gitmodules.js';
 import type { Repository } from './repository.js';
@@ -32,6 +33,8 @@ export async function locateDataLayerSubmodule(
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new UsageError(`--path ${chosenPath ?? DEFAULT_SUBMODULE_PATH}: the submodule must be inside the repository ${repository.root}.`);
   }
+  // Also when the path comes from elsewhere than --path: never a checkout among git's own files.
+  assertWorkTreePath('--path', relative);
   const entries = await readGitmodules(git, repository.root);
   const entry = findDataLayerEntry(entries, normalizeSubmodulePath(relative.split(path.sep).join('/')), chosenPath !== undefined);
   const pathInRepository = entry?.path ?? normalizeSubmodulePath(relative.split(path.sep).join('/'));

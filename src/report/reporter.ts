@@ -1,10 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
-import { isDatalayerError, ExitCode } from '../support/errors.js';
+import { isDatalayerError, ExitCode, OutputClosedError } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
+import { CANONICAL_INVOCATION, sayCommand, sayCommandsIn } from './say-command.js';
 
 export interface ReporterOptions {
   json: boolean;
@@ -19,6 +20,8 @@ export interface ReporterOptions {
   stdin?: Readable;
   /** The styles when `color` is on (see terminalStyle); plain text otherwise. */
   style?: Style;
+  /** How the user runs datalayer (`npx datalayer`): the words commands are said with in text. */
+  invocation?: string;
 }
 
 /** What every command returns: its exit code, its findings, and its own fields for `--json`. */
@@ -45,10 +48,18 @@ const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', 
 export class Reporter {
   readonly style: Style;
   readonly redactor = new Redactor();
+  readonly invocation: string;
   private activeSpinner: { stop(): void } | undefined;
+  /**
+   * Set once the result or the error that ends the command is reported: work still winding down
+   * (a wait that an interrupt cut short) must not print progress after "error: Interrupted".
+   */
+  private finished = false;
 
   constructor(private readonly options: ReporterOptions) {
-    this.style = options.color && options.style ? options.style : plainStyle;
+    const base = options.color && options.style ? options.style : plainStyle;
+    this.invocation = options.invocation ?? CANONICAL_INVOCATION;
+    this.style = { ...base, command: (line) => base.command(sayCommand(line, this.invocation)) };
   }
 
   get json(): boolean {
@@ -61,7 +72,7 @@ export class Reporter {
 
   /** A progress line on stderr (silent with --quiet or --json). */
   info(message: string): void {
-    if (this.options.quiet || this.options.json) return;
+    if (this.options.quiet || this.options.json || this.finished) return;
     this.writeErr(`${message}\n`);
   }
 
@@ -73,7 +84,7 @@ export class Reporter {
 
   /** `--verbose`: every external command, as it will run. */
   command(argv: readonly string[], cwd?: string): void {
-    if (!this.options.verbose) return;
+    if (!this.options.verbose || this.finished) return;
     const shown = argv.map(quoteArg).join(' ');
     this.writeErr(this.style.dim(`$ ${shown}${cwd ? `   (in ${cwd})` : ''}`) + '\n');
   }
@@ -88,7 +99,7 @@ export class Reporter {
     const finish = (mark: string, final?: string) => {
       if (timer) clearInterval(timer);
       if (this.activeSpinner === spinner) this.activeSpinner = undefined;
-      if (silent) return;
+      if (silent || this.finished) return;
       if (this.options.color) this.writeErr('\r\x1b[2K');
       this.writeErr(`${mark} ${final ?? text} ${this.style.dim(`(${elapsed()})`)}\n`);
     };
@@ -112,7 +123,7 @@ export class Reporter {
       update: (next) => {
         text = next;
         // Without a terminal, say something at most every 5 s so logs show the wait moving.
-        if (!silent && !this.options.color && Date.now() - lastPlain >= 5000) {
+        if (!silent && !this.finished && !this.options.color && Date.now() - lastPlain >= 5000) {
           lastPlain = Date.now();
           this.writeErr(`… ${text} (${elapsed()})\n`);
         }
@@ -124,6 +135,7 @@ export class Reporter {
 
   /** The command's result: JSON document, or its human rendering on stdout. */
   result<R extends CommandResult<object>>(command: string, result: R, render: Renderer<R>): void {
+    this.finish();
     if (this.options.json) {
       this.writeJson(successDocument({ datalayerVersion: this.options.version, command, exitCode: result.exitCode, diagnostics: result.diagnostics }, result.data));
       return;
@@ -136,6 +148,9 @@ export class Reporter {
 
   /** An error that ended the command: one JSON document, or message + hint on stderr. */
   error(command: string, error: unknown): number {
+    this.finish();
+    // The reader left (`| head -1`): nobody is there to read about it.
+    if (error instanceof OutputClosedError) return error.exitCode;
     const known = isDatalayerError(error);
     const exitCode = known ? error.exitCode : ExitCode.internal;
     const message = error instanceof Error ? error.message : String(error);
@@ -157,6 +172,14 @@ export class Reporter {
     return exitCode;
   }
 
+  /** The command's outcome is about to be reported: progress stops here (a spinner included). */
+  private finish(): void {
+    this.finished = true;
+    this.activeSpinner?.stop();
+    if (this.activeSpinner && this.options.color) this.writeErr('\r\x1b[2K');
+    this.activeSpinner = undefined;
+  }
+
   /** Help and version text the user asked for (commander's output). */
   help(text: string): void {
     this.writeOut(text);
@@ -172,7 +195,7 @@ export class Reporter {
 
   /** Lines of the services' own logs (`logs`), as they come: stdout, redacted like everything else. */
   serviceLog(text: string): void {
-    this.writeOut(text);
+    write(this.options.stdout, this.redactor.redact(text));
   }
 
   /**
@@ -206,20 +229,27 @@ export class Reporter {
 
   /** Unredacted stdout: only for output whose purpose is to carry values (`status -o env`). */
   raw(text: string): void {
-    this.options.stdout.write(text);
+    write(this.options.stdout, text);
   }
 
   private writeJson(document: object): void {
-    this.writeOut(`${JSON.stringify(document, null, 2)}\n`);
+    // The document names commands canonically, whatever started datalayer.
+    write(this.options.stdout, this.redactor.redact(`${JSON.stringify(document, null, 2)}\n`));
   }
 
+  /** Text for a person: commands in backticks are said the way they run datalayer. */
   private writeOut(text: string): void {
-    this.options.stdout.write(this.redactor.redact(text));
+    write(this.options.stdout, this.redactor.redact(sayCommandsIn(text, this.invocation)));
   }
 
   private writeErr(text: string): void {
-    this.options.stderr.write(this.redactor.redact(text));
+    write(this.options.stderr, this.redactor.redact(sayCommandsIn(text, this.invocation)));
   }
+}
+
+/** A stream whose reader went away (EPIPE) is destroyed: what is left to say has nobody to read it. */
+function write(stream: Writable, text: string): void {
+  if (!stream.destroyed) stream.write(text);
 }
 
 function quoteArg(arg: string): string {

@@ -16,12 +16,14 @@ export interface Style {
   dim(text: string): string;
   bold(text: string): string;
   code(text: string): string;
+  /** A datalayer command line to type next, said the way the user runs datalayer (`npx datalayer up`). */
+  command(line: string): string;
 }
 
 const same = (text: string) => text;
 
 /** Text as it is: pipes, logs, CI. */
-export const plainStyle: Style = { color: false, ok: same, bad: same, warn: same, dim: same, bold: same, code: same };
+export const plainStyle: Style = { color: false, ok: same, bad: same, warn: same, dim: same, bold: same, code: same, command: same };
 
 /** Colors for a terminal; chalk is loaded only then, so scripts and CI do not pay for it. */
 export async function terminalStyle(): Promise<Style> {
@@ -35,5 +37,6 @@ export async function terminalStyle(): Promise<Style> {
     dim: (t) => c.dim(t),
     bold: (t) => c.bold(t),
     code: (t) => c.cyan(t),
+    command: (t) => c.cyan(t),
   };
 }

@@ -9,6 +9,8 @@ export interface Diagnostic {
   line?: number;
   key?: string;
   hint?: string;
+  /** `shell`: the key's value comes from the shell environment, which wins over the file (no file or line then). */
+  origin?: 'shell';
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -74,6 +74,23 @@ export class InterruptedError extends DatalayerError {
   }
 }
 
+/**
+ * The reader of our output went away (`datalayer logs | head -1` once head has its line): the
+ * command stops because nobody reads what it would print. Not a failure, and nothing to say about
+ * it: exit 0, like a reader that got what it wanted.
+ */
+export class OutputClosedError extends DatalayerError {
+  constructor() {
+    super(ExitCode.ok, 'The output was closed by its reader.');
+  }
+}
+
+/** A write error that means the reader is gone (EPIPE), not that something broke. */
+export function isClosedOutput(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
 export function isDatalayerError(error: unknown): error is DatalayerError {
   return error instanceof DatalayerError;
 }

@@ -10,7 +10,10 @@ export interface HostLockOptions {
   command: string;
   /** How long to wait for another datalayer to finish before refusing. */
   waitMs: number;
-  onWait?: (holder: string) => void;
+  /** Told once, when the lock is held: who holds it, and whether that process still runs. */
+  onWait?: (holder: string, alive: boolean) => void;
+  /** Whether a pid runs (the holder's): a dead holder is named as such, not waited for as if working. */
+  isAlive?: (pid: number) => boolean;
   signal?: AbortSignal;
 }
 
@@ -21,13 +24,20 @@ export function lockHost(
   context: { host: { stateDir: string }; signal: AbortSignal; reporter: { info(message: string): void } },
   command: string,
   waitMs = 60_000,
+  isAlive?: (pid: number) => boolean,
 ): Promise<ReleaseLock> {
   return acquireHostLock({
     stateDir: context.host.stateDir,
     command,
     waitMs,
     signal: context.signal,
-    onWait: (holder) => context.reporter.info(`Waiting for another datalayer (${holder}) to finish…`),
+    ...(isAlive ? { isAlive } : {}),
+    onWait: (holder, alive) =>
+      context.reporter.info(
+        alive
+          ? `Waiting for another datalayer (${holder}) to finish…`
+          : `The datalayer that holds the project lock (${holder}) is no longer running; taking the lock over once it is stale (a few seconds)…`,
+      ),
   });
 }
 
@@ -67,14 +77,15 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      const holder = await describeHolder(ownerFile);
+      const holder = await readHolder(ownerFile);
+      const alive = holder.pid === undefined || !options.isAlive || options.isAlive(holder.pid);
       if (Date.now() >= deadline) {
-        throw new RefusedError(`Another datalayer (${holder}) is working on this project.`, {
+        throw new RefusedError(`Another datalayer (${holder.text}) is working on this project.`, {
           hint: 'Wait for it to finish, then run the command again.',
         });
       }
       if (!announced) {
-        options.onWait?.(holder);
+        options.onWait?.(holder.text, alive);
         announced = true;
       }
       if (options.signal?.aborted) throw options.signal.reason;
@@ -97,12 +108,13 @@ async function makeStateDirectory(stateDir: string): Promise<void> {
   }
 }
 
-async function describeHolder(ownerFile: string): Promise<string> {
+async function readHolder(ownerFile: string): Promise<{ text: string; pid?: number }> {
   try {
     const owner = JSON.parse(await readFile(ownerFile, 'utf8')) as { pid?: number; command?: string };
-    return `pid ${owner.pid ?? '?'}, ${owner.command ?? 'a command'}`;
+    const text = `pid ${owner.pid ?? '?'}, ${owner.command ?? 'a command'}`;
+    return typeof owner.pid === 'number' ? { text, pid: owner.pid } : { text };
   } catch {
     // The owner note is written just after the lock: a reader can arrive in between.
-    return 'a command that just started';
+    return { text: 'a command that just started' };
   }
 }

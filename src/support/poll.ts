@@ -84,8 +84,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return untilAborted(
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, ms));
-      signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      const stop = (): void => clearTimeout(timer);
+      const timer = setTimeout(() => {
+        // A listener left on the signal after every pause adds up: Node warns past ten of them.
+        signal?.removeEventListener('abort', stop);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', stop, { once: true });
     }),
     signal,
   );

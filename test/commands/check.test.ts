@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
@@ -40,6 +42,8 @@ const diagnosticsOf = (doc: Record<string, unknown>) => doc.diagnostics as JsonD
 describe('datalayer check', () => {
   it('passes on the seed block with a real secret: state local, one JSON document', async () => {
     const fixture = host(seedEnv());
+    // The LocalStack warning is for the Docker runtime: the one of this host's last `up`.
+    recordRuntime(fixture, 'docker');
     const text = await runCli(['check'], { cwd: fixture.dir });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('configuration is valid');
@@ -135,6 +139,48 @@ describe('datalayer check', () => {
       key: 'DATABASE_URL',
       code: 'ENV_REQUIRED_VARIABLE',
     },
+    {
+      name: 'a line break in POSTGRES_PASSWORD (initdb would keep only "line1")',
+      env: withLine(seed, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD="line1\\nline2"'),
+      key: 'POSTGRES_PASSWORD',
+      code: 'ENV_VALUE_LINE_BREAK',
+    },
+    {
+      name: 'POSTGRES_PORT equal to LOCALSTACK_PORT',
+      env: withLine(seed, 'LOCALSTACK_PORT', 'LOCALSTACK_PORT=5432'),
+      key: 'LOCALSTACK_PORT',
+      code: 'ENV_PORT_CONFLICT',
+    },
+    {
+      name: 'a port below 1024 for the unprivileged native Postgres',
+      env: `${withLine(seed, 'POSTGRES_PORT', 'POSTGRES_PORT=80')}DATALAYER_RUNTIME=native\n`,
+      key: 'POSTGRES_PORT',
+      code: 'ENV_PORT_PRIVILEGED',
+    },
+    {
+      name: 'POSTGRES_USER starting with pg_ (a reserved role name)',
+      env: withLine(withLine(seed, 'POSTGRES_USER', 'POSTGRES_USER=pg_admin'), 'DATABASE_URL', 'DATABASE_URL=postgresql://pg_admin:root@postgres:5432/postgres'),
+      key: 'POSTGRES_USER',
+      code: 'ENV_POSTGRES_USER_RESERVED',
+    },
+    {
+      name: 'POSTGRES_USER with a double quote',
+      env: withLine(seed, 'POSTGRES_USER', `POSTGRES_USER='a"b'`),
+      key: 'POSTGRES_USER',
+      code: 'ENV_POSTGRES_USER_INVALID',
+    },
+    {
+      name: 'a password with "%" copied into DATABASE_URL without percent-encoding',
+      env: withLine(withLine(seed, 'POSTGRES_PASSWORD', 'POSTGRES_PASSWORD=p%41ss'), 'DATABASE_URL', 'DATABASE_URL=postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}'),
+      key: 'DATABASE_URL',
+      code: 'ENV_DATABASE_URL_NOT_ENCODED',
+    },
+    {
+      name: 'CHAINLIT_DATALAYER_COMPOSE naming a directory',
+      env: withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', 'CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer'),
+      key: 'CHAINLIT_DATALAYER_COMPOSE',
+      code: 'COMPOSE_FILE_INVALID',
+    },
   ];
 
   for (const testCase of cases) {
@@ -184,11 +230,15 @@ describe('datalayer check', () => {
 
   it('warns that the stack creates no other bucket only when LocalStack has the init script that creates my-bucket', async () => {
     const env = seed.replace('BUCKET_NAME=my-bucket', 'BUCKET_NAME=chainlit-files');
-    const withScript = jsonOf(await runCli(['check', '--json'], { cwd: host(env).dir }));
+    const scripted = host(env);
+    recordRuntime(scripted, 'docker');
+    const withScript = jsonOf(await runCli(['check', '--json'], { cwd: scripted.dir }));
     expect(diagnosticsOf(withScript).map((d) => d.code)).toContain('BUCKET_NOT_CREATED_BY_STACK');
     const noScript = FORK_LIKE_COMPOSE.replace(/^\s+- "\.\/localstack-script\.sh:.*$\n/m, '');
     expect(noScript).not.toContain('localstack-script');
-    const without = jsonOf(await runCli(['check', '--json'], { cwd: host(env, noScript).dir }));
+    const plain = host(env, noScript);
+    recordRuntime(plain, 'docker');
+    const without = jsonOf(await runCli(['check', '--json'], { cwd: plain.dir }));
     expect(diagnosticsOf(without).map((d) => d.code)).not.toContain('BUCKET_NOT_CREATED_BY_STACK');
   });
 
@@ -213,7 +263,9 @@ describe('datalayer check', () => {
   });
 
   it('--strict turns warnings into errors', async () => {
-    const run = await runCli(['check', '--strict', '--json'], { cwd: host(seed).dir });
+    const fixture = host(seed);
+    recordRuntime(fixture, 'docker');
+    const run = await runCli(['check', '--strict', '--json'], { cwd: fixture.dir });
     expect(run.exitCode).toBe(3);
     const errors = diagnosticsOf(jsonOf(run)).filter((d) => d.severity === 'error').map((d) => d.code);
     expect(errors).toContain('COMPOSE_LOCALSTACK_LATEST');
@@ -261,5 +313,124 @@ describe('datalayer check', () => {
         expect(run.stderr).not.toContain(secret);
       }
     }
+  });
+});
+
+describe('check on a .env whose references double a value on every line', () => {
+  it('exits 3 with ENV_VALUE_TOO_LONG at the key and line, instead of running out of memory', async () => {
+    const lines = ['K0=abcdefghijklmnopqrstuvwxyz', ...Array.from({ length: 25 }, (_, i) => `K${i + 1}=\${K${i}}\${K${i}}`)];
+    const fixture = host(`${seedEnv()}${lines.join('\n')}\n`);
+    const offset = seedEnv().split('\n').length - 1;
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    expect(run.exitCode, run.stderr).toBe(3);
+    const found = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_VALUE_TOO_LONG');
+    expect(found).toMatchObject({ severity: 'error', key: 'K12', line: offset + 13, file: '.env' });
+    expect(found?.hint).toBeDefined();
+  });
+});
+
+/** A host whose last `up` used this runtime: `auto` keeps it, so check judges for it. */
+function recordRuntime(fixture: HostFixture, runtime: 'docker' | 'native'): void {
+  mkdirSync(path.join(fixture.dir, '.datalayer'), { recursive: true });
+  writeFileSync(path.join(fixture.dir, '.datalayer', 'runtime.json'), JSON.stringify({ runtime, since: new Date().toISOString() }));
+}
+
+describe('check judges for the runtime in use', () => {
+  const otherBucket = seedEnv().replace('BUCKET_NAME=my-bucket', 'BUCKET_NAME=chainlit-files');
+  const composeLines = FORK_LIKE_COMPOSE.split('\n');
+
+  it('native: no LocalStack :latest nor init-script bucket warning, so check --strict passes on the fork-shaped files', async () => {
+    for (const setup of [
+      (fixture: HostFixture) => fixture.write('.env', `${otherBucket}DATALAYER_RUNTIME=native\n`),
+      (fixture: HostFixture) => recordRuntime(fixture, 'native'),
+    ]) {
+      const fixture = host(otherBucket);
+      setup(fixture);
+      const run = await runCli(['check', '--strict', '--json'], { cwd: fixture.dir });
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(diagnosticsOf(jsonOf(run))).toEqual([]);
+      expect(dataOf(run)).toMatchObject({ runtime: 'native' });
+    }
+  });
+
+  it("docker: the LocalStack warning names the compose file and the image's line", async () => {
+    const fixture = host(otherBucket);
+    recordRuntime(fixture, 'docker');
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const found = diagnosticsOf(jsonOf(run));
+    expect(found.find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST')).toMatchObject({
+      file: 'extern/chainlit-datalayer/compose.yaml',
+      line: composeLines.findIndex((l) => l.includes('localstack/localstack:latest')) + 1,
+    });
+    expect(found.find((d) => d.code === 'BUCKET_NOT_CREATED_BY_STACK')).toMatchObject({ file: '.env', line: lineNumberOf(otherBucket, 'BUCKET_NAME') });
+    expect(dataOf(run)).toMatchObject({ runtime: 'docker' });
+  });
+
+  it("the data-layer service's postgres:${POSTGRES_PORT}: a warning at its line when POSTGRES_PORT is not 5432", async () => {
+    const env = withLine(seedEnv(), 'POSTGRES_PORT', 'POSTGRES_PORT=5433');
+    const fixture = host(env);
+    recordRuntime(fixture, 'docker');
+    const warning = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: fixture.dir }))).find((d) => d.code === 'COMPOSE_DATABASE_URL_CONTAINER_PORT');
+    expect(warning).toMatchObject({
+      severity: 'warning',
+      file: 'extern/chainlit-datalayer/compose.yaml',
+      line: composeLines.findIndex((l) => l.includes('- DATABASE_URL=')) + 1,
+      key: 'POSTGRES_PORT',
+    });
+    expect(warning?.message).toContain(`.env:${lineNumberOf(env, 'POSTGRES_PORT')}`);
+    const at5432 = host(seedEnv());
+    recordRuntime(at5432, 'docker');
+    const quiet = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: at5432.dir })));
+    expect(quiet.map((d) => d.code)).not.toContain('COMPOSE_DATABASE_URL_CONTAINER_PORT');
+  });
+});
+
+describe('compose files as Compose reads them', () => {
+  it('a file with only include: is accepted; the services come from the included file, findings point into it', async () => {
+    const fixture = host(seedEnv(), 'include:\n  - stack/services.yaml\n');
+    fixture.write('extern/chainlit-datalayer/stack/services.yaml', FORK_LIKE_COMPOSE);
+    recordRuntime(fixture, 'docker');
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const found = diagnosticsOf(jsonOf(run));
+    expect(found.map((d) => d.code)).not.toContain('COMPOSE_FILE_INVALID');
+    expect(found.find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST')).toMatchObject({
+      file: 'extern/chainlit-datalayer/stack/services.yaml',
+      line: FORK_LIKE_COMPOSE.split('\n').findIndex((l) => l.includes('localstack/localstack:latest')) + 1,
+    });
+  });
+
+  it('an include that is missing is an error at its line', async () => {
+    const run = await runCli(['check', '--json'], { cwd: host(seedEnv(), 'include:\n  - nowhere.yaml\n').dir });
+    expect(run.exitCode).toBe(3);
+    expect(diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_FILE_INVALID')).toMatchObject({ line: 2, message: expect.stringContaining('nowhere.yaml') });
+  });
+
+  it('${X:?message} with X unset: Compose stops with the message (an error at its line), no "empty string" warning', async () => {
+    const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      TOKEN: ${DL_TOKEN_FOR_TEST:?set the token first}\n');
+    const run = await runCli(['check', '--json'], { cwd: host(seedEnv(), compose).dir });
+    expect(run.exitCode).toBe(3);
+    const found = diagnosticsOf(jsonOf(run));
+    expect(found.find((d) => d.code === 'COMPOSE_INTERPOLATION')).toMatchObject({
+      severity: 'error',
+      line: compose.split('\n').findIndex((l) => l.includes('DL_TOKEN_FOR_TEST')) + 1,
+      message: expect.stringContaining('set the token first'),
+    });
+    expect(found.filter((d) => d.code === 'COMPOSE_VARIABLE_UNDEFINED' && d.message.includes('DL_TOKEN_FOR_TEST'))).toEqual([]);
+  });
+});
+
+describe('where a value comes from', () => {
+  it('a DATABASE_URL exported in the shell: the findings say so, not ".env"', async () => {
+    const fixture = host(seedEnv());
+    const run = await runCli(['check', '--json'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
+    expect(run.exitCode).toBe(3);
+    const mismatch = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_DATABASE_URL_USER_MISMATCH') as JsonDiagnostic & { origin?: string };
+    expect(mismatch).toMatchObject({ origin: 'shell', key: 'DATABASE_URL', message: expect.stringContaining('shell environment') });
+    expect(mismatch.file).toBeUndefined();
+    const text = await runCli(['up'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
+    expect(text.exitCode).toBe(3);
+    expect(text.stderr).toContain('shell environment');
+    expect(text.stderr).not.toMatch(/error: \.env has/);
   });
 });

@@ -35,7 +35,7 @@ describe('commander is built from the declarations', () => {
     expect(help.stdout).toContain('(default: 120)');
     expect(help.stdout).toContain('(choices: "auto", "docker", "native")');
     const status = await runCli(['status', '--help']);
-    expect(status.stdout).toContain('(choices: "text", "env", default: "text")');
+    expect(status.stdout.replace(/\s+/g, ' ')).toContain('(choices: "text", "env", "dotenv", "github", default: "text")');
     const bad = await runCli(['up', '--timeout', '0', '--json']);
     expect(bad.exitCode).toBe(2);
     expect(JSON.parse(bad.stdout).error.message).toBe('--timeout: must be more than 0');

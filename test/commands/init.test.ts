@@ -166,6 +166,19 @@ describe('init refuses cleanly', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it.each([['.git/evil'], ['.git'], ['extern/../.git/hooks'], ['vendor/.GIT/x']])('--path %s (inside .git) is refused (exit 2): nothing is added there', async (inside) => {
+    const host = makeHostRepo(sandbox);
+    const before = sandbox.git(host, 'status', '--porcelain=v1', '--ignored');
+    const ctx = context(host);
+
+    expect(await invoke(init, { url: upstream.url, path: inside }, ctx)).toBe(2);
+
+    expect(ctx.output.stderr()).toContain("git's own storage");
+    expect(existsSync(path.join(host, '.git', 'evil'))).toBe(false);
+    expect(existsSync(path.join(host, '.gitmodules'))).toBe(false);
+    expect(sandbox.git(host, 'status', '--porcelain=v1', '--ignored')).toBe(before);
+  });
+
   it('exit 4 naming an unreachable URL, with no half-made submodule left behind', async () => {
     const host = makeHostRepo(sandbox);
     const missing = path.join(sandbox.root, 'no-such-remote.git');
@@ -329,17 +342,30 @@ describe('init options and variants', () => {
     expect(gitignore.match(/\.env/g)).toHaveLength(1);
   });
 
-  it('--no-submodule writes .env outside git, with the compose pointer commented out', async () => {
+  it('--no-submodule outside git, without the submodule files: the data-layer block is written off, and the next steps fetch the files', async () => {
     const dir = path.join(sandbox.root, 'no-git');
     mkdirSync(dir);
     const ctx = context(dir, { json: true });
 
-    await invoke(init, { submodule: false }, ctx);
+    expect(await invoke(init, { submodule: false }, ctx)).toBe(0);
 
     const env = read(path.join(dir, '.env'));
     expect(env).toContain('\n# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml\n');
+    // A DATABASE_URL on the compose host `postgres` with nothing to start it could never work.
+    for (const key of DATA_LAYER_KEYS) expect(envValue(env, key), key).toBeUndefined();
     expect(existsSync(path.join(dir, '.gitmodules'))).toBe(false);
-    expect(dataOutput(ctx)).toMatchObject({ submodule: null, composeFile: null, state: 'external' });
+    expect(dataOutput(ctx)).toMatchObject({
+      submodule: null,
+      composeFile: null,
+      state: 'disabled',
+      submoduleFilesMissing: 'extern/chainlit-datalayer',
+      nextCommand: 'datalayer enable',
+      nextSteps: [
+        `git -C ${dir} clone https://github.com/OpenLLM-France/chainlit-datalayer.git extern/chainlit-datalayer`,
+        `datalayer -C ${dir} enable`,
+        `datalayer -C ${dir} up`,
+      ],
+    });
   });
 
   it('leaves a disabled block disabled and points at `datalayer enable`', async () => {

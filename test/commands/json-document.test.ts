@@ -19,7 +19,8 @@ describe('the --json document', () => {
   });
 
   it('a command that reports a non-zero exit keeps its data: ok is false, no error', async () => {
-    host = makeHost({ env: seedEnv() });
+    // A short secret: a warning, which --strict makes an error.
+    host = makeHost({ env: seedEnv({ secret: 'short-secret-0123' }) });
     const run = await runCli(['check', '--strict', '--json'], { cwd: host.dir });
     expect(run.exitCode).toBe(3);
     const document = jsonOf(run);
@@ -76,5 +77,38 @@ describe('usage errors under --json', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("error: unknown option '--bogus'");
+  });
+});
+
+describe('help and version under --json', () => {
+  it('--help --json: one document whose data is the help, the commands and the global options', async () => {
+    const run = await runCli(['--help', '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(jsonOf(run)).toMatchObject({ command: 'datalayer', ok: true, exitCode: 0 });
+    const data = dataOf(run) as { help: string; commands: Array<{ name: string }>; options: Array<{ flags: string }> };
+    expect(data.help).toContain('Usage: datalayer');
+    expect(data.commands.map((c) => c.name)).toEqual(expect.arrayContaining(['init', 'up', 'status']));
+    expect(data.options.map((o) => o.flags)).toContain('--json');
+  });
+
+  it('a command help under --json names the command and lists its options with defaults and choices', async () => {
+    const run = await runCli(['up', '--help', '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ command: 'up', ok: true });
+    const data = dataOf(run) as { help: string; options: Array<{ flags: string; default?: unknown; choices?: string[] }> };
+    expect(data.help).toContain('Usage: datalayer up');
+    expect(data.options).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ flags: '--timeout <seconds>', default: 120 }),
+        expect.objectContaining({ flags: '--runtime <runtime>', choices: ['auto', 'docker', 'native'] }),
+      ]),
+    );
+  });
+
+  it('--version --json: the version in a document', async () => {
+    const run = await runCli(['--version', '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ command: 'datalayer', ok: true, data: { version: packageVersion } });
   });
 });

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
 import { createDatabase, databaseUrl, makeDockerHost, queryDatabase, type DockerHost } from '../helpers/docker-host.js';
@@ -92,5 +94,41 @@ describe('datalayer migrate', () => {
     const doc = docOf(status);
     expect(doc.failed.map((f) => f.name)).toEqual([brokenMigrationName]);
     expect(doc.applied).toEqual([...chainlitMigrationNames]);
+  });
+});
+
+describe('migrate: what it reports, and where the database comes from', () => {
+  it('--status reports a migration edited after it was applied, as migrate does', async () => {
+    const { fixture, migrationsDir } = await hostOnRealPostgres();
+    expect((await cli(fixture, ['migrate'])).exitCode).toBe(0);
+    const edited = path.join(migrationsDir, chainlitMigrationNames[1]!, 'migration.sql');
+    appendFileSync(edited, '\n-- edited after it was applied\n');
+
+    const json = await cli(fixture, ['migrate', '--status', '--json']);
+    expect(json.exitCode).toBe(0);
+    expect(dataOf(json)).toMatchObject({ modifiedAfterApply: [chainlitMigrationNames[1]] });
+    const text = await cli(fixture, ['migrate', '--status']);
+    expect(text.stderr).toContain(`migration ${chainlitMigrationNames[1]} was changed after it was applied`);
+    expect(text.stdout).toContain('changed after it was applied');
+  });
+
+  it('--database-url wins over a DATABASE_URL exported in the shell; without it, the error says the shell set it', async () => {
+    const { fixture, url } = await hostOnRealPostgres();
+    const shell = { ...fixture.env, DATABASE_URL: 'postgresql://app:elsewhere@localhost:5999/appdb' };
+    const explicit = await runCli(['migrate', '--status', '--database-url', url, '--json'], { cwd: fixture.host.dir, env: shell });
+    expect(explicit.exitCode, explicit.stdout).toBe(0);
+    expect(dataOf(explicit)).toMatchObject({ databaseFrom: '--database-url', pending: [...chainlitMigrationNames] });
+
+    const implicit = await runCli(['migrate', '--status'], { cwd: fixture.host.dir, env: shell });
+    expect(implicit.exitCode).toBe(3);
+    expect(implicit.stderr).toContain('DATABASE_URL is set in the shell environment');
+    expect(implicit.stderr).not.toContain('.env has');
+  });
+
+  it('an invalid --database-url is a usage error naming the option', async () => {
+    const { fixture } = await hostOnRealPostgres();
+    const run = await cli(fixture, ['migrate', '--status', '--database-url', 'mysql://x@y/z', '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(jsonOf(run)).toMatchObject({ error: { message: expect.stringContaining('--database-url') } });
   });
 });

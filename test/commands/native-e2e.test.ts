@@ -80,6 +80,8 @@ describe('native runtime, end to end through the CLI', () => {
     expect(doc.migrations).toEqual({ applied: chainlitMigrations, appliedNow: chainlitMigrations });
     expect(doc.bucket).toMatchObject({ name: 'chainlit-files', created: true });
     expect(doc.runtimeReason).toMatch(/^no Docker/);
+    // No compose project runs natively: there are no container-side addresses to give.
+    expect(doc.urls).toMatchObject({ container: {} });
     const ledger = await query<{ migration_name: string; finished_at: Date | null }>('SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name');
     expect(ledger.map((row) => row.migration_name)).toEqual(['20250103173917_init_data_layer', '20250108095538_add_tags_to_thread']);
     expect(ledger.every((row) => row.finished_at !== null)).toBe(true);

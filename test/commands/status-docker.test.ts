@@ -38,12 +38,13 @@ afterAll(async () => {
 const cli = (args: string[]) => runCli(args, { cwd: fixture.host.dir, env: fixture.env });
 
 describe('datalayer status on Docker Compose', () => {
-  it('`-o env` prints only KEY=value lines with the host-side addresses (published ports, password included)', async () => {
+  it('`-o env` prints only export KEY=value lines with the host-side addresses (published ports, password included)', async () => {
     const run = await cli(['status', '-o', 'env']);
     expect(run.exitCode).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    for (const line of lines) expect(line).toMatch(/^[A-Z_]+=\S+$/);
-    const values = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    for (const line of lines) expect(line).toMatch(/^export [A-Z_]+=\S+$/);
+    const assignments = lines.map((line) => line.slice('export '.length));
+    const values = Object.fromEntries(assignments.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
     expect(values.DATABASE_URL).toBe(`postgresql://root:root@localhost:${fixture.ports.postgres}/${fixture.database}`);
     expect(values.DEV_AWS_ENDPOINT).toBe(`http://localhost:${fixture.ports.localstack}`);
     expect(values.BUCKET_NAME).toBe(fixture.bucket);
@@ -59,7 +60,7 @@ describe('datalayer status on Docker Compose', () => {
     const services = doc.services as Array<{ name: string; role?: string; state: string; ports: unknown[] }>;
     expect(services.find((s) => s.role === 'postgres')).toMatchObject({ name: 'postgres', state: 'running', ports: [{ published: fixture.ports.postgres, target: 5432 }] });
     expect(services.find((s) => s.role === 's3')).toMatchObject({ name: 'localstack', state: 'running', ports: [{ published: fixture.ports.localstack, target: 4566 }] });
-    expect(doc.migrations).toEqual({ applied: [...chainlitMigrationNames], pending: [], failed: [] });
+    expect(doc.migrations).toEqual({ applied: [...chainlitMigrationNames], pending: [], failed: [], modifiedAfterApply: [] });
     expect(doc.bucket).toEqual({ name: fixture.bucket, present: true });
     expect(JSON.stringify(jsonOf(run))).not.toContain('root:root@');
   });

@@ -112,9 +112,13 @@ describe('update-submodule after two new upstream commits', () => {
       staged: false,
       committed: null,
       changes: { composeFile: true, migrations: false },
-      nextCommand: 'datalayer up',
+      // Nothing moved: the next step is the real run, not `up`.
+      nextCommand: 'datalayer update-submodule',
     });
     expect((document.commits as Array<{ subject: string }>).map((c) => c.subject)).toEqual(['Pin the postgres image', 'Explain the data layer']);
+    const text = context();
+    expect(await invoke(updateSubmodule, { dryRun: true }, text)).toBe(0);
+    expect(text.output.stdout()).toContain('Next: datalayer update-submodule to move it, then datalayer up to apply the new compose file.');
   });
 
   it('reports migrations changes', async () => {

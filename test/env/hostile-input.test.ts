@@ -71,3 +71,32 @@ describe('hostile input stays fast', () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('references that double a value on every line (a "billion laughs" .env)', () => {
+  const doubling = (lines: number) =>
+    ['K0=abcdefghijklmnopqrstuvwxyz', ...Array.from({ length: lines }, (_, i) => `K${i + 1}=\${K${i}}\${K${i}}`)].join('\n') + '\n';
+
+  it('stops at a bounded size and names the line where the value outgrows it', () => {
+    const resolved = resolveEnvDocument(parseEnvDocument(doubling(25)), {});
+    const total = Object.values(resolved.values).reduce((sum, value) => sum + value.length, 0);
+    expect(total).toBeLessThan(2 * 1024 * 1024);
+    const issue = resolved.issues.find((candidate) => candidate.kind === 'too-long');
+    // K12 is 26 × 2^12 = 106,496 characters: the first past the 64 KiB a value may grow by.
+    expect(issue).toMatchObject({ key: 'K12', line: 13 });
+  });
+
+  it('many lines that each copy a large value exhaust one budget for the whole file', () => {
+    const big = 'x'.repeat(60_000);
+    const text = `A=${big}\n${Array.from({ length: 200 }, (_, i) => `B${i}=\${A}`).join('\n')}\n`;
+    const resolved = resolveEnvDocument(parseEnvDocument(text), {});
+    const total = Object.values(resolved.values).reduce((sum, value) => sum + value.length, 0);
+    expect(total).toBeLessThan(2 * 1024 * 1024);
+    expect(resolved.issues.filter((candidate) => candidate.kind === 'too-long').length).toBeGreaterThan(0);
+  });
+
+  it('a file of ordinary references resolves in full', () => {
+    const resolved = resolveEnvDocument(parseEnvDocument('U=root\nP=pw\nURL=postgresql://${U}:${P}@localhost:5432/${U}\n'), {});
+    expect(resolved.issues).toEqual([]);
+    expect(resolved.values.URL).toBe('postgresql://root:pw@localhost:5432/root');
+  });
+});

@@ -12,6 +12,13 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The test runner may itself run under npm (`npm test`, `npx vitest`), which tells the processes it
+ * starts; the CLI would then say its commands as `npx datalayer`. Its tests run it as `node
+ * bin/datalayer.js`, unless a test sets these itself.
+ */
+const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
+
 /** Runs the built CLI as a user would, in its own process, without a terminal. */
 export async function runCli(
   args: string[],
@@ -19,7 +26,7 @@ export async function runCli(
 ): Promise<CliRun> {
   const result = await execa(process.execPath, [cliEntry, ...args], {
     cwd: options.cwd,
-    env: { CI: 'true', ...options.env },
+    env: { CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...options.env },
     extendEnv: options.env?.PATH === undefined ? true : true,
     reject: false,
     timeout: options.timeoutMs ?? 60_000,

@@ -7,7 +7,7 @@ import { SECRET_MARKER } from './hostile-arbitraries.js';
 const SECRET_KEY_SET = new Set<string>(SECRET_KEYS);
 
 /** Codes about one line of `.env`: they always say which. */
-const LINE_CODES = new Set(['ENV_SYNTAX', 'ENV_SYNTAX_SUSPICIOUS', 'ENV_INTERPOLATION', 'ENV_REQUIRED_VARIABLE', 'ENV_DUPLICATE_KEY']);
+const LINE_CODES = new Set(['ENV_SYNTAX', 'ENV_SYNTAX_SUSPICIOUS', 'ENV_INTERPOLATION', 'ENV_REQUIRED_VARIABLE', 'ENV_VALUE_TOO_LONG', 'ENV_DUPLICATE_KEY']);
 
 /** Number of lines as an editor shows them (`\n` ends a line; a BOM is not a line). */
 export function lineCount(text: string): number {

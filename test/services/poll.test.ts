@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotReadyError } from '../../src/support/errors.js';
-import { attemptBudget, pollUntil, type ProbeOutcome } from '../../src/support/poll.js';
+import { getEventListeners } from 'node:events';
+import { attemptBudget, pollUntil, sleep, type ProbeOutcome } from '../../src/support/poll.js';
 
 function probeSequence<T>(outcomes: Array<ProbeOutcome<T>>): { probe: () => Promise<ProbeOutcome<T>>; calls: () => number } {
   let calls = 0;
@@ -90,5 +91,13 @@ describe('attemptBudget', () => {
     expect(left).toBeLessThanOrEqual(1_000);
     expect(left).toBeGreaterThan(900);
     expect(attemptBudget(Date.now() - 5_000, 2_000)).toBe(200);
+  });
+});
+
+describe('sleep', () => {
+  it('leaves no listener on the signal once the pause is over (Node warns past ten: a long wait would)', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 12; i++) await sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

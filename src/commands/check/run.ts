@@ -6,6 +6,7 @@ import { countBySeverity, hasErrors } from '../../support/diagnostic.js';
 import { formatDiagnostics } from '../../report/format-diagnostics.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
+import { readRuntimeRecord } from '../../runtimes/runtime-record.js';
 
 /** The options of `check`, as its declaration (index.ts) validates them. */
 export interface CheckOptions {
@@ -15,6 +16,8 @@ export interface CheckOptions {
 
 export interface CheckData {
   state: 'local' | 'external' | 'disabled';
+  /** The runtime the findings are for (local state): null when `up` decides by whether a Docker daemon answers. */
+  runtime: 'docker' | 'native' | null;
   envFile: string;
   composeFile: string | null;
   summary: { errors: number; warnings: number; infos: number };
@@ -24,7 +27,8 @@ export interface CheckData {
 export type CheckResult = CommandResult<CheckData>;
 
 export async function run(options: CheckOptions, context: Context): Promise<CheckResult> {
-  const check = await checkHost(context, { strict: options.strict });
+  const recorded = (await readRuntimeRecord(context.host.stateDir))?.runtime;
+  const check = await checkHost(context, { strict: options.strict, ...(recorded ? { recordedRuntime: recorded } : {}) });
   const diagnostics = [...check.diagnostics];
   let connections: CheckData['connections'];
   if (options.connect && !hasErrors(diagnostics) && check.state !== 'disabled') {
@@ -39,6 +43,7 @@ export async function run(options: CheckOptions, context: Context): Promise<Chec
     diagnostics,
     data: {
       state: check.state,
+      runtime: check.state === 'local' ? (check.runtime ?? null) : null,
       envFile: context.host.envFileLabel,
       composeFile: check.config.composeFile ? displayPath(context.host.dir, check.config.composeFile) : null,
       summary: { errors: counts.error, warnings: counts.warning, infos: counts.info },
@@ -59,6 +64,7 @@ export function render(result: CheckResult, style: Style): string {
   if (diagnostics.length > 0) lines.push(formatDiagnostics(diagnostics, style), '');
   lines.push(`Data layer: ${STATE_WORDS[data.state]}`);
   lines.push(`Config:     ${data.envFile}${data.composeFile ? `, ${data.composeFile}` : ''}`);
+  if (data.state === 'local') lines.push(`Runtime:    ${data.runtime ?? 'docker if its daemon answers, else native'}`);
   for (const connection of data.connections ?? []) {
     lines.push(`${connection.ok ? style.ok('✔') : style.bad('✖')} ${connection.service}: ${connection.message}`);
   }

@@ -54,10 +54,10 @@ export function renderSwitch(direction: SwitchDirection, result: SwitchResult, s
   }
   lines.push(`Data layer: ${data.state}`);
   if (direction === 'disable' && data.action === 'changed') {
-    lines.push(`Chainlit keeps no history now; ${style.code('datalayer enable')} turns it back on (the data is kept).`);
-    lines.push(`Services already running keep running until ${style.code('datalayer down')}.`);
+    lines.push(`Chainlit keeps no history now; ${style.command('datalayer enable')} turns it back on (the data is kept).`);
+    lines.push(`Services already running keep running until ${style.command('datalayer down')}.`);
   } else if (data.state !== 'disabled') {
-    lines.push(`Next: ${style.code('datalayer up')}`);
+    lines.push(`Next: ${style.command('datalayer up')}`);
   }
   return lines.join('\n');
 }

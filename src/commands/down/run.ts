@@ -153,10 +153,15 @@ export function render(result: DownResult, style: Style): string {
   const { data } = result;
   if (data.message && !data.stopped) return data.message;
   const lines = [style.ok(`✔ Stopped`) + (data.runtime ? ` (${data.runtime})` : '')];
-  if (data.volumes) {
-    lines.push(data.deleted.length > 0 ? `Deleted: ${data.deleted.join(', ')}` : 'Deleted the compose volumes.');
-  } else {
+  if (data.volumes) lines.push(deletedWords(data)); else {
     lines.push(style.dim('The data is kept; `datalayer up` brings everything back.'));
   }
   return lines.join('\n');
+}
+
+/** What `--volumes` removed: only Docker has compose volumes; natively there may have been no data yet. */
+function deletedWords(data: DownData): string {
+  const paths = data.deleted.join(', ');
+  if (data.runtime === 'docker') return data.deleted.length > 0 ? `Deleted the compose volumes and ${paths}.` : 'Deleted the compose volumes.';
+  return data.deleted.length > 0 ? `Deleted: ${paths}` : 'There was no data to delete.';
 }

@@ -23,6 +23,8 @@ export interface EnvPlanInput {
   example: string | undefined;
   /** Host-relative path of the compose file found; undefined when there is none. */
   composeFile: string | undefined;
+  /** Where it is expected when there is none (the submodule path's compose.yaml). */
+  expectedComposeFile?: string;
   generateSecret: () => string;
 }
 
@@ -59,7 +61,7 @@ export function planEnvFile(input: EnvPlanInput): EnvPlan {
 
   const missing = missingKeys(lines);
   if (missing.has(AUTH_SECRET_KEY)) secret = input.generateSecret();
-  const values: TemplateValues = { composeFile: input.composeFile, authSecret: secret ?? '' };
+  const values: TemplateValues = { ...templatePaths(input), authSecret: secret ?? '' };
   const appended = [...missing].filter((key) => !isCommentedInTemplate(key, values));
   if (missing.size > 0) text = appendBlock(text, templateLines(values, (key) => missing.has(key)));
 
@@ -74,12 +76,16 @@ export function planEnvFile(input: EnvPlanInput): EnvPlan {
 
 function planFromTemplate(input: EnvPlanInput): EnvPlan {
   const secret = input.generateSecret();
-  const values: TemplateValues = { composeFile: input.composeFile, authSecret: secret };
+  const values: TemplateValues = { ...templatePaths(input), authSecret: secret };
   const lines = templateLines(values);
   const keys = ENV_TEMPLATE.flatMap((section) => section.entries.map((entry) => entry.key)).filter(
     (key) => !isCommentedInTemplate(key, values),
   );
   return { text: `${lines.join('\n')}\n`, changes: [{ action: 'create', from: 'template', keys }], secret };
+}
+
+function templatePaths(input: EnvPlanInput): Pick<TemplateValues, 'composeFile' | 'expectedComposeFile'> {
+  return { composeFile: input.composeFile, ...(input.expectedComposeFile ? { expectedComposeFile: input.expectedComposeFile } : {}) };
 }
 
 /** Empty, or one of the placeholders people leave in (`...`, `changeme`, `<...>`). */

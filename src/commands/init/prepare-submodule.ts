@@ -1,5 +1,6 @@
 /** The git half of `init`: the data-layer submodule registered and checked out. */
 import type { Context } from '../../context/context.js';
+import { DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
 import type { Diagnostic } from '../../support/diagnostic.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import { registerUrlCredentials } from '../../git/arguments.js';
@@ -9,7 +10,6 @@ import { requireRepository } from '../../git/repository.js';
 import { addSubmodule, initSubmodule } from '../../git/submodule-checkout.js';
 import { submoduleState } from '../../git/submodule-state.js';
 
-export const DEFAULT_SUBMODULE_URL = 'https://github.com/OpenLLM-France/chainlit-datalayer.git';
 
 export interface SubmoduleRequest {
   url: string | undefined;

@@ -27,11 +27,19 @@ export function renderInit(result: InitResult, style: Style): string {
   if (result.diagnostics.length > 0) lines.push('', formatDiagnostics(result.diagnostics, style), '');
   if (data.dryRun) {
     lines.push(style.dim('Dry run: nothing was written.'));
+  } else if (data.submoduleFilesMissing) {
+    lines.push(`Data layer: off for now: ${data.submoduleFilesMissing} has no compose file nor migrations, so the data-layer block of .env is commented out.`);
   } else {
     lines.push(`Data layer: ${STATE_WORDS[data.state]}`);
     if (data.commitCommand) lines.push(`Commit the submodule with: ${style.code(data.commitCommand)}`);
   }
-  lines.push(`Next: ${style.code(data.nextCommandLine)}`);
+  if (data.submoduleFilesMissing) {
+    lines.push(`Next: get chainlit-datalayer into ${data.submoduleFilesMissing}, turn the block on, and start:`);
+    for (const step of data.nextSteps) lines.push(`  ${step.startsWith('datalayer') ? style.command(step) : style.code(step)}`);
+    lines.push(style.dim('(Or, for a PostgreSQL of your own: uncomment DATABASE_URL in .env, point it at your server, and run `datalayer up`.)'));
+  } else {
+    lines.push(`Next: ${style.command(data.nextCommandLine)}`);
+  }
   return lines.join('\n');
 }
 

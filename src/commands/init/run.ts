@@ -3,13 +3,14 @@ import path from 'node:path';
 import { commandLineFor } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../../config/host-config.js';
-import { DEFAULT_SUBMODULE_PATH } from '../../config/keys.js';
+import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
+import { submoduleSituation } from '../../config/rules/submodule-hint.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
-import { assertNotOption } from '../../git/arguments.js';
+import { assertNotOption, assertWorkTreePath } from '../../git/arguments.js';
 import { displayPath } from '../../context/host-project.js';
 import { findComposeFile, hostRelativePath } from '../../config/compose/find-compose-file.js';
 import { planGitignore } from './gitignore.js';
@@ -47,6 +48,10 @@ export interface InitData {
   nextCommand: string;
   /** The same, as typed from the current directory (with -C / --env-file when they are needed). */
   nextCommandLine: string;
+  /** Where the compose file and migrations are expected but absent (then the block is written off). */
+  submoduleFilesMissing: string | null;
+  /** The command lines to run next, in order (the first fetches the missing files, when they are). */
+  nextSteps: string[];
 }
 
 export type InitResult = CommandResult<InitData>;
@@ -55,6 +60,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
   for (const [option, value] of [['--url', options.url], ['--path', options.path], ['--branch', options.branch]] as const) {
     if (value !== undefined) assertNotOption(option, value);
   }
+  if (options.path !== undefined) assertWorkTreePath('--path', options.path);
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
     : undefined;
@@ -63,7 +69,8 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
   const composeValue = composeFile === undefined ? undefined : hostRelativePath(context.host.dir, composeFile);
   const diagnostics: Diagnostic[] = [...(submodule?.diagnostics ?? []), ...composeDiagnostics(context, submodule, composeFile)];
 
-  const { envText, changes, secret } = await planFiles(context, composeValue);
+  const expectedComposeFile = hostRelativePath(context.host.dir, path.join(submoduleDir, 'compose.yaml'));
+  const { envText, changes, secret } = await planFiles(context, composeValue, expectedComposeFile);
   context.reporter.redactor.add(secret);
   if (!options.dryRun) await writeChanges(changes);
 
@@ -74,6 +81,9 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
     state = check.state;
   }
   const failed = hasErrors(diagnostics);
+  // No compose file here: the block was written switched off; say how to get the files, then turn it on.
+  const filesMissing = !options.dryRun && !failed && composeValue === undefined && state === 'disabled';
+  const next = filesMissing ? 'enable' : nextCommand(options.dryRun, failed, state);
   return {
     exitCode: failed ? ExitCode.config : ExitCode.ok,
     diagnostics,
@@ -86,8 +96,12 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
       composeFile: composeValue ?? null,
       dryRun: options.dryRun,
       commitCommand: submodule?.needsCommit ? `git commit -m "Add the chainlit-datalayer submodule" -- .gitmodules ${submodule.path}` : null,
-      nextCommand: `datalayer ${nextCommand(options.dryRun, failed, state)}`,
-      nextCommandLine: commandLineFor(context.host, nextCommand(options.dryRun, failed, state)),
+      nextCommand: `datalayer ${next}`,
+      nextCommandLine: commandLineFor(context.host, next),
+      submoduleFilesMissing: filesMissing ? displayPath(context.host.dir, submoduleDir) : null,
+      nextSteps: filesMissing
+        ? [fetchFilesCommand(context, submoduleDir), commandLineFor(context.host, 'enable'), commandLineFor(context.host, 'up')]
+        : [commandLineFor(context.host, next)],
     },
   };
 }
@@ -119,12 +133,16 @@ interface PlannedChange {
 }
 
 /** `.env` and `.gitignore` as they should be; nothing written yet. */
-async function planFiles(context: Context, composeValue: string | undefined): Promise<{ envText: string | undefined; changes: PlannedChange[]; secret: string | undefined }> {
+async function planFiles(
+  context: Context,
+  composeValue: string | undefined,
+  expectedComposeFile: string,
+): Promise<{ envText: string | undefined; changes: PlannedChange[]; secret: string | undefined }> {
   const host = context.host;
   const existing = await readEnvFile(host.envFile);
   const examplePath = path.join(host.dir, '.env.example');
   const example = existing === undefined && existsSync(examplePath) ? (await readEnvFile(examplePath))?.text : undefined;
-  const envPlan = planEnvFile({ existing: existing?.text, example, composeFile: composeValue, generateSecret });
+  const envPlan = planEnvFile({ existing: existing?.text, example, composeFile: composeValue, expectedComposeFile, generateSecret });
   const changes: PlannedChange[] = [];
   if (envPlan.text !== undefined) {
     for (const change of envPlan.changes) {
@@ -162,6 +180,21 @@ function stateOf(text: string | undefined): DataLayerState {
   const values: Record<string, string> = {};
   for (const line of parseEnvDocument(text).lines) if (line.kind === 'entry' && line.key) values[line.key] = line.value ?? '';
   return dataLayerState(values);
+}
+
+/** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
+function fetchFilesCommand(context: Context, submoduleDir: string): string {
+  const relative = path.relative(process.cwd(), context.host.dir);
+  const git = relative === '' ? 'git' : `git -C ${relative.startsWith('..') || path.isAbsolute(relative) ? context.host.dir : relative}`;
+  const target = hostRelativePath(context.host.dir, submoduleDir);
+  switch (submoduleSituation(context.host.dir)) {
+    case 'not-a-repository':
+      return `${git} clone ${DEFAULT_SUBMODULE_URL} ${target}`;
+    case 'registered':
+      return `${git} submodule update --init -- ${target}`;
+    case 'not-registered':
+      return `${git} submodule add -- ${DEFAULT_SUBMODULE_URL} ${target}`;
+  }
 }
 
 function nextCommand(dryRun: boolean, failed: boolean, state: DataLayerState): string {

@@ -1,18 +1,18 @@
 import { checkHost } from '../../config/check-host.js';
 import type { HostConfig } from '../../config/host-config.js';
-import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
-import { ConfigError, ExitCode, isDatalayerError } from '../../support/errors.js';
-import { maskUrlPassword } from '../../report/redactor.js';
+import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
+import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import type { ServiceState } from '../../runtimes/runtime.js';
 import { runtimeInUse } from '../../runtimes/select-runtime.js';
-import { bucketTargetOf, endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { probeServices, type MigrationsProbe, type PostgresProbe, type Probes } from './probe.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
 export interface StatusOptions {
-  output: 'text' | 'env';
+  output: 'text' | EnvOutputFormat;
   runtime: 'docker' | 'native' | undefined;
 }
 
@@ -21,17 +21,26 @@ export interface StatusData {
   runtime: 'docker' | 'native' | null;
   ready: boolean;
   services: ServiceState[];
-  postgres: { reachable: boolean; url: string; error?: string };
+  /** `reachable`: datalayer logged in; else `error` says why and `reason` names it (auth, database-missing, refused, ...). */
+  postgres: PostgresProbe;
   /** The same words as `migrate`: `applied` is every migration in the database. */
-  migrations: { applied: string[]; pending: string[]; failed: Array<{ name: string; logs: string | null }> } | null;
-  bucket: { name: string; present: boolean; error?: string } | null;
+  migrations: MigrationsProbe | null;
+  /** Why the migrations could not be read (no folder) while Postgres could be. */
+  migrationsError: string | null;
+  bucket: Probes['bucket'];
   problems: string[];
-  /** `env`: the KEY=value lines were printed for scripts; nothing else goes to stdout. */
-  output: 'text' | 'env';
+  /** Not `text`: the values were printed for another program; nothing else goes to stdout. */
+  output: StatusOptions['output'];
 }
 export type StatusResult = CommandResult<StatusData>;
 
 export async function run(options: StatusOptions, context: Context): Promise<StatusResult> {
+  if (options.output !== 'text' && context.reporter.json) {
+    // --json promises one document on stdout; the values would be lines beside it.
+    throw new UsageError(`-o ${options.output} prints lines for another program; --json prints the report: use one of them.`, {
+      hint: 'Run `datalayer status --json` for the report, or `datalayer status -o ' + options.output + '` for the values.',
+    });
+  }
   const check = await checkHost(context);
   const config = check.config;
   if (config.document === undefined) {
@@ -68,51 +77,17 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     services,
     postgres: probes?.postgres ?? { reachable: false, url: '' },
     migrations: probes?.migrations ?? null,
+    migrationsError: probes?.migrationsError ?? null,
     bucket: probes?.bucket ?? null,
     problems,
     output: options.output,
   };
-  if (options.output === 'env') context.reporter.raw(envLines(config, endpoints));
+  if (options.output !== 'text') context.reporter.raw(formatEnvOutput(hostSideValues(config, endpoints), options.output));
   return { exitCode: data.ready ? ExitCode.ok : ExitCode.notReady, diagnostics: [], data };
 }
 
-async function probeServices(config: HostConfig, endpoints: Endpoints, problems: string[]) {
-  const url = maskUrlPassword(endpoints.databaseUrl);
-  const postgres: StatusData['postgres'] = { reachable: false, url };
-  let migrations: StatusData['migrations'] = null;
-  try {
-    const { readMigrationStatus } = await import('../../services/migrations/apply.js');
-    const status = await readMigrationStatus({ url: endpoints.databaseUrl, migrationsDir: migrationsDirectory(config), connectTimeoutMs: 1_500 });
-    postgres.reachable = true;
-    migrations = { applied: status.applied, pending: status.pending, failed: status.failed.map((f) => ({ name: f.name, logs: f.logs ?? null })) };
-    if (status.pending.length > 0) problems.push(`${status.pending.length} migration(s) pending (\`datalayer migrate\`)`);
-    if (status.failed.length > 0) problems.push(`failed migration(s): ${status.failed.map((f) => f.name).join(', ')}`);
-  } catch (error) {
-    const message = messageOf(error);
-    if (/reach|connect|refused|timeout|ECONN/i.test(message) || !postgres.reachable) {
-      postgres.error = message;
-      problems.push(`Postgres is not reachable at ${url}`);
-    }
-  }
-  let bucket: StatusData['bucket'] = null;
-  const target = bucketTargetOf(endpoints);
-  if (target) {
-    bucket = { name: target.bucket, present: false };
-    try {
-      const { S3Client } = await import('../../services/s3/client.js');
-      const client = new S3Client(target.settings, { requestTimeoutMs: 1_500 });
-      bucket.present = await client.bucketExists(target.bucket);
-      if (!bucket.present) problems.push(`bucket ${target.bucket} is missing (\`datalayer up\` creates it)`);
-    } catch (error) {
-      bucket.error = messageOf(error);
-      problems.push(`S3 is not reachable at ${endpoints.s3Endpoint ?? 'AWS'}`);
-    }
-  }
-  return { postgres, migrations, bucket };
-}
-
-/** `-o env`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */
-function envLines(config: HostConfig, endpoints: Endpoints): string {
+/** `-o env|dotenv|github`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */
+function hostSideValues(config: HostConfig, endpoints: Endpoints): Array<[string, string]> {
   const values: Record<string, string | undefined> = {
     DATABASE_URL: endpoints.databaseUrl || undefined,
     DEV_AWS_ENDPOINT: endpoints.s3Endpoint,
@@ -123,23 +98,20 @@ function envLines(config: HostConfig, endpoints: Endpoints): string {
     POSTGRES_PORT: endpoints.postgresPort?.toString(),
     LOCALSTACK_PORT: endpoints.s3Port?.toString(),
   };
-  return Object.entries(values)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
-    .map(([key, value]) => `${key}=${shellQuote(value)}\n`)
-    .join('');
+  return Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
 }
 
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
-function messageOf(error: unknown): string {
-  return isDatalayerError(error) || error instanceof Error ? error.message : String(error);
+function postgresVerdict(postgres: PostgresProbe): string {
+  if (postgres.reachable) return `reachable at ${postgres.url}`;
+  if (!postgres.error) return `not checked (${postgres.url || 'no DATABASE_URL'})`;
+  const what = postgres.reason === 'auth' ? 'login refused' : postgres.reason === 'database-missing' ? 'database missing' : 'not reachable';
+  return `${what} at ${postgres.url}: ${postgres.error}`;
 }
 
 export function render(result: StatusResult, style: Style): string {
   const { data } = result;
-  if (data.output === 'env') return '';
+  if (data.output !== 'text') return '';
   if (data.state === 'disabled') return 'Data layer: disabled (persistence is off in .env).';
   const mark = (ok: boolean) => (ok ? style.ok('✔') : style.bad('✖'));
   const lines = [`Data layer: ${data.state}${data.runtime ? ` (${data.runtime})` : ''}`];
@@ -148,10 +120,13 @@ export function render(result: StatusResult, style: Style): string {
     const health = service.health ? `, ${service.health}` : '';
     lines.push(`${mark(service.state === 'running')} ${service.name.padEnd(12)} ${service.state}${health}${ports ? `  ${style.dim(ports)}` : ''}`);
   }
-  lines.push(`${mark(data.postgres.reachable)} postgres     ${data.postgres.reachable ? 'reachable' : 'not reachable'} at ${data.postgres.url}`);
+  lines.push(`${mark(data.postgres.reachable)} postgres     ${postgresVerdict(data.postgres)}`);
   if (data.migrations) {
     const m = data.migrations;
-    lines.push(`${mark(m.pending.length === 0 && m.failed.length === 0)} migrations   ${m.applied.length} applied, ${m.pending.length} pending${m.failed.length ? `, ${m.failed.length} failed` : ''}`);
+    const modified = m.modifiedAfterApply.length ? `, ${m.modifiedAfterApply.length} changed after they were applied` : '';
+    lines.push(`${mark(m.pending.length === 0 && m.failed.length === 0)} migrations   ${m.applied.length} applied, ${m.pending.length} pending${m.failed.length ? `, ${m.failed.length} failed` : ''}${modified}`);
+  } else if (data.migrationsError) {
+    lines.push(`${mark(false)} migrations   ${data.migrationsError}`);
   }
   if (data.bucket) {
     // An unreachable S3 says nothing about the bucket: "missing" would send the user the wrong way.

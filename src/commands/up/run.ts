@@ -5,6 +5,8 @@ import { printWarnings, requireValidConfig } from '../../config/require-valid-co
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
+import { commandLineFor } from '../../context/host-project.js';
+import { DATA_LAYER_KEYS } from '../../config/env-template.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -51,6 +53,8 @@ export interface UpData {
   bucket: BucketOutcome | null;
   migrations: MigrationOutcome | null;
   message?: string;
+  /** The next commands, as typed from the current directory (with -C / --env-file when needed). */
+  commandLines?: { status: string; down: string };
 }
 export type UpResult = CommandResult<UpData>;
 
@@ -59,7 +63,7 @@ export async function run(options: UpOptions, context: Context): Promise<UpResul
   const deadline = Date.now() + options.timeout * 1000;
   const check = await requireValidConfig(context, { ...(options.runtime ? { runtime: options.runtime } : {}), printWarnings: false });
   if (check.state === 'disabled') {
-    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, message: 'Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL. Run `datalayer enable` or `datalayer init` to turn it on.' });
+    return result(check, { runtime: null, started: false, services: [], urls: null, bucket: null, migrations: null, message: disabledMessage(check) });
   }
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
@@ -129,7 +133,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     ...(selected.project ? { project: selected.project } : {}),
     started: !alreadyUp,
     services: await runtime.services(),
-    urls: urlsOf(endpoints),
+    // Container-side addresses exist only inside a compose project: natively there is none.
+    urls: urlsOf(endpoints, runtime.kind === 'docker'),
     bucket: bucket ?? null,
     migrations,
   });
@@ -171,18 +176,28 @@ async function waitForStackDatabase(
   await waitForDatabase(context, endpoints, wait);
 }
 
+/** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */
+function disabledMessage(check: HostCheck): string {
+  const label = check.config.host.envFileLabel;
+  const commented = (check.config.document?.lines ?? []).some((line) => line.kind === 'comment' && (DATA_LAYER_KEYS as readonly string[]).includes(line.commentedKey ?? ''));
+  const what = `Persistence is disabled: ${label} sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so there is nothing to start.`;
+  return commented
+    ? `${what} Its data-layer block is commented out: \`datalayer enable\` turns it on (\`datalayer check\` then says if anything is missing).`
+    : `${what} \`datalayer init\` adds the data-layer block.`;
+}
+
 function rolesToWaitFor(services: ServiceState[], wanted: string[] | undefined): ServiceRole[] {
   const all: ServiceRole[] = ['postgres', 's3'];
   if (!wanted?.length) return all;
   return all.filter((role) => services.some((s) => s.role === role && wanted.includes(s.name)) || wanted.includes(role) || (role === 's3' && wanted.includes('localstack')));
 }
 
-function urlsOf(endpoints: Endpoints): UpData['urls'] {
+function urlsOf(endpoints: Endpoints, containerSide = false): UpData['urls'] {
   const host: Record<string, string> = { DATABASE_URL: endpoints.databaseUrl };
   if (endpoints.s3Endpoint) host.DEV_AWS_ENDPOINT = endpoints.s3Endpoint;
   const container: Record<string, string> = {};
-  if (endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
-  if (endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
+  if (containerSide && endpoints.containerDatabaseUrl) container.DATABASE_URL = endpoints.containerDatabaseUrl;
+  if (containerSide && endpoints.containerS3Endpoint) container.DEV_AWS_ENDPOINT = endpoints.containerS3Endpoint;
   return { host: mapValues(host, maskUrlPassword), container: mapValues(container, maskUrlPassword) };
 }
 
@@ -191,7 +206,9 @@ function mapValues(record: Record<string, string>, map: (value: string) => strin
 }
 
 function result(check: HostCheck, data: Omit<UpData, 'state'>): UpResult {
-  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data } };
+  const host = check.config.host;
+  const commandLines = data.urls ? { commandLines: { status: commandLineFor(host, 'status -o env'), down: commandLineFor(host, 'down') } } : {};
+  return { exitCode: ExitCode.ok, diagnostics: check.diagnostics, data: { state: check.state, ...data, ...commandLines } };
 }
 
 export function render(result: UpResult, style: Style): string {
@@ -212,6 +229,9 @@ export function render(result: UpResult, style: Style): string {
     const { applied, appliedNow } = data.migrations;
     lines.push(`Migrations: ${applied.length} applied${appliedNow.length ? ` (${appliedNow.length} just now)` : ''}`);
   }
-  lines.push('', style.dim('`datalayer status -o env` prints these with the password, for scripts; `datalayer down` stops the services.'));
+  const status = data.commandLines?.status ?? 'datalayer status -o env';
+  const down = data.commandLines?.down ?? 'datalayer down';
+  const stop = data.runtime ? `; ${style.command(down)} ${style.dim('stops the services.')}` : style.dim('.');
+  lines.push('', `${style.command(status)} ${style.dim('prints these with the password, for scripts')}${stop}`);
   return lines.join('\n');
 }

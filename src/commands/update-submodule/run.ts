@@ -89,7 +89,7 @@ export async function run(options: UpdateSubmoduleOptions, context: Context): Pr
       staged,
       committed,
       dryRun: options.dryRun,
-      nextCommand: changes.composeFile || changes.migrations ? 'datalayer up' : null,
+      nextCommand: nextCommandOf(options, action, changes),
     },
   };
 }
@@ -194,8 +194,19 @@ export function render(result: UpdateSubmoduleResult, style: Style): string {
     lines.push(`    git commit -m "Update ${data.submodule.path} to ${data.to.slice(0, 7)}" -- ${data.submodule.path}   (or run with --commit)`);
   }
   if (data.dryRun) lines.push(style.dim('Dry run: nothing was moved, staged or committed.'));
-  if (data.nextCommand) lines.push(`Next: ${style.code(data.nextCommand)} to apply the new ${describeChanges(data)}.`);
+  if (data.nextCommand && data.dryRun) {
+    const then = data.changes.composeFile || data.changes.migrations ? `, then ${style.command('datalayer up')} to apply the new ${describeChanges(data)}` : '';
+    lines.push(`Next: ${style.command(data.nextCommand)} to move it${then}.`);
+  } else if (data.nextCommand) {
+    lines.push(`Next: ${style.command(data.nextCommand)} to apply the new ${describeChanges(data)}.`);
+  }
   return lines.join('\n');
+}
+
+/** A dry run moved nothing: the next step is the real run; after a move, `up` applies what changed. */
+function nextCommandOf(options: UpdateSubmoduleOptions, action: string, changes: { composeFile: boolean; migrations: boolean }): string | null {
+  if (options.dryRun) return action === 'up-to-date' ? null : `datalayer update-submodule${options.ref ? ` --ref ${options.ref}` : ''}`;
+  return changes.composeFile || changes.migrations ? 'datalayer up' : null;
 }
 
 function describeChanges(data: UpdateSubmoduleData): string {

@@ -1,222 +1,197 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isCollection, parseDocument, visit, type Document } from 'yaml';
-import { interpolate, referencedVariables, type Lookup } from '../env/interpolate.js';
+import { isCollection, isMap, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
+import { expansionBudget, interpolate, referencedVariables, type ExpansionBudget, type Lookup } from '../env/interpolate.js';
+import { LineIndex } from './line-index.js';
+import { isRecord, readService, scalarText, serviceLines, serviceNodes, type ComposeService } from './service.js';
 
-/** What datalayer needs to know of a compose file, after Compose-style interpolation. */
-export interface ComposeService {
+export type { ComposePort, ComposeService } from './service.js';
+
+/** A variable the compose files reference, where it first appears. */
+export interface ComposeVariable {
   name: string;
-  image?: string;
-  /** Declared as `build:` (the fork's data-layer service). */
-  builds: boolean;
-  ports: ComposePort[];
-  /** Bind mounts, sources resolved against the compose file's directory. */
-  bindMounts: Array<{ source: string; target: string }>;
-  namedVolumes: string[];
-  environment: Record<string, string>;
+  hasDefault: boolean;
+  required: boolean;
+  file: string;
+  line?: number;
 }
 
-export interface ComposePort {
-  published?: number;
-  target: number;
-  /** The text as written, e.g. `${POSTGRES_PORT:-5432}:5432`. */
-  raw: string;
-  /** The variable that sets the published port, when there is one. */
-  variable?: string;
+/** Something about a place in one of the compose files. */
+export interface ComposeNote {
+  message: string;
+  file: string;
+  line?: number;
 }
 
+/** What datalayer needs to know of a compose file (and the files it includes), after Compose-style interpolation. */
 export interface ComposeModel {
   file: string;
   directory: string;
+  /** The services of the file and of the files it includes. */
   services: ComposeService[];
-  /** Every variable referenced anywhere in the file. */
-  variables: Array<{ name: string; hasDefault: boolean; required: boolean }>;
-  interpolationErrors: string[];
+  /** Every variable referenced anywhere in those files. */
+  variables: ComposeVariable[];
+  interpolationErrors: ComposeNote[];
   /** What the YAML reader noticed but accepted (it never prints them itself). */
-  warnings: Array<{ message: string; line?: number }>;
+  warnings: ComposeNote[];
+  /** The files read through `include:`, absolute. */
+  included: string[];
 }
 
 export class ComposeFileError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    /** The file at fault when it is not the main one (an included file). */
+    readonly file?: string,
   ) {
     super(message);
   }
 }
 
 const MAX_COMPOSE_BYTES = 1024 * 1024;
+/** Compose nests includes without limit; real projects use one level, a loop would never end. */
+const MAX_INCLUDE_DEPTH = 8;
 
-/** Reads and interpolates a compose file; throws ComposeFileError for what Compose itself would refuse. */
+/** Reads and interpolates a compose file and what it includes; throws ComposeFileError for what Compose itself would refuse. */
 export async function readComposeModel(file: string, lookup: Lookup): Promise<ComposeModel> {
+  const model: ComposeModel = { file, directory: path.dirname(file), services: [], variables: [], interpolationErrors: [], warnings: [], included: [] };
+  await readInto(model, file, { lookup, budget: expansionBudget(), variables: new Map(), chain: [] });
+  return model;
+}
+
+interface ReadState {
+  lookup: Lookup;
+  budget: ExpansionBudget;
+  variables: Map<string, ComposeVariable>;
+  /** The files that include this one, to refuse a loop. */
+  chain: string[];
+}
+
+async function readInto(model: ComposeModel, file: string, state: ReadState): Promise<void> {
+  const included = file === model.file ? undefined : file;
+  const text = await readText(file, included);
+  const lines = new LineIndex(text);
+  const { document, root } = parseYaml(text, lines, included);
+  model.warnings.push(...collectionKeys(document, lines, file));
+  const hasIncludes = Array.isArray(root.include) && root.include.length > 0;
+  if (!isRecord(root.services) && !hasIncludes) throw new ComposeFileError('has no `services:` section (nor `include:`)', undefined, included);
+
+  const resolve = (value: unknown): string => {
+    const raw = scalarText(value);
+    noteVariables(model, state, raw, file, lines);
+    const result = interpolate(raw, state.lookup, state.budget);
+    for (const issue of result.issues) {
+      const line = issue.variable ? lines.lineOfText(`\${${issue.variable}`) : undefined;
+      model.interpolationErrors.push({ message: issue.message, file, ...(line === undefined ? {} : { line }) });
+    }
+    return result.value;
+  };
+
+  if (hasIncludes) await readIncludes(model, file, root.include as unknown[], document, lines, resolve, state);
+  if (isRecord(root.services)) {
+    const nodes = serviceNodes(document);
+    for (const [name, body] of Object.entries(root.services)) {
+      model.services.push(readService(name, isRecord(body) ? body : {}, file, resolve, serviceLines(nodes.get(name), lines)));
+    }
+  }
+}
+
+/** `include:`, short (`- path`) or long (`- path: [a, b]`): paths relative to the including file, read in order. */
+async function readIncludes(
+  model: ComposeModel,
+  file: string,
+  entries: unknown[],
+  document: Document,
+  lines: LineIndex,
+  resolve: (value: unknown) => string,
+  state: ReadState,
+): Promise<void> {
+  const node = document.get('include', true);
+  const chain = [...state.chain, file];
+  if (chain.length > MAX_INCLUDE_DEPTH) throw new ComposeFileError(`includes files more than ${MAX_INCLUDE_DEPTH} levels deep`, undefined, file);
+  for (const [index, entry] of entries.entries()) {
+    const item = isSeq(node) ? node.items[index] : undefined;
+    const line = lines.lineAt(isScalar(item) || isMap(item) ? item.range?.[0] : undefined);
+    const paths = isRecord(entry) ? (Array.isArray(entry.path) ? entry.path : [entry.path]) : [entry];
+    for (const written of paths) {
+      const target = path.resolve(path.dirname(file), resolve(written));
+      const shown = scalarText(written);
+      if (chain.includes(target)) throw new ComposeFileError(`includes ${shown}, which includes this file again`, line, file);
+      if (!(await isFile(target))) throw new ComposeFileError(`includes ${shown}, which does not exist`, line, file);
+      model.included.push(target);
+      await readInto(model, target, { ...state, chain });
+    }
+  }
+}
+
+function noteVariables(model: ComposeModel, state: ReadState, raw: string, file: string, lines: LineIndex): void {
+  for (const v of referencedVariables(raw)) {
+    const known = state.variables.get(v.name);
+    if (known) {
+      known.hasDefault = known.hasDefault && v.hasDefault;
+      known.required = known.required || v.required;
+      continue;
+    }
+    const line = lines.lineOfText(`\${${v.name}`) ?? lines.lineOfText(`$${v.name}`);
+    const variable: ComposeVariable = { name: v.name, hasDefault: v.hasDefault, required: v.required, file, ...(line === undefined ? {} : { line }) };
+    state.variables.set(v.name, variable);
+    model.variables.push(variable);
+  }
+}
+
+async function readText(file: string, included: string | undefined): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     // Unreadable (permissions, a directory swapped in): a configuration problem, not a crash.
-    throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`, undefined, included);
   }
-  if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file');
-  return parseComposeModel(text, file, lookup);
+  if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file', undefined, included);
+  return text;
 }
 
-export function parseComposeModel(text: string, file: string, lookup: Lookup): ComposeModel {
+function parseYaml(text: string, lines: LineIndex, included: string | undefined): { document: Document; root: Record<string, unknown> } {
   // logLevel 'error': yaml would print its warnings on stderr; they become diagnostics instead.
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const firstError = document.errors[0];
   if (firstError) {
-    throw new ComposeFileError(`is not valid YAML: ${firstError.message.split('\n')[0]}`, lineOf(text, firstError.pos?.[0]));
+    throw new ComposeFileError(`is not valid YAML: ${firstError.message.split('\n')[0]}`, lines.lineAt(firstError.pos?.[0]), included);
   }
-  const warnings = collectionKeys(document, text);
   let root: unknown;
   try {
     // maxAliasCount refuses alias bombs before they expand.
     root = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // An alias bomb ends here ("Excessive alias count..."): the file was read but is refused.
-    throw new ComposeFileError(`is refused: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ComposeFileError(`is refused: ${error instanceof Error ? error.message : String(error)}`, undefined, included);
   }
-  if (!isRecord(root) || !isRecord(root.services)) throw new ComposeFileError('has no `services:` section');
-
-  const variables = new Map<string, { name: string; hasDefault: boolean; required: boolean }>();
-  const interpolationErrors: string[] = [];
-  const resolve = (value: unknown): string => {
-    const raw = scalarText(value);
-    for (const v of referencedVariables(raw)) {
-      const known = variables.get(v.name);
-      variables.set(v.name, {
-        name: v.name,
-        hasDefault: (known?.hasDefault ?? true) && v.hasDefault,
-        required: (known?.required ?? false) || v.required,
-      });
-    }
-    const result = interpolate(raw, lookup);
-    for (const issue of result.issues) interpolationErrors.push(issue.message);
-    return result.value;
-  };
-
-  const directory = path.dirname(file);
-  const services = Object.entries(root.services).map(([name, body]) =>
-    readService(name, isRecord(body) ? body : {}, directory, resolve),
-  );
-  return { file, directory, services, variables: [...variables.values()], interpolationErrors, warnings };
+  if (!isRecord(root)) throw new ComposeFileError('has no `services:` section (nor `include:`)', undefined, included);
+  return { document, root };
 }
 
 /**
  * A list or map used as a mapping key: the one thing yaml warns about while converting (it
  * stringifies the key), and not something Compose reads as intended.
  */
-function collectionKeys(document: Document, text: string): ComposeModel['warnings'] {
-  const found: ComposeModel['warnings'] = [];
+function collectionKeys(document: Document, lines: LineIndex, file: string): ComposeNote[] {
+  const found: ComposeNote[] = [];
   visit(document, {
     Pair(_key, pair) {
       if (!isCollection(pair.key)) return;
-      const line = lineOf(text, pair.key.range?.[0]);
-      found.push({ message: 'a list or map is used as a mapping key; it is read as its text', ...(line === undefined ? {} : { line }) });
+      const line = lines.lineAt(pair.key.range?.[0]);
+      found.push({ message: 'a list or map is used as a mapping key; it is read as its text', file, ...(line === undefined ? {} : { line }) });
     },
   });
   return found;
 }
 
-function readService(
-  name: string,
-  body: Record<string, unknown>,
-  directory: string,
-  resolve: (value: unknown) => string,
-): ComposeService {
-  const ports = asArray(body.ports).map((entry) => readPort(entry, resolve));
-  const bindMounts: ComposeService['bindMounts'] = [];
-  const namedVolumes: string[] = [];
-  for (const entry of asArray(body.volumes)) {
-    const mount = readVolume(entry, resolve);
-    if (!mount) continue;
-    if (/^(\.{1,2}(\/|$)|\/|~)/.test(mount.source)) {
-      bindMounts.push({ source: path.resolve(directory, mount.source), target: mount.target });
-    } else {
-      namedVolumes.push(mount.source);
-    }
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    // Missing or unreachable: the caller reports the include it could not follow.
+    return false;
   }
-  const environment: Record<string, string> = {};
-  if (Array.isArray(body.environment)) {
-    for (const item of body.environment) {
-      const [key, ...rest] = resolve(item).split('=');
-      if (key) environment[key] = rest.join('=');
-    }
-  } else if (isRecord(body.environment)) {
-    for (const [key, value] of Object.entries(body.environment)) environment[key] = value == null ? '' : resolve(value);
-  }
-  return {
-    name,
-    ...(body.image === undefined ? {} : { image: resolve(body.image) }),
-    builds: body.build !== undefined,
-    ports,
-    bindMounts,
-    namedVolumes,
-    environment,
-  };
-}
-
-function readPort(entry: unknown, resolve: (value: unknown) => string): ComposePort {
-  if (isRecord(entry)) {
-    const raw = JSON.stringify(entry);
-    const published = entry.published === undefined ? undefined : Number(resolve(entry.published));
-    return {
-      raw,
-      target: Number(resolve(entry.target)),
-      ...(published === undefined || Number.isNaN(published) ? {} : { published }),
-      ...variableOf(scalarText(entry.published ?? '')),
-    };
-  }
-  const raw = scalarText(entry);
-  // [ip:]published:target[/protocol]; the ip may be IPv6 in brackets.
-  const parts = resolve(raw).replace(/\/\w+$/, '').replace(/^\[[^\]]*\]:/, '').split(':');
-  const target = Number(parts[parts.length - 1]);
-  const publishedText = parts.length >= 2 ? parts[parts.length - 2] : undefined;
-  const published = publishedText === undefined || publishedText === '' ? undefined : Number(publishedText);
-  const rawParts = raw.split(':');
-  return {
-    raw,
-    target,
-    ...(published === undefined || Number.isNaN(published) ? {} : { published }),
-    ...variableOf(rawParts.length >= 2 ? (rawParts[rawParts.length - 2] ?? '') : ''),
-  };
-}
-
-function variableOf(text: string): { variable?: string } {
-  const first = referencedVariables(text)[0];
-  return first ? { variable: first.name } : {};
-}
-
-function readVolume(entry: unknown, resolve: (value: unknown) => string): { source: string; target: string } | undefined {
-  if (isRecord(entry)) {
-    if (entry.source === undefined) return undefined;
-    return { source: resolve(entry.source), target: resolve(entry.target ?? '') };
-  }
-  const text = resolve(entry);
-  const [source, target] = text.split(':');
-  if (!source || target === undefined) return undefined;
-  return { source, target };
-}
-
-function scalarText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return value == null ? '' : JSON.stringify(value);
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function lineOf(text: string, offset: number | undefined): number | undefined {
-  if (offset === undefined) return undefined;
-  // An error at the very end (an unclosed quote) belongs to the last line, not to the one after it.
-  const end = Math.min(offset, text.endsWith('\n') ? text.length - 1 : text.length);
-  let line = 1;
-  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }

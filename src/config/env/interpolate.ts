@@ -12,7 +12,7 @@
 export type Lookup = (name: string) => string | undefined;
 
 export interface InterpolationIssue {
-  kind: 'required' | 'syntax';
+  kind: 'required' | 'syntax' | 'too-long';
   variable?: string;
   message: string;
 }
@@ -42,6 +42,22 @@ export const MAX_INTERPOLATION_NESTING = 16;
 
 /** Compose stops at the first error; a few more help, thousands (hostile input) do not. */
 const MAX_REPORTED_ISSUES = 20;
+
+/**
+ * How many characters the references of one value may add to it. Real values grow by a user name
+ * or a port; `K2=${K1}${K1}` repeated down a file doubles on every line and would take gigabytes
+ * (Compose itself would try). Past this the value is refused, not expanded.
+ */
+export const MAX_VALUE_GROWTH = 64 * 1024;
+
+/** What the references of a whole file (or compose file) may add, all values together. */
+export interface ExpansionBudget {
+  remaining: number;
+}
+
+export function expansionBudget(characters = 1024 * 1024): ExpansionBudget {
+  return { remaining: characters };
+}
 
 const INVALID_REFERENCE = 'invalid variable reference: "${" must be followed by a name and "}" (write "$$" for a literal "$")';
 
@@ -156,6 +172,22 @@ interface Substitution {
   lookup: Lookup;
   issues: InterpolationIssue[];
   unset: Set<string>;
+  /** Characters appended so far, at every depth: a bound on the memory this value takes. */
+  produced: number;
+  limit: number;
+  overflowed: boolean;
+}
+
+/** Appends unless the value would outgrow its limit; then it is refused once and nothing more is built. */
+function append(run: Substitution, pieces: string[], text: string): void {
+  if (run.overflowed || text.length === 0) return;
+  run.produced += text.length;
+  if (run.produced > run.limit) {
+    run.overflowed = true;
+    report(run, { kind: 'too-long', message: `its \${...} references expand it past ${run.limit} characters (each one copies the value it names)` });
+    return;
+  }
+  pieces.push(text);
 }
 
 function report(run: Substitution, issue: InterpolationIssue): void {
@@ -196,34 +228,41 @@ function substituteRange(run: Substitution, start: number, end: number, depth: n
   const text = run.source.text;
   const pieces: string[] = [];
   let copiedUpTo = start;
-  for (let index = start; index < end; index++) {
+  for (let index = start; index < end && !run.overflowed; index++) {
     if (text.charCodeAt(index) !== 0x24) continue;
     const reference = run.source.readReference(index, end);
     if (reference === undefined) continue;
-    pieces.push(text.slice(copiedUpTo, index));
+    append(run, pieces, text.slice(copiedUpTo, index));
     if (reference.kind === 'escaped') {
-      pieces.push('$');
+      append(run, pieces, '$');
     } else if (reference.kind === 'invalid') {
       report(run, { kind: 'syntax', message: INVALID_REFERENCE });
     } else if (reference.kind === 'plain') {
       const value = run.lookup(reference.name);
       if (value === undefined) run.unset.add(reference.name);
-      pieces.push(value ?? '');
+      append(run, pieces, value ?? '');
     } else {
-      pieces.push(applyOperator(run, reference, depth));
+      append(run, pieces, applyOperator(run, reference, depth));
     }
     copiedUpTo = reference.resume;
     index = reference.resume - 1;
   }
-  pieces.push(text.slice(copiedUpTo, end));
-  return pieces.join('');
+  append(run, pieces, text.slice(copiedUpTo, end));
+  return run.overflowed ? '' : pieces.join('');
 }
 
-/** Substitutes `template` as Compose does; `issues` lists what makes Compose stop (first one wins there). */
-export function interpolate(template: string, lookup: Lookup): InterpolationResult {
+/**
+ * Substitutes `template` as Compose does; `issues` lists what makes Compose stop (first one wins
+ * there), and a value whose references would grow it past its limit (then it is empty). `budget`
+ * is shared by the values of one file, and pays for what each adds.
+ */
+export function interpolate(template: string, lookup: Lookup, budget: ExpansionBudget = expansionBudget()): InterpolationResult {
   if (!template.includes('$')) return { value: template, issues: [], variables: [], unset: [] };
-  const run: Substitution = { source: new TemplateText(template), lookup, issues: [], unset: new Set() };
+  const growth = Math.max(0, Math.min(MAX_VALUE_GROWTH, budget.remaining));
+  const limit = template.length + growth;
+  const run: Substitution = { source: new TemplateText(template), lookup, issues: [], unset: new Set(), produced: 0, limit, overflowed: false };
   const value = substituteRange(run, 0, template.length, 0);
+  budget.remaining -= Math.max(0, value.length - template.length);
   const variables = [...new Set(referencedVariables(template).map((variable) => variable.name))];
   return { value, issues: run.issues, variables, unset: [...run.unset] };
 }

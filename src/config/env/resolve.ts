@@ -3,7 +3,7 @@
  * the shell environment first, then in the keys the file defined above it (a forward reference is
  * empty); at the end the shell environment wins over the file.
  */
-import { interpolate, type Lookup } from './interpolate.js';
+import { expansionBudget, interpolate, type ExpansionBudget, type Lookup } from './interpolate.js';
 import type { EnvDocument, EnvLine } from './parse.js';
 
 export interface ResolvedEntry {
@@ -17,7 +17,7 @@ export interface ResolvedEnvIssue {
   line: number;
   key: string;
   message: string;
-  kind: 'required' | 'syntax';
+  kind: 'required' | 'syntax' | 'too-long';
 }
 
 export interface ResolvedEnv {
@@ -41,11 +41,11 @@ function shellValue(shellEnv: ShellEnvironment, name: string): string | undefine
 }
 
 /** The file's own value for one entry, or undefined when a bare `KEY` finds nothing to inherit. */
-function entryFileValue(line: EnvLine, lookup: Lookup, resolved: ResolvedEnv): string | undefined {
+function entryFileValue(line: EnvLine, lookup: Lookup, resolved: ResolvedEnv, budget: ExpansionBudget): string | undefined {
   const key = line.key ?? '';
   if (line.inherited) return lookup(key);
   if (line.quote === 'single') return line.value ?? '';
-  const result = interpolate(line.value ?? '', lookup);
+  const result = interpolate(line.value ?? '', lookup, budget);
   for (const issue of result.issues) resolved.issues.push({ line: line.line, key, message: issue.message, kind: issue.kind });
   for (const variable of result.unset) resolved.unsetReferences.push({ line: line.line, key, variable });
   return result.value;
@@ -58,6 +58,8 @@ export function resolveEnvDocument(doc: EnvDocument, shellEnv: ShellEnvironment)
   // No prototype: a key such as `__proto__` must stay an ordinary key.
   const values = Object.create(null) as Record<string, string>;
   const resolved: ResolvedEnv = { values, entries: new Map(), duplicates: [], issues: [], unsetReferences: [], lookup };
+  // One budget for the file: many lines each copying a large value cannot add up to gigabytes either.
+  const budget = expansionBudget();
 
   for (const line of doc.lines) {
     if (line.kind !== 'entry' || line.key === undefined) continue;
@@ -65,7 +67,7 @@ export function resolveEnvDocument(doc: EnvDocument, shellEnv: ShellEnvironment)
     const lines = definitionLines.get(key);
     if (lines) lines.push(line.line);
     else definitionLines.set(key, [line.line]);
-    const value = entryFileValue(line, lookup, resolved);
+    const value = entryFileValue(line, lookup, resolved, budget);
     if (value === undefined) continue;
     fileValues.set(key, value);
     resolved.entries.set(key, { key, value, line: line.line, fromShell: false });

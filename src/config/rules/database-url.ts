@@ -8,6 +8,7 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 export function checkDatabaseUrl(findings: Findings): void {
   const url = findings.value('DATABASE_URL');
   if (url === undefined) return;
+  if (checkUnencodedCredentials(findings)) return;
   if (fieldProblem('DATABASE_URL', url)) return; // already reported by the field rules
   const parsed = new URL(url);
   if (parsed.pathname.includes('@')) {
@@ -85,6 +86,50 @@ function checkPort(findings: Findings, url: URL): void {
       'Use localhost:${POSTGRES_PORT} in DATABASE_URL for a process on the host.',
     );
   }
+}
+
+/** Characters a URL's user or password must percent-encode: they end the user info, the host or the path. */
+const URL_DELIMITERS = /[%@:/?#[\]\s]/g;
+const BREAKS_THE_URL = /[%/?#[\]\s]/;
+
+/**
+ * A POSTGRES_USER or POSTGRES_PASSWORD copied into DATABASE_URL as typed (`${POSTGRES_PASSWORD}`)
+ * while it holds `%`, `@`, `:`, `/`...: the URL then names another password (or none at all), and
+ * the other rules would blame a mismatch or an invalid URL.
+ */
+export function unencodedCredential(findings: Findings): { key: 'POSTGRES_PASSWORD' | 'POSTGRES_USER'; value: string; special: string[] } | undefined {
+  const url = findings.value('DATABASE_URL');
+  if (url === undefined) return undefined;
+  for (const key of ['POSTGRES_PASSWORD', 'POSTGRES_USER'] as const) {
+    const value = findings.value(key);
+    const special = value === undefined ? [] : [...new Set(value.match(URL_DELIMITERS) ?? [])];
+    if (value === undefined || special.length === 0) continue;
+    const embedded = key === 'POSTGRES_PASSWORD' ? url.includes(`:${value}@`) : url.includes(`//${value}:`) || url.includes(`//${value}@`);
+    if (embedded) return { key, value, special };
+  }
+  return undefined;
+}
+
+/** Reports the credential DATABASE_URL does not encode; returns true when there was one. */
+function checkUnencodedCredentials(findings: Findings): boolean {
+  const found = unencodedCredential(findings);
+  if (!found) return false;
+  const { key, value, special } = found;
+  const what = key === 'POSTGRES_PASSWORD' ? 'password' : 'user name';
+  const name = (character: string) => (/\s/.test(character) ? 'a space' : `"${character}"`);
+  const encoded = special.map((character) => `${name(character)} as ${percentEncoded(character)}`).join(', ');
+  findings.add(
+    BREAKS_THE_URL.test(value) ? 'error' : 'warning',
+    'ENV_DATABASE_URL_NOT_ENCODED',
+    'DATABASE_URL',
+    `${key} contains ${special.map(name).join(', ')}, and DATABASE_URL takes it as is: in a URL ${special.length === 1 ? 'that character' : 'those characters'} must be percent-encoded, or Chainlit, Prisma and datalayer read another ${what} (or no URL at all).`,
+    `In DATABASE_URL write the ${what} percent-encoded instead of \${${key}} (${encoded}) and keep ${key} as it is; or choose one of letters, digits, "-", "_", "." and "~".`,
+  );
+  return true;
+}
+
+function percentEncoded(character: string): string {
+  return `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
 export function isLocalHost(host: string): boolean {

@@ -18,6 +18,20 @@ export class Findings {
 
   /** `lineKey`: where to point when the key itself has no line (a missing key of a group). */
   add(severity: Severity, code: string, key: string | undefined, message: string, hint?: string, lineKey = key): void {
+    const entry = lineKey === undefined ? undefined : this.config.resolved.entries.get(lineKey);
+    if (entry?.fromShell) {
+      // The file's line is not what counts: say where the value does come from.
+      const file = this.config.host.envFileLabel;
+      this.list.push({
+        severity,
+        code,
+        message: `${message.replace(/\.$/, '')} (${lineKey} is set in the shell environment, which wins over ${file}:${entry.line}).`,
+        origin: 'shell',
+        ...(key === undefined ? {} : { key }),
+        hint: `${hint ? `${hint} ` : ''}Or unset ${lineKey} in the shell to use the value of ${file}.`,
+      });
+      return;
+    }
     const line = lineKey === undefined ? undefined : lineOf(this.config, lineKey);
     this.list.push({
       severity,

@@ -4,6 +4,7 @@ import { displayPath } from '../../context/host-project.js';
 import type { HostConfig } from '../host-config.js';
 import { DEFAULT_SUBMODULE_PATH } from '../keys.js';
 import type { Findings } from './findings.js';
+import { submoduleFilesHint } from './submodule-hint.js';
 
 /** Where the submodule keeps its Prisma migrations: next to the compose file, else in the default submodule path. */
 export function migrationsDirectory(config: HostConfig): string {
@@ -21,7 +22,7 @@ export function checkMigrationsFolder(findings: Findings): void {
       'MIGRATIONS_NOT_FOUND',
       config.state === 'local' ? 'CHAINLIT_DATALAYER_COMPOSE' : undefined,
       `No Prisma migrations at ${displayPath(config.host.dir, dir)}; \`up\` and \`migrate\` cannot create the Chainlit schema.`,
-      'Run `datalayer init` to check out the chainlit-datalayer submodule.',
+      submoduleFilesHint(config.host, path.dirname(path.dirname(dir))),
     );
   }
 }

