@@ -91,7 +91,9 @@ describe.runIf(canSwitch)('root and an unprivileged user in one project', () => 
     expectOk(await root(['up']));
     expect(serverUids()).toEqual([NOBODY]);
     expectOk(await user(['status']));
+    // Servers root started for the user are the user's to stop.
     expectOk(await user(['down']));
+    expect(servers()).toEqual([]);
     expect(notOwnedBy(native!.stateDir, NOBODY)).toEqual([]);
   });
 
@@ -102,6 +104,7 @@ describe.runIf(canSwitch)('root and an unprivileged user in one project', () => 
     expect(notOwnedBy(native!.stateDir, NOBODY)).toEqual([]);
     expectOk(await user(['status']));
     expectOk(await user(['down']));
+    expect(servers()).toEqual([]);
     expectOk(await user(['up']));
   });
 

@@ -102,13 +102,13 @@ async function s3Candidates(paths: NativePaths, record: ProcessRecord | undefine
   const candidates: Candidate[] = [];
   const own = await readS3PidFile(s3PidFile(directory));
   if (own) {
-    candidates.push({ identity: identityOf(own.pid, own.startTicks, undefined), directory, port: own.port, keyFingerprint: own.keyFingerprint, spawnRecord: false });
+    candidates.push({ identity: { ...identityOf(own.pid, own.startTicks, undefined), directoryArgument: directory }, directory, port: own.port, keyFingerprint: own.keyFingerprint, spawnRecord: false });
   }
   if (record && record.pid !== own?.pid) {
     // A server started by an earlier version worked in .datalayer/native and recorded no start time.
     const legacy = record.startTicks === undefined;
     candidates.push({
-      identity: identityOf(record.pid, record.startTicks, path.basename(process.execPath)),
+      identity: { ...identityOf(record.pid, record.startTicks, path.basename(process.execPath)), directoryArgument: directory },
       directory: legacy ? paths.nativeDir : directory,
       port: record.port,
       ...(record.keyFingerprint === undefined ? {} : { keyFingerprint: record.keyFingerprint }),

@@ -15,7 +15,10 @@ import path from 'node:path';
  *   original is never taken for one of the copy.
  *
  * A record without a start time (Postgres' own lock file) is checked by the executable's name
- * instead. Where /proc is not there (macOS), nothing can be told: `unknown`.
+ * instead. A server that dropped root itself (the S3 server) cannot be inspected by the user it
+ * became (the kernel makes such a process undumpable): for it, the recorded start time plus its
+ * `--directory` argument naming this very directory stand in for the working directory. Where
+ * /proc is not there (macOS), nothing can be told: `unknown`.
  */
 export type Verdict = 'ours' | 'not-ours' | 'unknown';
 
@@ -25,6 +28,8 @@ export interface RecordedProcess {
   startTicks?: number;
   /** The executable's file name when no start time was recorded (e.g. `postgres`). */
   executable?: string;
+  /** The directory its `--directory` argument names, looked at only when its working directory may not be. */
+  directoryArgument?: string;
 }
 
 const PROC = '/proc';
@@ -52,7 +57,10 @@ export function judgeProcess(recorded: RecordedProcess, directory: string, procR
   const ticks = processStartTicks(recorded.pid, procRoot);
   if (ticks === undefined) return 'not-ours';
   if (recorded.startTicks !== undefined && recorded.startTicks !== ticks) return 'not-ours';
-  const where = sameDirectory(`${procRoot}/${recorded.pid}/cwd`, directory);
+  let where = sameDirectory(`${procRoot}/${recorded.pid}/cwd`, directory);
+  if (where === undefined && recorded.startTicks !== undefined && recorded.directoryArgument !== undefined) {
+    where = namesDirectory(recorded.pid, recorded.directoryArgument, procRoot);
+  }
   if (where !== true) return where === false ? 'not-ours' : 'unknown';
   if (recorded.startTicks === undefined) {
     const executable = executableName(recorded.pid, procRoot);
@@ -82,6 +90,12 @@ function sameDirectory(cwdLink: string, directory: string): boolean | undefined 
     throw error;
   }
   return cwd.dev === target.dev && cwd.ino === target.ino;
+}
+
+/** Whether the process was started with `--directory <directory>` (its command line is public). */
+function namesDirectory(pid: number, directory: string, procRoot: string): boolean {
+  const argv = (readProcFile(`${procRoot}/${pid}/cmdline`) ?? '').split('\0');
+  return argv.some((argument, index) => argument === '--directory' && argv[index + 1] === directory);
 }
 
 function executableName(pid: number, procRoot: string): string | undefined {
