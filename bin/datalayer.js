@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // Entry point: the one place that exits. `--version` is answered without loading the CLI.
+//
+// The `--` in the line above ends Node's own options: Node 20 otherwise acts on datalayer's
+// `--env-file PATH` itself (nodejs/node#54232), loading that file's NODE_OPTIONS (a `--require`
+// runs code) and exiting 9 when the file does not exist yet. By hand: `node -- bin/datalayer.js`.
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 

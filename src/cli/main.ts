@@ -102,39 +102,64 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
       }
     }
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
-    controller.abort(new InterruptedError(signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = handleSignals(controller);
   // `| head -1` closed the pipe: stop the command (a `logs -f` would follow for nobody).
   const onOutputError = (error: unknown) => {
     if (isClosedOutput(error) && !controller.signal.aborted) controller.abort(new OutputClosedError());
   };
   io.stdout.on('error', onOutputError);
   io.stderr.on('error', onOutputError);
+  const run = async (): Promise<number> => {
+    try {
+      const context: Context = {
+        host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
+        reporter,
+        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
+        env: io.env,
+        yes: globals.yes === true,
+        interactive: io.stdinIsTTY && io.stderr.isTTY === true,
+        signal: controller.signal,
+        onCleanup: (task) => cleanups.push(task),
+      };
+      return await runCommand(command, values, context);
+    } catch (error) {
+      // The host could not be resolved (no such --cwd): nothing ran.
+      return reporter.error(command.name, error);
+    } finally {
+      await runCleanups();
+    }
+  };
 
   try {
-    const context: Context = {
-      host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
-      reporter,
-      runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
-      env: io.env,
-      yes: globals.yes === true,
-      interactive: io.stdinIsTTY && io.stderr.isTTY === true,
-      signal: controller.signal,
-      onCleanup: (task) => cleanups.push(task),
-    };
-    return await runCommand(command, values, context);
-  } catch (error) {
-    // The host could not be resolved (no such --cwd): nothing ran.
-    return reporter.error(command.name, error);
+    return await Promise.race([run(), signals.forced]);
   } finally {
-    await runCleanups();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     io.stdout.off('error', onOutputError);
     io.stderr.off('error', onOutputError);
   }
+}
+
+/**
+ * SIGINT and SIGTERM abort the command (which stops its children, then runs its clean-ups); a
+ * second one ends the process at once (`forced` resolves with the exit code), even while
+ * clean-ups or a stuck system call still run.
+ */
+function handleSignals(controller: AbortController): { forced: Promise<number>; dispose: () => void } {
+  let forceExit: (code: number) => void = () => undefined;
+  const forced = new Promise<number>((resolve) => {
+    forceExit = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) forceExit(new InterruptedError(signal).exitCode);
+    else controller.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    forced,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

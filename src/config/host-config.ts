@@ -51,11 +51,7 @@ export function dataLayerState(values: Record<string, string | undefined>): Data
 /** Every value that must never be shown, including the password inside DATABASE_URL. */
 export function registerSecrets(redactor: Redactor, values: Record<string, string | undefined>): void {
   for (const key of SECRET_KEYS) redactor.add(values[key]);
-  const url = values.DATABASE_URL;
-  if (url && URL.canParse(url)) {
-    const password = new URL(url).password;
-    if (password) redactor.add(password, safeDecode(password));
-  }
+  redactor.addConnectionString(values.DATABASE_URL);
 }
 
 export function lineOf(config: HostConfig, key: string): number | undefined {
@@ -65,13 +61,4 @@ export function lineOf(config: HostConfig, key: string): number | undefined {
 
 export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // Not percent-encoded: the raw form is already registered.
-    return text;
-  }
 }

@@ -41,12 +41,35 @@ export function isLocalUrl(url: string): boolean {
   return true;
 }
 
+/** User names that are access tokens themselves (GitHub, GitLab), as in `https://ghp_xxx@github.com/...`. */
+const TOKEN_USER_NAME = /^(gh[pousr]_|glpat-|x-access-token)/;
+
+/**
+ * A submodule URL is written into `.gitmodules`, which is committed and pushed: a password or a
+ * token in it would be published. Refused before anything runs, saying how git takes credentials.
+ */
+export function assertNoUrlCredentials(option: string, url: string): void {
+  if (!URL.canParse(url)) return;
+  const { password, username, host } = new URL(url);
+  if (!password && !TOKEN_USER_NAME.test(username)) return;
+  const plain = new URL(url);
+  plain.username = '';
+  plain.password = '';
+  throw new UsageError(`${option} holds credentials, which would be written into .gitmodules (a committed file) and staged.`, {
+    hint:
+      `Give the URL without them (${option} ${plain.toString()}) and let git supply the credentials: a credential ` +
+      'helper (`git config --global credential.helper store`, or `gh auth setup-git`), or ' +
+      `\`git config --global url."https://USER:TOKEN@${host}/".insteadOf "https://${host}/"\`, which rewrites the URL ` +
+      'only when git fetches.',
+  });
+}
+
 /** A token inside a remote URL (`https://user:token@host/...`) is masked wherever the URL is echoed. */
 export function registerUrlCredentials(redactor: Redactor, url: string | undefined): void {
   if (url === undefined || !URL.canParse(url)) return;
   const { password, username } = new URL(url);
   if (password) redactor.add(password, decodeURIComponentSafely(password));
-  else if (username && /^(gh[pousr]_|glpat-|x-access-token)/.test(username)) redactor.add(username);
+  else if (username && TOKEN_USER_NAME.test(username)) redactor.add(username);
 }
 
 function decodeURIComponentSafely(text: string): string {

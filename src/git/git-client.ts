@@ -1,10 +1,11 @@
 import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import type { Context } from '../context/context.js';
 import { DatalayerError, PrerequisiteError, UsageError } from '../support/errors.js';
+import { childTrees, reap, signalEach } from '../process/process-tree.js';
 import { gitEnvironment } from './git-environment.js';
 
 /** What the git layer needs from a command's context. */
-export type GitDependencies = Pick<Context, 'reporter' | 'env' | 'signal' | 'interactive'>;
+export type GitDependencies = Pick<Context, 'reporter' | 'env' | 'signal' | 'interactive' | 'onCleanup'>;
 
 export interface GitClientOptions {
   /**
@@ -55,18 +56,42 @@ export class GitClient {
     return new GitClient(this.deps, dir, options);
   }
 
+  /** Whether the command was interrupted (Ctrl-C, SIGTERM). */
+  get aborted(): boolean {
+    return this.deps.signal.aborted;
+  }
+
+  /** Work that must run before the process exits, even after Ctrl-C ended the command. */
+  onCleanup(task: () => void | Promise<void>): void {
+    this.deps.onCleanup(task);
+  }
+
   /** The same client, no longer stopped by Ctrl-C: for the clean-up that must run after one. */
   forCleanup(): GitClient {
     return new GitClient({ ...this.deps, signal: new AbortController().signal }, this.dir, this.options);
   }
 
-  /** Runs `git <args>`; resolves with the outcome whether git succeeded or not. */
+  /**
+   * Runs `git <args>`; resolves with the outcome whether git succeeded or not. On Ctrl-C the whole
+   * git process tree is stopped (simple-git alone signals only the top process, and a clone it
+   * started would go on), and this resolves only once git has ended.
+   */
   async run(args: readonly string[]): Promise<GitOutcome> {
+    let stopped: number[] = [];
+    const stopTree = () => {
+      stopped = childTrees(process.pid, 'git');
+      signalEach(stopped, 'SIGTERM');
+    };
+    // Registered before simple-git's own listener (added when git starts), so it runs first.
+    this.deps.signal.addEventListener('abort', stopTree, { once: true });
     try {
       const stdout = await this.git.raw([...args]);
       return { ok: true, stdout, stderr: '' };
     } catch (error) {
       return { ok: false, stdout: '', stderr: this.classify(error, args) };
+    } finally {
+      this.deps.signal.removeEventListener('abort', stopTree);
+      if (stopped.length > 0) await reap(stopped);
     }
   }
 

@@ -25,16 +25,26 @@ export async function addSubmodule(git: GitClient, request: AddSubmoduleRequest)
   await probeRemote(host, request.url);
   const before = await snapshotBeforeAdd(host, request);
   const args = ['submodule', 'add', ...(request.branch ? ['-b', request.branch] : []), '--', request.url, request.path];
-  let outcome;
-  try {
-    outcome = await host.run(args);
-  } catch (error) {
-    // Interrupted (or git vanished) mid-add: leave nothing half-made, then report why.
+  let undone = false;
+  const undo = async () => {
+    if (undone) return;
+    undone = true;
     await undoAdd(host.forCleanup(), request, before);
-    throw error;
-  }
+  };
+  const adding = host.run(args);
+  // Read when git ends: whether the add was interrupted (then git's own result does not count).
+  const interrupted = adding.then(
+    () => host.aborted,
+    () => true,
+  );
+  // Interrupted mid-add, the command ends at once, but the process waits for its clean-ups: this
+  // one waits for git to have stopped (run() stops its whole tree), then leaves nothing half-made.
+  host.onCleanup(async () => {
+    if (await interrupted) await undo();
+  });
+  const outcome = await adding;
   if (outcome.ok) return;
-  await undoAdd(host, request, before);
+  await undo();
   throw new PrerequisiteError(`could not add the submodule from ${maskUrlPassword(request.url)}:\n${lastLines(outcome.stderr)}`, {
     hint: 'Check the URL (--url) and that this machine can reach it; nothing was changed in the host repository.',
     data: { url: maskUrlPassword(request.url) },

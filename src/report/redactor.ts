@@ -12,6 +12,15 @@ export class Redactor {
     }
   }
 
+  /**
+   * Every password a database connection string carries (see connectionStringPasswords), as
+   * written and decoded: DATABASE_URL from `.env`, the shell or `--database-url`.
+   */
+  addConnectionString(connection: string | undefined): void {
+    if (connection === undefined) return;
+    for (const password of connectionStringPasswords(connection)) this.add(password, decodedOrSame(password));
+  }
+
   redact(text: string): string {
     if (this.secrets.size === 0) return text;
     let out = text;
@@ -35,14 +44,67 @@ function encodedForms(secret: string): string[] {
   return [...forms].filter((f) => f.length > 0);
 }
 
-/** A URL with its password replaced by the mask, for display. */
-export function maskUrlPassword(url: string): string {
+/** Connection parameters that hold a password, in a URL's query or a keyword/value string (libpq's names). */
+const PASSWORD_PARAMETERS = ['password', 'sslpassword'];
+const QUERY_PASSWORD = new RegExp(`([?&](?:${PASSWORD_PARAMETERS.join('|')})=)([^&#]*)`, 'gi');
+/** `password=value` or `password = 'quoted \\' value'` in a keyword/value string (`host=db password=...`). */
+const KEYWORD_PASSWORD = new RegExp(`((?:^|\\s)(?:${PASSWORD_PARAMETERS.join('|')})\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|[^\\s]*)`, 'gi');
+/** `scheme://user:`, where a URL's password starts. */
+const USERINFO_HEAD = /^[a-z][a-z0-9+.-]*:\/\/[^:/@?#]*:/i;
+
+/**
+ * Where the password of `scheme://user:PASSWORD@host` is: up to the last `@`, because an
+ * unencoded `@`, `/`, `?` or `#` in a password is a common mistake. An `@` later in the path or
+ * query makes the span longer than the password: more is masked, never less.
+ */
+function userinfoPasswordSpan(connection: string): { start: number; end: number } | undefined {
+  const head = USERINFO_HEAD.exec(connection);
+  if (!head) return undefined;
+  const end = connection.lastIndexOf('@');
+  return end >= head[0].length ? { start: head[0].length, end } : undefined;
+}
+
+/**
+ * The passwords inside a database connection string: the URL's own (`postgresql://u:PASSWORD@h`),
+ * the `password` and `sslpassword` query parameters (`?password=...`, which pg and libpq accept
+ * as well), and the keyword/value form (`host=db password=...`).
+ */
+export function connectionStringPasswords(connection: string): string[] {
+  const found: string[] = [];
+  if (URL.canParse(connection)) {
+    const { password } = new URL(connection);
+    if (password) found.push(password);
+  }
+  const span = userinfoPasswordSpan(connection);
+  if (span) found.push(connection.slice(span.start, span.end));
+  for (const match of connection.matchAll(QUERY_PASSWORD)) if (match[2]) found.push(match[2], decodedOrSame(match[2].replace(/\+/g, ' ')));
+  for (const match of connection.matchAll(KEYWORD_PASSWORD)) {
+    const value = match[2] ?? '';
+    if (value.startsWith("'")) found.push(value.replace(/^'|'$/g, '').replace(/\\(.)/g, '$1'));
+    else if (value) found.push(value);
+  }
+  return [...new Set(found)].filter((value) => value.length > 0);
+}
+
+/**
+ * A connection string for display, every password in it (see connectionStringPasswords) replaced
+ * by the mask, and nothing else changed.
+ */
+export function maskUrlPassword(connection: string): string {
+  const span = userinfoPasswordSpan(connection);
+  const userinfoMasked = span
+    ? connection.slice(0, span.start) + mask(connection.slice(span.start, span.end)) + connection.slice(span.end)
+    : connection;
+  return userinfoMasked
+    .replace(QUERY_PASSWORD, (_all, head: string, password: string) => `${head}${mask(password)}`)
+    .replace(KEYWORD_PASSWORD, (_all, head: string, password: string) => `${head}${mask(password)}`);
+}
+
+function decodedOrSame(text: string): string {
   try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = mask(parsed.password);
-    return parsed.toString();
+    return decodeURIComponent(text);
   } catch {
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1****@');
+    // Not percent-encoded: the text as written is the password.
+    return text;
   }
 }

@@ -6,6 +6,7 @@ import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
 import { plainStyle, type Style } from './style.js';
 import { CANONICAL_INVOCATION, sayCommand, sayCommandsIn } from './say-command.js';
+import { styleSequences, terminalJson, terminalText } from './terminal-text.js';
 
 export interface ReporterOptions {
   json: boolean;
@@ -41,9 +42,13 @@ export interface Progress {
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+/** The spinner's own control: back to the start of the line, and clear it. */
+const CLEAR_LINE = '\r\x1b[2K';
+
 /**
  * The one place that writes to the terminal. Progress goes to stderr, results to stdout,
- * `--json` prints exactly one document on stdout. Everything passes through the redactor.
+ * `--json` prints exactly one document on stdout. Everything passes through the redactor, then
+ * loses any terminal control sequence but the style's own colours (see terminal-text.ts).
  */
 export class Reporter {
   readonly style: Style;
@@ -55,11 +60,13 @@ export class Reporter {
    * (a wait that an interrupt cut short) must not print progress after "error: Interrupted".
    */
   private finished = false;
+  private readonly ownSequences: ReadonlySet<string>;
 
   constructor(private readonly options: ReporterOptions) {
     const base = options.color && options.style ? options.style : plainStyle;
     this.invocation = options.invocation ?? CANONICAL_INVOCATION;
     this.style = { ...base, command: (line) => base.command(sayCommand(line, this.invocation)) };
+    this.ownSequences = styleSequences(this.style);
   }
 
   get json(): boolean {
@@ -100,7 +107,7 @@ export class Reporter {
       if (timer) clearInterval(timer);
       if (this.activeSpinner === spinner) this.activeSpinner = undefined;
       if (silent || this.finished) return;
-      if (this.options.color) this.writeErr('\r\x1b[2K');
+      if (this.options.color) write(this.options.stderr, CLEAR_LINE);
       this.writeErr(`${mark} ${final ?? text} ${this.style.dim(`(${elapsed()})`)}\n`);
     };
     const spinner = { stop: () => timer && clearInterval(timer) };
@@ -110,7 +117,8 @@ export class Reporter {
       let frame = 0;
       const draw = () => {
         const glyph = SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length] ?? '-';
-        this.writeErr(`\r\x1b[2K${this.style.code(glyph)} ${text} ${this.style.dim(elapsed())}`);
+        write(this.options.stderr, CLEAR_LINE);
+        this.writeErr(`${this.style.code(glyph)} ${text} ${this.style.dim(elapsed())}`);
       };
       draw();
       timer = setInterval(draw, 100);
@@ -176,7 +184,7 @@ export class Reporter {
   private finish(): void {
     this.finished = true;
     this.activeSpinner?.stop();
-    if (this.activeSpinner && this.options.color) this.writeErr('\r\x1b[2K');
+    if (this.activeSpinner && this.options.color) write(this.options.stderr, CLEAR_LINE);
     this.activeSpinner = undefined;
   }
 
@@ -195,7 +203,7 @@ export class Reporter {
 
   /** Lines of the services' own logs (`logs`), as they come: stdout, redacted like everything else. */
   serviceLog(text: string): void {
-    write(this.options.stdout, this.redactor.redact(text));
+    write(this.options.stdout, terminalText(this.redactor.redact(text), this.ownSequences));
   }
 
   /**
@@ -234,16 +242,16 @@ export class Reporter {
 
   private writeJson(document: object): void {
     // The document names commands canonically, whatever started datalayer.
-    write(this.options.stdout, this.redactor.redact(`${JSON.stringify(document, null, 2)}\n`));
+    write(this.options.stdout, terminalJson(this.redactor.redact(`${JSON.stringify(document, null, 2)}\n`)));
   }
 
   /** Text for a person: commands in backticks are said the way they run datalayer. */
   private writeOut(text: string): void {
-    write(this.options.stdout, this.redactor.redact(sayCommandsIn(text, this.invocation)));
+    write(this.options.stdout, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation)), this.ownSequences));
   }
 
   private writeErr(text: string): void {
-    write(this.options.stderr, this.redactor.redact(sayCommandsIn(text, this.invocation)));
+    write(this.options.stderr, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation)), this.ownSequences));
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError, RefusedError } from './errors.js';
@@ -50,7 +50,7 @@ const RETRY_MS = 250;
  */
 export async function acquireHostLock(options: HostLockOptions): Promise<ReleaseLock> {
   // A command that fails must not leave a `.datalayer/` behind in a host that had none.
-  const createdStateDir = !existsSync(options.stateDir);
+  let createdStateDir = !existsSync(options.stateDir);
   await makeStateDirectory(options.stateDir);
   const target = path.join(options.stateDir, 'datalayer.lock');
   const ownerFile = path.join(options.stateDir, 'lock-owner.json');
@@ -73,10 +73,17 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
         await rm(ownerFile, { force: true });
         // Already released when the process is exiting on a signal: nothing more to undo.
         await release().catch(() => undefined);
-        if (createdStateDir && (await readdir(options.stateDir)).length === 0) await rmdir(options.stateDir);
+        if (createdStateDir) await removeIfEmpty(options.stateDir);
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // The holder we waited for created `.datalayer/` and removed it, empty, when it finished.
+        createdStateDir = true;
+        await makeStateDirectory(options.stateDir);
+        continue;
+      }
+      if (code !== 'ELOCKED') throw unwritableStateDirectory(options.stateDir, error);
       const holder = await readHolder(ownerFile);
       const alive = holder.pid === undefined || !options.isAlive || options.isAlive(holder.pid);
       if (Date.now() >= deadline) {
@@ -100,11 +107,44 @@ async function makeStateDirectory(stateDir: string): Promise<void> {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw notADirectory(stateDir, error);
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
     throw new ConfigError(`Cannot create ${stateDir} for the project lock: ${(error as Error).message}`, {
       hint: 'Check that the project directory is writable by this user; nothing was changed.',
       cause: error,
     });
+  }
+  // mkdir accepts an existing symlink to a directory; datalayer's state stays inside the project.
+  const stats = await lstat(stateDir);
+  if (!stats.isDirectory()) throw notADirectory(stateDir);
+}
+
+function notADirectory(stateDir: string, cause?: unknown): ConfigError {
+  return new ConfigError(`${stateDir} is not a directory: datalayer keeps the project lock and its state there.`, {
+    hint: `Move that ${path.basename(stateDir)} away (or rename it), then run the command again; nothing was changed.`,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The lock directory could not be made inside `.datalayer/` (not writable, read-only file system). */
+function unwritableStateDirectory(stateDir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error;
+  return new ConfigError(`Cannot take the project lock in ${stateDir}: ${(error as Error).message}`, {
+    hint: `Check that ${stateDir} belongs to this user and is writable (another user may have created it); nothing was changed.`,
+    cause: error,
+  });
+}
+
+/** Removes the state directory this process created, unless another datalayer is using it by now. */
+async function removeIfEmpty(stateDir: string): Promise<void> {
+  if ((await readdir(stateDir)).length > 0) return;
+  try {
+    await rmdir(stateDir);
+  } catch (error) {
+    // A waiting datalayer may take its lock inside it between the two calls: then it stays.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw error;
   }
 }
 

@@ -29,7 +29,7 @@ describe('planDisable / planEnable', () => {
 
   it('comments exactly the data-layer keys, not the auth secret, username or password', () => {
     const disabled = planDisable(SEED).text ?? '';
-    for (const key of DATA_LAYER_KEYS) expect(disabled).toMatch(new RegExp(`^# ${key}=`, 'm'));
+    for (const key of DATA_LAYER_KEYS) expect(disabled).toMatch(new RegExp(`^#\\[disabled by datalayer\\] ${key}=`, 'm'));
     for (const key of ['CHAINLIT_AUTH_SECRET', 'CHAINLIT_USERNAME', 'CHAINLIT_PASSWORD']) {
       expect(disabled).toMatch(new RegExp(`^${key}=`, 'm'));
     }
@@ -38,7 +38,7 @@ describe('planDisable / planEnable', () => {
     const after = disabled.split('\n');
     expect(after).toHaveLength(before.length);
     after.forEach((line, index) => {
-      if (line !== before[index]) expect(line).toBe(`# ${before[index]}`);
+      if (line !== before[index]) expect(line).toBe(`#[disabled by datalayer] ${before[index]}`);
     });
   });
 
@@ -52,7 +52,15 @@ describe('planDisable / planEnable', () => {
     expect(planEnable(text, '.env').text).toBe('POSTGRES_PORT=5432\n# POSTGRES_PORT=5433\nLOCALSTACK_PORT=4566\n');
   });
 
-  it('with several commented definitions, enables the last one and warns with its line', () => {
+  it('after disable, an older value commented after the active line stays a comment (issue: it became active)', () => {
+    const original = 'POSTGRES_DB=postgres\n# POSTGRES_DB=chainlit_old\nPOSTGRES_PASSWORD=current\n# POSTGRES_PASSWORD=old\nPOSTGRES_USER\n';
+    const disabled = planDisable(original);
+    expect(disabled.keys).toEqual(['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB']);
+    const enabled = planEnable(disabled.text ?? '', '.env');
+    expect(enabled).toEqual({ text: original, keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'], diagnostics: [] });
+  });
+
+  it('a file commented by hand (no mark): with several commented definitions, enables the last one and warns with its line', () => {
     const plan = planEnable('# POSTGRES_PORT=5433\n# POSTGRES_PORT=5432\n', '.env');
     expect(plan.text).toBe('# POSTGRES_PORT=5433\nPOSTGRES_PORT=5432\n');
     expect(plan.diagnostics).toEqual([expect.objectContaining({ code: 'ENABLE_SEVERAL_COMMENTED', line: 2, key: 'POSTGRES_PORT', file: '.env' })]);
@@ -130,7 +138,7 @@ describe('datalayer disable / enable', () => {
     writeFileSync(path.join(host.dir, 'app.env'), SEED);
     const ctx = makeContext(host.dir, { envFile: 'app.env' });
     expect(await invoke(disable, {}, ctx)).toBe(0);
-    expect(readFileSync(path.join(host.dir, 'app.env'), 'utf8')).toMatch(/^# CHAINLIT_DATALAYER_COMPOSE=/m);
+    expect(readFileSync(path.join(host.dir, 'app.env'), 'utf8')).toMatch(/^#\[disabled by datalayer\] CHAINLIT_DATALAYER_COMPOSE=/m);
     expect(ctx.output.stdout()).toContain('app.env');
   });
 });

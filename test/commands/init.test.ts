@@ -387,14 +387,32 @@ describe('init options and variants', () => {
     expect(ctx.output.stderr()).toMatch(/\$ git -c protocol\.file\.allow=always submodule add -- \S+ extern\/chainlit-datalayer/);
   });
 
-  it('never shows a token given inside the URL, not even in the echoed git commands', async () => {
+  it.each([
+    ['a password or token after the user name', (token: string) => `https://user:${token}@127.0.0.1:9/chainlit-datalayer.git`],
+    ['a token as the user name', (token: string) => `https://ghp_${token}@127.0.0.1:9/chainlit-datalayer.git`],
+  ])('refuses a --url with credentials (%s): nothing written or staged, the token never shown, how to give credentials', async (_label, urlWith) => {
+    const host = makeHostRepo(sandbox);
+    const token = 'tok3nThatMustNotLeak';
+    for (const options of [{ verbose: true }, { json: true }]) {
+      const ctx = context(host, options);
+      expect(await invoke(init, { url: urlWith(token) }, ctx)).toBe(2);
+      const printed = ctx.output.stdout() + ctx.output.stderr();
+      expect(printed).not.toContain(token);
+      expect(printed).toContain('credential helper');
+      expect(printed).toContain('insteadOf');
+      expect(printed).toContain('--url https://127.0.0.1:9/chainlit-datalayer.git');
+      expect(printed).not.toContain('$ git');
+    }
+    expect(existsSync(path.join(host, '.gitmodules'))).toBe(false);
+    expect(existsSync(path.join(host, '.env'))).toBe(false);
+    expect(sandbox.git(host, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a user name alone is no secret: the URL is used (and git asks its credential helper)', async () => {
     const host = makeHostRepo(sandbox);
     const ctx = context(host, { verbose: true });
-    const token = 'tok3nThatMustNotLeak';
-    expect(await invoke(init, { url: `https://user:${token}@127.0.0.1:9/chainlit-datalayer.git` }, ctx)).toBe(4);
+    expect(await invoke(init, { url: 'https://alice@127.0.0.1:9/chainlit-datalayer.git' }, ctx)).toBe(4);
     expect(ctx.output.stderr()).toContain('$ git ls-remote');
-    expect(ctx.output.stderr()).not.toContain(token);
-    expect(ctx.output.stdout()).not.toContain(token);
   });
 
   it('does not open the file protocol for a remote URL', async () => {

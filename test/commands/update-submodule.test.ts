@@ -62,6 +62,23 @@ describe('update-submodule after two new upstream commits', () => {
     expect(text).toContain('datalayer up');
   });
 
+  it('prints upstream commit subjects without terminal control sequences (text, --verbose and --json)', async () => {
+    const hostile = 'Clear\x1b[2J\x1b[H the screen\x1b]0;pwned title\x07, 8-bit \x9b2J CSI, bell\x07 and\rreturn';
+    const head = upstream.commit({ 'README.md': 'changed\n' }, hostile);
+    for (const options of [{ verbose: true }, { json: true }]) {
+      const ctx = context(options);
+      expect(await invoke(updateSubmodule, { dryRun: true }, ctx)).toBe(0);
+      const printed = ctx.output.stdout() + ctx.output.stderr();
+      expect(printed).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+      if (options.json) {
+        // The document keeps the subject whole, escaped as JSON.
+        expect(dataOutput(ctx)).toMatchObject({ commits: [expect.objectContaining({ commit: head, subject: hostile })] });
+      } else {
+        expect(printed).toContain('Clear the screen, 8-bit 2J CSI, bell and');
+      }
+    }
+  });
+
   it('with --commit, commits the gitlink alone with a message listing the range', async () => {
     const { head } = twoUpstreamCommits();
     writeFileSync(path.join(host, 'notes.txt'), 'work in progress\n');

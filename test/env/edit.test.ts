@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendEnvLines, commentOutKeys, formatEnvValue, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
+import { appendEnvLines, commentOutKeys, formatEnvValue, restoreDisabledLines, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
 import { parseEnvDocument } from '../../src/config/env/parse.js';
 import { resolveEnvDocument } from '../../src/config/env/resolve.js';
 import { SEED_ENV, SEED_KEYS } from './fixtures.js';
@@ -144,18 +144,30 @@ const toggleShapes: Array<{ shape: string; text: string; keys: string[] }> = [
   { shape: 'neighbouring prose comments', text: '# Chainlit: "quoted\nA=1\n# end"\n', keys: ['A'] },
 ];
 
-describe('commentOutKeys / uncommentKeys', () => {
+const MARK = '#[disabled by datalayer] ';
+
+describe('commentOutKeys / restoreDisabledLines / uncommentKeys', () => {
   it.each(toggleShapes)('disable then enable restores the bytes: $shape', ({ text, keys }) => {
     const disabled = commentOutKeys(text, keys);
-    expect(uncommentKeys(disabled, keys)).toBe(text);
+    const restored = restoreDisabledLines(disabled);
+    expect(restored.text).toBe(text);
+    expect(restored.keys.sort()).toEqual(keys.filter((key) => parseEnvDocument(text).lines.some((line) => line.key === key)).sort());
     const values = resolveEnvDocument(parseEnvDocument(disabled), {}).values;
     for (const key of keys) expect(values[key]).toBeUndefined();
   });
 
   it('comments every line of a multi-line entry and nothing else', () => {
     const text = 'A=1\r\nB="l1\r\nl2" # c\r\nC=3';
-    expect(commentOutKeys(text, ['B'])).toBe('A=1\r\n# B="l1\r\n# l2" # c\r\nC=3');
-    expect(commentOutKeys(text, ['C'])).toBe('A=1\r\nB="l1\r\nl2" # c\r\n# C=3');
+    expect(commentOutKeys(text, ['B'])).toBe(`A=1\r\n${MARK}B="l1\r\n${MARK}l2" # c\r\nC=3`);
+    expect(commentOutKeys(text, ['C'])).toBe(`A=1\r\nB="l1\r\nl2" # c\r\n${MARK}C=3`);
+  });
+
+  it('restores only the lines it marked: the user\'s commented definitions stay comments', () => {
+    const text = 'A=new\n# A=old\n#A=older\nB\n';
+    const disabled = commentOutKeys(text, ['A', 'B']);
+    expect(disabled).toBe(`${MARK}A=new\n# A=old\n#A=older\n${MARK}B\n`);
+    expect(parseEnvDocument(disabled).lines.map((line) => line.commentedKey)).toEqual(['A', 'A', 'A', 'B']);
+    expect(restoreDisabledLines(disabled)).toEqual({ text, keys: ['A', 'B'] });
   });
 
   it('disables the seed block line by line, leaving comments and blanks alone', () => {
@@ -166,7 +178,7 @@ describe('commentOutKeys / uncommentKeys', () => {
     after.forEach((line, index) => {
       const original = before[index] ?? '';
       const isEntry = /^[A-Z_]+=/.test(original);
-      expect(line).toBe(isEntry ? `# ${original}` : original);
+      expect(line).toBe(isEntry ? `${MARK}${original}` : original);
     });
     expect(parseEnvDocument(disabled).lines.filter((line) => line.commentedKey).map((line) => line.commentedKey)).toEqual([...SEED_KEYS]);
   });

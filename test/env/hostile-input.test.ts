@@ -3,7 +3,7 @@
  * time (no backtracking, no rescanning), and interpolation must not explode on nesting.
  */
 import { describe, expect, it } from 'vitest';
-import { commentOutKeys, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
+import { commentOutKeys, restoreDisabledLines, setEnvValue, uncommentKeys } from '../../src/config/env/edit.js';
 import { interpolate } from '../../src/config/env/interpolate.js';
 import { parseEnvDocument } from '../../src/config/env/parse.js';
 import { resolveEnvDocument } from '../../src/config/env/resolve.js';
@@ -14,14 +14,18 @@ function fill(pattern: string, size: number): string {
   return pattern.repeat(Math.ceil(size / pattern.length)).slice(0, size);
 }
 
-function parseAndResolve(text: string): number {
-  const started = performance.now();
+function parseAndResolve(text: string): void {
   const document = parseEnvDocument(text);
   resolveEnvDocument(document, {});
-  const elapsed = performance.now() - started;
   expect(document.lines.map((line) => line.raw).join('').length).toBe(text.length);
-  return elapsed;
 }
+
+/**
+ * No wall-clock limits here (timing belongs to benchmarks, and a busy machine would fail them):
+ * these inputs finish in seconds when reading is linear, and in hours when it is quadratic, so the
+ * test timeout below is what fails a backtracking or rescanning reader.
+ */
+const LINEAR_TIME_BOUND_MS = 120_000;
 
 // Shapes that would make a backtracking or rescanning reader quadratic: few lines, long ones.
 const algorithmicShapes: Array<{ shape: string; text: string }> = [
@@ -46,30 +50,28 @@ const lineShapes: Array<{ shape: string; text: string }> = [
   { shape: 'broken names', text: fill('bad line here!\n', FIVE_MB) },
 ];
 
-describe('hostile input stays fast', () => {
+describe('hostile input is read in linear time', () => {
   it.each(algorithmicShapes)('10 MB: $shape', ({ text }) => {
-    expect(parseAndResolve(text)).toBeLessThan(5000);
-  });
+    parseAndResolve(text);
+  }, LINEAR_TIME_BOUND_MS);
 
   it.each(lineShapes)('5 MB: $shape', ({ text }) => {
-    expect(parseAndResolve(text)).toBeLessThan(10_000);
-  });
+    parseAndResolve(text);
+  }, LINEAR_TIME_BOUND_MS);
 
   it('interpolates a 10 MB template with repeated references in linear time', () => {
-    const started = performance.now();
     const result = interpolate(fill('${A:-x}${B}', TEN_MB), () => undefined);
     expect(result.value.length).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(5000);
-  });
+  }, LINEAR_TIME_BOUND_MS);
 
   it('edits a 1 MB file of commented definitions quickly', () => {
     const text = '# K="\n'.repeat(150_000) + 'K=1\n';
-    const started = performance.now();
     const disabled = commentOutKeys(text, ['K']);
-    uncommentKeys(disabled, ['K']);
-    setEnvValue(text, 'K', '2');
-    expect(performance.now() - started).toBeLessThan(5000);
-  });
+    // Booleans, not the strings: a failure must not make the test runner diff two 1 MB texts.
+    expect(restoreDisabledLines(disabled).text === text).toBe(true);
+    expect(uncommentKeys(text, ['K']).length).toBeGreaterThan(0);
+    expect(setEnvValue(text, 'K', '2').endsWith('K=2\n')).toBe(true);
+  }, LINEAR_TIME_BOUND_MS);
 });
 
 describe('references that double a value on every line (a "billion laughs" .env)', () => {

@@ -19,12 +19,15 @@ export interface CliRun {
  */
 const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
 
-/** Runs the built CLI as a user would, in its own process, without a terminal. */
+/**
+ * Runs the built CLI as a user would, in its own process, without a terminal. The `--` keeps
+ * Node from acting on datalayer's own `--env-file` (as the bin's shebang does).
+ */
 export async function runCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; input?: string } = {},
 ): Promise<CliRun> {
-  const result = await execa(process.execPath, [cliEntry, ...args], {
+  const result = await execa(process.execPath, ['--', cliEntry, ...args], {
     cwd: options.cwd,
     env: { CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...options.env },
     extendEnv: options.env?.PATH === undefined ? true : true,

@@ -22,7 +22,7 @@ export function unprivilegedUserUnavailable(): string | undefined {
 
 /** Runs the CLI as uid/gid 65534 (nobody), which root's permission bypass does not cover. */
 export async function runCliAsNobody(args: string[], cwd: string): Promise<CliRun> {
-  const result = await execa(process.execPath, [cliEntry, ...args], {
+  const result = await execa(process.execPath, ['--', cliEntry, ...args], {
     cwd,
     uid: NOBODY,
     gid: NOBODY,
@@ -54,7 +54,7 @@ export function straceUnavailable(): string | undefined {
 export async function runCliKilledAtRename(args: string[], cwd: string): Promise<{ signal: string | undefined; exitCode: number | undefined }> {
   const result = await execa(
     'strace',
-    ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${RENAME_CALLS}`, '-e', `inject=${RENAME_CALLS}:error=EIO:signal=SIGKILL`, process.execPath, cliEntry, ...args],
+    ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${RENAME_CALLS}`, '-e', `inject=${RENAME_CALLS}:error=EIO:signal=SIGKILL`, process.execPath, '--', cliEntry, ...args],
     { cwd, env: { CI: 'true' }, reject: false, timeout: 60_000, stdin: 'ignore' },
   );
   return { signal: result.signal ?? undefined, exitCode: result.exitCode ?? undefined };

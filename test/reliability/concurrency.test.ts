@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, jsonOf } from '../helpers/cli.js';
+import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
+import { makeHost, seedEnv } from '../helpers/host-fixture.js';
 import { addMigration, chainlitMigrationNames } from '../helpers/migration-fixtures.js';
 import { makeNativeHost, type NativeHost } from './native-host.js';
 import { holdHostLock, lockAgeMs, lockPresent } from './processes.js';
@@ -107,6 +108,29 @@ describe('a lock whose holder was killed with SIGKILL', () => {
       await holder.stop();
     }
   });
+});
+
+describe('`secret --write` beside `disable`, 20 rounds', () => {
+  it('both edits land every time: each waits for the other\'s lock, none overwrites the other', async () => {
+    const fixture = makeHost();
+    const envFile = path.join(fixture.dir, '.env');
+    const oldSecret = 'old-secret-kept-only-if-an-edit-is-lost-0123456789';
+    const lost: string[] = [];
+    try {
+      for (let round = 1; round <= 20; round += 1) {
+        writeFileSync(envFile, seedEnv({ secret: oldSecret }));
+        const [secret, disable] = await Promise.all([runCli(['secret', '--write'], { cwd: fixture.dir }), runCli(['disable'], { cwd: fixture.dir })]);
+        expect(secret.exitCode, secret.stderr).toBe(0);
+        expect(disable.exitCode, disable.stderr).toBe(0);
+        const text = readFileSync(envFile, 'utf8');
+        if (text.includes(oldSecret)) lost.push(`round ${round}: the new secret`);
+        if (/^CHAINLIT_DATALAYER_COMPOSE=/m.test(text)) lost.push(`round ${round}: the disable`);
+      }
+    } finally {
+      fixture.cleanup();
+    }
+    expect(lost).toEqual([]);
+  }, 300_000);
 });
 
 /** A second migrator acting the way `prisma migrate deploy` does, on its own connection. */

@@ -31,6 +31,8 @@ function hostWith(env: string | undefined): HostFixture {
 }
 
 const GENERATED_SECRET = '[A-Za-z0-9]{64}';
+/** What disable writes in front of each line it comments out: users' files carry it, so it never changes. */
+const DISABLED_BY_DATALAYER = '#[disabled by datalayer] ';
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The line with its secret value replaced by a new one in the same quotes, as a pattern. */
@@ -102,24 +104,24 @@ describe.each(ENV_SHAPES)('.env byte safety: $name', (shape) => {
     expect(counted?.value).toMatch(new RegExp(`^${GENERATED_SECRET}$`));
   });
 
-  it('disable comments out exactly the data-layer lines; enable then gives every byte back', async () => {
+  it('disable comments out exactly the data-layer lines, with its mark; enable then gives every byte back', async () => {
     const fixture = hostWith(original);
     expect(await run('disable', fixture.dir)).toBe(0);
     const disabled = readEnv(fixture);
     const expected = originalLines.map((line, index) => {
       if (shape.lines[index]?.tag !== 'dl') return line;
-      return line.startsWith('\ufeff') ? `\ufeff# ${line.slice(1)}` : `# ${line}`;
+      return line.startsWith('\ufeff') ? `\ufeff${DISABLED_BY_DATALAYER}${line.slice(1)}` : `${DISABLED_BY_DATALAYER}${line}`;
     });
     expectLines(disabled, expected, 'disable');
-    if (shape.lines.some((line) => line.enabled !== undefined)) return; // enable would also take the user's commented keys
     const enabled = await runWithOutput('enable', fixture.dir);
-    if (shape.lines.some((line) => line.shadowed)) {
-      expect(enabled.exitCode).toBe(0);
-      expect(enabled.output).toContain('ENABLE_SEVERAL_COMMENTED');
-      expectLines(readEnv(fixture), originalLines.map((line, index) => (shape.lines[index]?.shadowed ? `# ${line}` : line)), 'disable then enable');
-    } else if (shape.lines.some((line) => line.tag === 'dl')) {
-      expect(enabled.exitCode).toBe(0);
+    if (shape.lines.some((line) => line.tag === 'dl')) {
+      // Only what disable commented comes back: no commented older value, and no warning needed.
+      expect(enabled.exitCode, enabled.output).toBe(0);
+      expect(enabled.output).not.toContain('ENABLE_SEVERAL_COMMENTED');
       expect(readEnv(fixture)).toBe(original);
+    } else if (shape.lines.some((line) => line.enabled !== undefined)) {
+      // disable had nothing to do; enable takes the user's commented keys (next test).
+      expect(enabled.exitCode, enabled.output).toBe(0);
     } else {
       // Nothing to enable: refused (exit 3), file untouched.
       expect(enabled.exitCode).toBe(3);

@@ -18,8 +18,6 @@ export interface ShapeLine {
   value?: string;
   /** `enable` on the original file turns this comment into this text. */
   enabled?: string;
-  /** A data-layer definition a later one overrides: after disable then enable it stays commented (enable restores one per key). */
-  shadowed?: boolean;
 }
 
 export interface EnvShape {
@@ -108,7 +106,32 @@ export const ENV_SHAPES: EnvShape[] = [
   },
   {
     name: 'duplicate keys (the last one counts)',
-    lines: [plain('CHAINLIT_AUTH_SECRET=first-value-that-is-ignored'), { ...dl('POSTGRES_PORT=5432'), shadowed: true }, dl('POSTGRES_PORT=5433'), realSecret, plain('OTHER=1')],
+    lines: [plain('CHAINLIT_AUTH_SECRET=first-value-that-is-ignored'), dl('POSTGRES_PORT=5432'), dl('POSTGRES_PORT=5433'), realSecret, plain('OTHER=1')],
+  },
+  {
+    name: 'older values kept in comments after the active lines',
+    lines: [
+      realSecret,
+      dl('CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml'),
+      dl('POSTGRES_DB=postgres'),
+      plain('# POSTGRES_DB=chainlit_old'),
+      dl('POSTGRES_PASSWORD=current-password'),
+      plain('#POSTGRES_PASSWORD=old-password'),
+      plain('# export DATABASE_URL=postgresql://old:old@postgres:5432/old'),
+      dl('DATABASE_URL=postgresql://root:current-password@postgres:5432/postgres'),
+    ],
+  },
+  {
+    name: 'older values kept in comments before the active lines',
+    lines: [realSecret, plain('# POSTGRES_PORT=5433'), dl('POSTGRES_PORT=5432'), plain('#  BUCKET_NAME: old-bucket'), dl('BUCKET_NAME: my-bucket')],
+  },
+  {
+    name: 'bare data-layer names filled from the shell',
+    lines: [realSecret, dl('POSTGRES_USER'), dl('export POSTGRES_PASSWORD'), dl('POSTGRES_DB=postgres'), plain('# POSTGRES_USER')],
+  },
+  {
+    name: 'a line that looks like what disable writes, inside a quoted value',
+    lines: [realSecret, plain('NOTE="first line'), plain('#[disabled by datalayer] POSTGRES_DB=quoted"'), dl('POSTGRES_DB=postgres')],
   },
   {
     name: 'blank and whitespace-only lines',
@@ -181,7 +204,7 @@ export function fileEol(shape: EnvShape): '\n' | '\r\n' {
   return eolAt(shape, 0) === '\r\n' ? '\r\n' : '\n';
 }
 
-const definition = (key: string) => new RegExp(`^[ \\t]*(export[ \\t]+)?${key}[ \\t]*[=:]`);
+const definition = (key: string) => new RegExp(`^[ \\t]*(export[ \\t]+)?${key}[ \\t]*([=:]|$)`);
 const commentedDefinition = (key: string) => new RegExp(`^[ \\t]*#[ \\t]*(export[ \\t]+)?${key}[ \\t]*=`);
 
 /** Keys `init` must append: data-layer keys neither defined nor commented out, and a missing secret. */

@@ -50,7 +50,7 @@ export interface CliProcess {
 }
 
 export function startCli(args: string[], options: { cwd: string; env: Record<string, string> }): CliProcess {
-  const child = execa(process.execPath, [cliEntry, ...args], {
+  const child = execa(process.execPath, ['--', cliEntry, ...args], {
     cwd: options.cwd,
     env: { CI: 'true', ...options.env },
     reject: false,

@@ -89,7 +89,7 @@ describe('no secret in any output (native runtime, unique secrets)', () => {
       expectNoLeak(args, run);
     }
     await scan(['disable']);
-    expect(readEnvFile()).toMatch(/^#\s*CHAINLIT_DATALAYER_COMPOSE=/m);
+    expect(readEnvFile()).toMatch(/^#\[disabled by datalayer\] CHAINLIT_DATALAYER_COMPOSE=/m);
     await scan(['enable']);
     expect(readEnvFile()).toMatch(/^CHAINLIT_DATALAYER_COMPOSE=/m);
   });
@@ -118,6 +118,37 @@ describe('no secret in any output (native runtime, unique secrets)', () => {
       writeEnvFile(original);
     }
   });
+
+  it('a password in DATABASE_URL\'s query string or in keyword form: status, up, check --connect, migrate never print it', async () => {
+    const original = readEnvFile();
+    const inQuery = uniqueSecrets('query').password;
+    const inSslQuery = uniqueSecrets('sslquery').password;
+    const inKeywords = uniqueSecrets('keywords').password;
+    for (const value of [inQuery, inSslQuery, inKeywords]) secrets.add(value);
+    const query = `postgresql://chainlit:\${POSTGRES_PASSWORD}@postgres:5432/chainlit?sslmode=disable&password=${inQuery}&sslpassword=${inSslQuery}`;
+    const keywords = `host=127.0.0.1 port=${native.ports.postgres} dbname=chainlit user=chainlit password=${inKeywords}`;
+    try {
+      // pg takes `password` from the query over the URL's own: the login is refused.
+      writeEnvFile(withValues(original, { DATABASE_URL: query }));
+      const [status] = await scan(['status'], 5);
+      expect(status!.stdout).toMatch(/password=\*+&sslpassword=\*+/);
+      await scan(['up', '--timeout', '5'], 3);
+      await scan(['check', '--connect'], 3);
+      await scan(['migrate'], 3);
+      await scan(['migrate', '--status'], 3);
+      // Keyword/value form: not a URL, so check refuses it, and says so without the value.
+      writeEnvFile(withValues(original, { DATABASE_URL: keywords }));
+      await scan(['status'], [0, 3, 5]);
+      await scan(['up', '--timeout', '5'], 3);
+      await scan(['check', '--connect'], 3);
+      writeEnvFile(original);
+      await scan(['migrate', '--database-url', keywords], [3, 5]);
+      await scan(['migrate', '--status', '--database-url', `${native.databaseUrl()}?password=${inQuery}`], [0, 3]);
+    } finally {
+      writeEnvFile(original);
+    }
+    // 22 runs of the CLI, several waiting for a refused login: minutes on a loaded machine.
+  }, 300_000);
 
   it('bad configuration: DATABASE_URL disagreeing with POSTGRES_PASSWORD is reported without either value', async () => {
     const original = readEnvFile();

@@ -7,7 +7,7 @@
  * which is the "external" state, not "off". CHAINLIT_AUTH_SECRET, CHAINLIT_USERNAME and
  * CHAINLIT_PASSWORD stay: the app's login uses them whether or not history is kept.
  */
-import { commentOutKeys, uncommentKeys } from '../../config/env/edit.js';
+import { commentOutKeys, restoreDisabledLines, uncommentKeys } from '../../config/env/edit.js';
 import { parseEnvDocument, type EnvLine } from '../../config/env/parse.js';
 import type { Diagnostic } from '../../support/diagnostic.js';
 import { DATA_LAYER_KEYS } from '../../config/env-template.js';
@@ -21,7 +21,7 @@ export interface SwitchPlan {
   diagnostics: Diagnostic[];
 }
 
-/** Comments out every definition of the data-layer keys. */
+/** Comments out every definition of the data-layer keys, each line with DISABLED_MARK in front. */
 export function planDisable(text: string): SwitchPlan {
   const active = DATA_LAYER_KEYS.filter((key) => linesOf(text).some((line) => line.kind === 'entry' && line.key === key));
   if (active.length === 0) return { text: undefined, keys: [], diagnostics: [] };
@@ -29,11 +29,25 @@ export function planDisable(text: string): SwitchPlan {
 }
 
 /**
+ * Restores the lines `disable` commented out (they carry its mark), exactly as they were: the
+ * user's own commented lines, an older value kept as `# POSTGRES_DB=old` say, stay comments.
+ * A file commented by hand (or by a datalayer from before the mark) gets the fallback below.
+ */
+export function planEnable(text: string, fileLabel: string): SwitchPlan {
+  const restored = restoreDisabledLines(text);
+  if (restored.text !== text) {
+    const keys = DATA_LAYER_KEYS.filter((key) => restored.keys.includes(key));
+    return { text: restored.text, keys, diagnostics: [] };
+  }
+  return planEnableByHand(text, fileLabel);
+}
+
+/**
  * Uncomments, for each data-layer key with no definition, its last commented definition (the one
  * Compose would use if all were active). Only one per key, so that an alternative value kept in a
  * comment does not come back as a duplicate; when there were several, a warning names the line.
  */
-export function planEnable(text: string, fileLabel: string): SwitchPlan {
+function planEnableByHand(text: string, fileLabel: string): SwitchPlan {
   let current = text;
   const keys: string[] = [];
   const diagnostics: Diagnostic[] = [];

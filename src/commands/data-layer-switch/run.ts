@@ -33,7 +33,7 @@ export async function switchDataLayer(context: Context, direction: SwitchDirecti
       hint: 'Run `datalayer init` to add the data-layer block.',
     });
   }
-  if (plan.text !== undefined) await writeFileAtomic(context.host.envFile, plan.text);
+  if (plan.text !== undefined) await writeFileAtomic(context.host.envFile, plan.text, { within: context.host.dir });
   const { state } = await loadHostConfig(context);
   return {
     exitCode: 0,

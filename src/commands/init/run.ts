@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { commandLineFor } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
@@ -7,10 +7,11 @@ import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../../config/keys
 import { submoduleSituation } from '../../config/rules/submodule-hint.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
-import { writeFileAtomic } from '../../config/env/atomic-write.js';
+import { assertEditable, writeFileAtomic } from '../../config/env/atomic-write.js';
+import { readRegularFile } from '../../support/regular-file.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
-import { assertNotOption, assertWorkTreePath } from '../../git/arguments.js';
+import { assertNoUrlCredentials, assertNotOption, assertWorkTreePath, registerUrlCredentials } from '../../git/arguments.js';
 import { displayPath } from '../../context/host-project.js';
 import { findComposeFile, hostRelativePath } from '../../config/compose/find-compose-file.js';
 import { planGitignore } from './gitignore.js';
@@ -61,6 +62,10 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
     if (value !== undefined) assertNotOption(option, value);
   }
   if (options.path !== undefined) assertWorkTreePath('--path', options.path);
+  if (options.url !== undefined) {
+    registerUrlCredentials(context.reporter.redactor, options.url);
+    assertNoUrlCredentials('--url', options.url);
+  }
   const submodule = options.submodule
     ? await prepareSubmodule(context, { url: options.url, path: options.path, branch: options.branch, dryRun: options.dryRun })
     : undefined;
@@ -72,7 +77,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
   const expectedComposeFile = hostRelativePath(context.host.dir, path.join(submoduleDir, 'compose.yaml'));
   const { envText, changes, secret } = await planFiles(context, composeValue, expectedComposeFile);
   context.reporter.redactor.add(secret);
-  if (!options.dryRun) await writeChanges(changes);
+  if (!options.dryRun) await writeChanges(changes, context.host.dir);
 
   let state = stateOf(envText ?? (await readEnvFile(context.host.envFile))?.text);
   if (!options.dryRun) {
@@ -150,9 +155,10 @@ async function planFiles(
     }
   }
   const gitignorePath = path.join(host.dir, '.gitignore');
-  const gitignore = planGitignore(existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : undefined, ignoreEntries(context));
+  const gitignoreText = await readRegularFile(gitignorePath);
+  const gitignore = planGitignore(gitignoreText, ignoreEntries(context));
   if (gitignore) {
-    const action = existsSync(gitignorePath) ? 'append' : 'create';
+    const action = gitignoreText !== undefined ? 'append' : 'create';
     changes.push({ change: { file: '.gitignore', action, keys: gitignore.added }, target: gitignorePath, text: gitignore.text, mode: 0o644 });
   }
   return { envText: envPlan.text ?? existing?.text, changes, secret: envPlan.secret };
@@ -166,12 +172,14 @@ function ignoreEntries(context: Context): string[] {
 }
 
 /** Each file once, atomically (several changes can name the same file). */
-async function writeChanges(changes: PlannedChange[]): Promise<void> {
+async function writeChanges(changes: PlannedChange[], within: string): Promise<void> {
+  // Every destination is checked before the first write: a refused .gitignore leaves .env alone too.
+  for (const planned of changes) await assertEditable(planned.target, within);
   const written = new Set<string>();
   for (const planned of changes) {
     if (written.has(planned.target)) continue;
     written.add(planned.target);
-    await writeFileAtomic(planned.target, planned.text, { mode: planned.mode });
+    await writeFileAtomic(planned.target, planned.text, { mode: planned.mode, within });
   }
 }
 

@@ -34,7 +34,7 @@ export type MigrateResult = CommandResult<MigrateData>;
 
 export async function run(options: MigrateOptions, context: Context): Promise<MigrateResult> {
   if (options.databaseUrl) {
-    context.reporter.redactor.add(safePassword(options.databaseUrl));
+    context.reporter.redactor.addConnectionString(options.databaseUrl);
     const problem = fieldProblem('DATABASE_URL', options.databaseUrl);
     if (problem) throw new UsageError(`--database-url ${problem}.`, { hint: 'Write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters).' });
   }
@@ -79,10 +79,6 @@ function databaseSource(options: MigrateOptions, config: HostConfig): string {
   if (entry?.fromShell) return 'DATABASE_URL of the shell environment';
   const where = entry ? `${config.host.envFileLabel}:${entry.line}` : config.host.envFileLabel;
   return config.state === 'local' ? `the host side of ${where}` : where;
-}
-
-function safePassword(url: string): string | undefined {
-  return URL.canParse(url) ? decodeURIComponent(new URL(url).password) || undefined : undefined;
 }
 
 export function render(result: MigrateResult, style: Style): string {

@@ -48,7 +48,7 @@ export async function run(options: SecretOptions, context: Context): Promise<Sec
     });
   }
   const replaced = file.document.lines.some((line) => line.kind === 'entry' && line.key === AUTH_SECRET_KEY);
-  await writeFileAtomic(context.host.envFile, setEnvValue(file.text, AUTH_SECRET_KEY, secret));
+  await writeFileAtomic(context.host.envFile, setEnvValue(file.text, AUTH_SECRET_KEY, secret), { within: context.host.dir });
   return {
     exitCode: 0,
     diagnostics: [],

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readRegularFile } from '../../support/regular-file.js';
 import path from 'node:path';
 import { isCollection, isMap, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import { expansionBudget, interpolate, referencedVariables, type ExpansionBudget, type Lookup } from '../env/interpolate.js';
@@ -141,13 +142,15 @@ function noteVariables(model: ComposeModel, state: ReadState, raw: string, file:
 }
 
 async function readText(file: string, included: string | undefined): Promise<string> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    // Only a regular file: a FIFO in its place would never finish reading.
+    text = await readRegularFile(file);
   } catch (error) {
-    // Unreadable (permissions, a directory swapped in): a configuration problem, not a crash.
+    // Unreadable (permissions, a directory or a FIFO swapped in): a configuration problem, not a crash.
     throw new ComposeFileError(`cannot be read: ${error instanceof Error ? error.message : String(error)}`, undefined, included);
   }
+  if (text === undefined) throw new ComposeFileError('cannot be read: it does not exist', undefined, included);
   if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file', undefined, included);
   return text;
 }

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as defaultFs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../support/errors.js';
+import { ConfigError, RefusedError } from '../../support/errors.js';
+import { describeFileType } from '../../support/regular-file.js';
 import { isProcessAlive } from '../../process/process-alive.js';
 
 /** The file-system calls used, injectable so that a failing rename can be exercised. */
@@ -21,6 +22,11 @@ export interface AtomicWriteFileSystem {
 export interface AtomicWriteOptions {
   /** Mode of a new file (default 0600); an existing file keeps its own. */
   mode?: number;
+  /**
+   * The project directory: a symbolic link is followed only to a file inside it, and a target
+   * inside it must not lead outside it through a linked directory.
+   */
+  within?: string;
   fileSystem?: Partial<AtomicWriteFileSystem>;
 }
 
@@ -39,12 +45,64 @@ async function lstatIfExists(fs: AtomicWriteFileSystem, target: string): Promise
   }
 }
 
-/** A symlinked `.env` is written through: the link stays, its target gets the new content. */
-async function destinationOf(fs: AtomicWriteFileSystem, target: string): Promise<{ file: string; existing: Stats | undefined }> {
-  const existing = await lstatIfExists(fs, target);
-  if (!existing?.isSymbolicLink()) return { file: target, existing };
-  const file = await fs.realpath(target);
-  return { file, existing: await lstatIfExists(fs, file) };
+/**
+ * The file to replace: `target` itself, or what its symbolic link points to (the link stays, its
+ * target gets the new content). Only a regular file (or none yet) is replaced, and only inside
+ * the project (`within`): a `.env` linked to /dev/null or to a file elsewhere is refused, never
+ * written through.
+ */
+async function destinationOf(fs: AtomicWriteFileSystem, target: string, within: string | undefined): Promise<{ file: string; existing: Stats | undefined }> {
+  const linked = await lstatIfExists(fs, target);
+  let file = target;
+  if (linked?.isSymbolicLink()) {
+    try {
+      file = await fs.realpath(target);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      throw new ConfigError(`Cannot write ${target}: it is a symbolic link to ${await readLink(target)}, which does not exist.`, {
+        hint: 'Create the file it points to, or replace the link with a regular file; nothing was written.',
+      });
+    }
+  } else {
+    // Where its directory really is decides whether it is inside the project.
+    file = path.join(await realDirectory(fs, path.dirname(target)), path.basename(target));
+  }
+  const existing = file === target ? linked : await lstatIfExists(fs, file);
+  if (within !== undefined) await refuseOutside(fs, target, file, linked?.isSymbolicLink() === true, within);
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    throw new RefusedError(`Refusing to write ${target}: ${file === target ? 'it' : `it leads to ${file}, which`} is ${describeFileType(existing)}, not a regular file.`, {
+      hint: 'datalayer edits only regular files: replace it with one (or point --env-file at one); nothing was written.',
+    });
+  }
+  return { file, existing };
+}
+
+/** A directory's real path; as given when it does not exist (the write then fails saying so). */
+async function realDirectory(fs: AtomicWriteFileSystem, directory: string): Promise<string> {
+  try {
+    return await fs.realpath(directory);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return directory;
+    throw error;
+  }
+}
+
+async function readLink(target: string): Promise<string> {
+  return defaultFs.readlink(target);
+}
+
+/** A link (or a linked directory) from inside the project to a file outside it is not followed. */
+async function refuseOutside(fs: AtomicWriteFileSystem, target: string, file: string, isLink: boolean, within: string): Promise<void> {
+  const project = await fs.realpath(within);
+  const inside = (candidate: string) => {
+    const relative = path.relative(project, candidate);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  const targetInside = !path.relative(path.resolve(within), path.resolve(target)).startsWith('..');
+  if (inside(file) || (!isLink && !targetInside)) return;
+  throw new RefusedError(`Refusing to write ${target}: it leads to ${file}, outside the project ${within}.`, {
+    hint: `datalayer edits only files inside the project: replace the link with a regular file${path.basename(target).endsWith('.env') ? ` (or pass --env-file ${file} if that is the file you mean)` : ''}; nothing was written.`,
+  });
 }
 
 /** Removes a leftover temporary file; returns why it could not (already gone counts as removed). */
@@ -112,17 +170,25 @@ async function syncDirectory(fs: AtomicWriteFileSystem, directory: string): Prom
   }
 }
 
-export async function writeFileAtomic(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
-  const fs: AtomicWriteFileSystem = {
+/** Throws what writeFileAtomic would refuse about `target` (a link outside, a device, a dangling link), writing nothing. */
+export async function assertEditable(target: string, within: string): Promise<void> {
+  await destinationOf(defaultFileSystem(), target, within);
+}
+
+function defaultFileSystem(): AtomicWriteFileSystem {
+  return {
     lstat: defaultFs.lstat,
     realpath: defaultFs.realpath,
     open: defaultFs.open,
     rename: defaultFs.rename,
     unlink: defaultFs.unlink,
     chown: defaultFs.chown,
-    ...options.fileSystem,
   };
-  const { file, existing } = await destinationOf(fs, target);
+}
+
+export async function writeFileAtomic(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const fs: AtomicWriteFileSystem = { ...defaultFileSystem(), ...options.fileSystem };
+  const { file, existing } = await destinationOf(fs, target, options.within);
   if (existing?.isDirectory()) {
     throw new ConfigError(`Cannot write ${target}: it is a directory.`, { hint: 'Point --env-file at a file.' });
   }

@@ -2,11 +2,9 @@
  * Text-to-text edits of a `.env` file that change only the lines they mean to change: every other
  * byte (BOM, CRLF, comments, order, quoting, `export`, a missing final newline) stays as it was.
  */
-import { isKeyCharacter, isUnicodeSpace, parseEnvDocument, parseStatementAt, type EnvLine } from './parse.js';
+import { DISABLED_MARK, isKeyCharacter, isUnicodeSpace, parseEnvDocument, parseStatementAt, type EnvLine } from './parse.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
-/** What `commentOutKeys` puts in front of every line it disables. */
-const DISABLED_PREFIX = '# ';
 
 function splitByteOrderMark(text: string): { mark: string; body: string } {
   return text.startsWith(BYTE_ORDER_MARK) ? { mark: BYTE_ORDER_MARK, body: text.slice(1) } : { mark: '', body: text };
@@ -99,7 +97,11 @@ function physicalLines(raw: string): string[] {
   return raw.split(/(?<=\n)/).filter((piece) => piece !== '');
 }
 
-/** `KEY=v` becomes `# KEY=v`; every line of a multi-line value gets the same prefix. */
+/**
+ * `KEY=v` becomes `#[disabled by datalayer] KEY=v` (DISABLED_MARK); every line of a multi-line
+ * value gets the same prefix, and nothing else of the line changes, so that restoreDisabledLines
+ * gives back the exact bytes.
+ */
 export function commentOutKeys(text: string, keys: readonly string[]): string {
   const wanted = new Set(keys);
   if (wanted.size === 0) return text;
@@ -108,10 +110,32 @@ export function commentOutKeys(text: string, keys: readonly string[]): string {
   const edited = lines.map((line) => {
     if (line.kind !== 'entry' || line.key === undefined || !wanted.has(line.key)) return line.raw;
     return physicalLines(line.raw)
-      .map((piece) => DISABLED_PREFIX + piece)
+      .map((piece) => DISABLED_MARK + piece)
       .join('');
   });
   return mark + edited.join('');
+}
+
+/**
+ * Inverse of `commentOutKeys`: removes DISABLED_MARK from every comment line that starts with it,
+ * and only from those (the user's own `# KEY=value` comments stay). Returns the new text and the
+ * keys of the definitions that came back.
+ */
+export function restoreDisabledLines(text: string): { text: string; keys: string[] } {
+  const { mark, body } = splitByteOrderMark(text);
+  const lines = parseEnvDocument(body).lines;
+  const restoredLines = new Set<number>();
+  const output = lines.map((line) => {
+    if (line.kind !== 'comment' || !line.raw.startsWith(DISABLED_MARK)) return line.raw;
+    restoredLines.add(line.line);
+    return line.raw.slice(DISABLED_MARK.length);
+  });
+  if (restoredLines.size === 0) return { text, keys: [] };
+  const restored = output.join('');
+  const keys = parseEnvDocument(restored)
+    .lines.filter((line) => line.kind === 'entry' && line.key !== undefined && restoredLines.has(line.line))
+    .map((line) => line.key as string);
+  return { text: mark + restored, keys: [...new Set(keys)] };
 }
 
 /** Removes the `#` and one blank after it, keeping any indentation before the `#`. */
@@ -169,9 +193,9 @@ function uncommentRun(run: EnvLine[], wanted: ReadonlySet<string>): string[] {
 }
 
 /**
- * Inverse of `commentOutKeys`: `# KEY=v` (or `#KEY=v`) becomes `KEY=v`, multi-line values included.
- * Every commented definition of a wanted key is enabled, so disable-then-enable gives the original
- * bytes back unless the file already held commented definitions of those keys.
+ * For a file commented by hand (or by a datalayer older than DISABLED_MARK): `# KEY=v` (or
+ * `#KEY=v`) becomes `KEY=v`, multi-line values included, for every commented definition of a
+ * wanted key.
  */
 export function uncommentKeys(text: string, keys: readonly string[]): string {
   const wanted = new Set(keys);
