@@ -34,6 +34,9 @@ async function takeLock(command: AnyCommand, options: Record<string, unknown>, c
   const lock = command.lock;
   if (lock === false || (lock.when && !lock.when(options))) return;
   const waitMs = typeof lock.waitMs === 'function' ? lock.waitMs(options) : lock.waitMs;
+  // Another user's `.datalayer/` (root ran datalayer here first): say so and how to hand it over.
+  const { assertStateAccess } = await import('../support/project-owner.js');
+  assertStateAccess(context.host.stateDir);
   const [{ lockHost }, { isProcessAlive }] = await Promise.all([import('../support/host-lock.js'), import('../process/process-alive.js')]);
   context.onCleanup(await lockHost(context, command.name, waitMs, isProcessAlive));
 }

@@ -12,6 +12,8 @@ export interface RunOptions {
   stdio?: 'pipe' | 'inherit';
   /** With `inherit`: each line passes through this on its way (e.g. to drop terminal codes). */
   transformLine?: (line: string) => string;
+  /** In a new session, without the controlling terminal: a prompt of the child reads stdin, never the user's terminal. */
+  newSession?: boolean;
 }
 
 export interface RunResult {
@@ -93,6 +95,7 @@ export class ProcessRunner {
       buffer: !inherit,
       stripFinalNewline: true,
       windowsHide: true,
+      ...(options.newSession ? { detached: true } : {}),
     });
     if (options.signal) this.abortable.add(child);
     const result = await child.finally(() => this.abortable.delete(child));

@@ -212,6 +212,26 @@ export class Reporter {
   }
 
   /**
+   * Resolves once stdout has taken what was written (or has closed): a large `logs` then goes at
+   * the reader's pace instead of piling up in memory.
+   */
+  async drained(): Promise<void> {
+    const stdout = this.options.stdout;
+    if (!stdout.writableNeedDrain || stdout.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stdout.off('drain', done);
+        stdout.off('close', done);
+        stdout.off('error', done);
+        resolve();
+      };
+      stdout.on('drain', done);
+      stdout.on('close', done);
+      stdout.on('error', done);
+    });
+  }
+
+  /**
    * A yes/no question on the reporter's stderr (default: no); the caller checks first that a
    * person can answer (`context.interactive`).
    */

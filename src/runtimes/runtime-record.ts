@@ -3,12 +3,26 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from '../config/env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
+import { keepProjectOwner } from '../support/project-owner.js';
+
+/** What `.env` said when `up` started the stack, so a later `up` can tell what changed (the password only as a salted fingerprint). */
+const StackSettingsSchema = z.object({
+  postgresPort: z.int(),
+  s3Port: z.int(),
+  database: z.string(),
+  user: z.string(),
+  passwordFingerprint: z.string(),
+});
+export type StackSettings = z.infer<typeof StackSettingsSchema>;
 
 /** Which runtime `up` used last, so that `down`, `status` and `logs` talk to the same one. */
 const RuntimeRecordSchema = z.object({
   runtime: z.enum(['docker', 'native']),
   since: z.string(),
   project: z.optional(z.string()),
+  /** Docker: the compose file `up` used, relative to the host, so `down` can stop it after `disable`. */
+  composeFile: z.optional(z.string()),
+  settings: z.optional(StackSettingsSchema),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -29,10 +43,21 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
   return parsed.success ? parsed.data : undefined;
 }
 
-export async function writeRuntimeRecord(stateDir: string, runtime: RuntimeKind, project?: string): Promise<void> {
+export async function writeRuntimeRecord(
+  stateDir: string,
+  runtime: RuntimeKind,
+  details: { project?: string; composeFile?: string; settings?: StackSettings } = {},
+): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const record: RuntimeRecord = { runtime, since: new Date().toISOString(), ...(project ? { project } : {}) };
+  const record: RuntimeRecord = {
+    runtime,
+    since: new Date().toISOString(),
+    ...(details.project ? { project: details.project } : {}),
+    ...(details.composeFile ? { composeFile: details.composeFile } : {}),
+    ...(details.settings ? { settings: details.settings } : {}),
+  };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await keepProjectOwner(stateDir, stateDir, recordFile(stateDir));
 }
 
 export async function removeRuntimeRecord(stateDir: string): Promise<void> {

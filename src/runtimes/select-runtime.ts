@@ -4,9 +4,10 @@ import { serviceRole } from '../config/compose/roles.js';
 import { nonEmpty, type HostConfig } from '../config/host-config.js';
 import { runtimeChoice } from '../config/rules/runtime.js';
 import type { Context } from '../context/context.js';
-import { ConfigError, RefusedError, UsageError } from '../support/errors.js';
+import { ConfigError, ExitCode, RefusedError, UsageError, isDatalayerError, type DatalayerError } from '../support/errors.js';
 import { endpointsOf } from '../config/endpoints.js';
-import { readRuntimeRecord } from './runtime-record.js';
+import { readRuntimeRecord, type RuntimeRecord } from './runtime-record.js';
+import { assertStateAccess } from '../support/project-owner.js';
 import type { ComposeEngine } from './docker/engine.js';
 import type { Runtime, RuntimeKind } from './runtime.js';
 
@@ -19,9 +20,10 @@ export interface SelectedRuntime {
 }
 
 /**
- * `--runtime` / DATALAYER_RUNTIME / auto. Auto keeps the runtime recorded by the last `up`, else
- * takes Docker when an engine and its daemon answer, else native. An explicit choice that differs
- * from a running recorded runtime is refused (exit 6).
+ * `--runtime` / DATALAYER_RUNTIME / auto. Auto keeps the runtime recorded by the last `up` (or the
+ * native one when its servers run here though the record is gone), else takes Docker when an
+ * engine and its daemon answer, else native. An explicit choice that differs from a running
+ * recorded runtime is refused (exit 6); one that cannot even be asked (Docker gone) is not running.
  */
 export async function selectRuntime(
   context: Context,
@@ -33,23 +35,17 @@ export async function selectRuntime(
   if (choice !== 'auto' && choice !== 'docker' && choice !== 'native') {
     throw new UsageError(`--runtime ${choice}: expected auto, docker or native.`);
   }
+  assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
-  if (record && choice !== 'auto' && record.runtime !== choice) {
-    const recorded = await createRuntime(record.runtime, context, config, compose);
-    const running = (await recorded.runtime.services()).some((s) => s.state === 'running');
-    if (running) {
-      throw new RefusedError(`The ${record.runtime} runtime is running for this project; refusing to start ${choice} beside it.`, {
-        hint: `Stop it first: \`datalayer down\` (it keeps the data), then \`datalayer up --runtime ${choice}\`.`,
-        data: { runningRuntime: record.runtime },
-      });
-    }
-  }
+  const inUse = record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
+  if (inUse && choice !== 'auto' && inUse !== choice) await refuseBesideRunning(inUse, choice, context, config, compose, record);
   if (choice !== 'auto') return createRuntime(choice, context, config, compose);
   if (record) return { ...(await createRuntime(record.runtime, context, config, compose)), reason: `using the ${record.runtime} runtime of the last \`up\`` };
+  if (inUse) return { ...(await createRuntime(inUse, context, config, compose)), reason: 'its servers already run for this project' };
   const { probeDocker } = await import('./docker/engine.js');
   const probe = await probeDocker(context.runner, { env: context.env, signal: context.signal });
   if (probe.available) {
-    return { ...(await createRuntime('docker', context, config, compose, probe.engine)), reason: `Docker answers (server ${probe.serverVersion})` };
+    return { ...(await createRuntime('docker', context, config, compose, { detected: probe.engine })), reason: `Docker answers (server ${probe.serverVersion})` };
   }
   return {
     ...(await createRuntime('native', context, config, compose)),
@@ -57,14 +53,78 @@ export async function selectRuntime(
   };
 }
 
-/** The runtime recorded by the last `up`, for `down`, `status` and `logs`; undefined when nothing was started. */
-export async function recordedRuntime(
+/** Starting `choice` while `inUse` runs is refused; a runtime that cannot be asked (Docker gone) does not run. */
+async function refuseBesideRunning(
+  inUse: RuntimeKind,
+  choice: RuntimeKind,
   context: Context,
   config: HostConfig,
   compose: ComposeModel | undefined,
-): Promise<SelectedRuntime | undefined> {
+  record: RuntimeRecord | undefined,
+): Promise<void> {
+  let running = false;
+  try {
+    const recorded = await createRuntime(inUse, context, config, compose, { record });
+    running = (await recorded.runtime.services()).some((s) => s.state === 'running');
+  } catch (error) {
+    if (!isUnavailable(error)) throw error;
+    context.reporter.warn(`The ${inUse} runtime of the last \`up\` cannot be asked (${firstLine(error.message)}); starting ${choice} instead.`);
+  }
+  if (running) {
+    throw new RefusedError(`The ${inUse} runtime is running for this project; refusing to start ${choice} beside it.`, {
+      hint: `Stop it first: \`datalayer down\` (it keeps the data), then \`datalayer up --runtime ${choice}\`.`,
+      data: { runningRuntime: inUse },
+    });
+  }
+  context.reporter.warn(`Switching from the ${inUse} runtime to ${choice}: each keeps its own data; the ${inUse} data is left where it is, not moved.`);
+}
+
+/** What `down`, `status` and `logs` act on; `selected` is undefined when it cannot be asked (`unavailable` says why). */
+export interface RuntimeInUse {
+  kind: RuntimeKind;
+  selected: SelectedRuntime | undefined;
+  unavailable?: DatalayerError;
+  /** The compose project of the last `up` (docker). */
+  project?: string;
+}
+
+/**
+ * `--runtime` when given, else the runtime the last `up` recorded, else native when its servers
+ * run here though the records are gone; undefined when nothing says a runtime was used.
+ */
+export async function runtimeInUse(
+  context: Context,
+  config: HostConfig,
+  compose: ComposeModel | undefined,
+  option?: RuntimeKind,
+): Promise<RuntimeInUse | undefined> {
+  assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
-  return record ? createRuntime(record.runtime, context, config, compose) : undefined;
+  const kind = option ?? record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
+  if (!kind) return undefined;
+  const ofKind = record?.runtime === kind ? record : undefined;
+  const project = ofKind?.project;
+  try {
+    const selected = await createRuntime(kind, context, config, compose, { record: ofKind });
+    return { kind, selected, ...(project ? { project } : {}) };
+  } catch (error) {
+    if (!isUnavailable(error)) throw error;
+    return { kind, selected: undefined, unavailable: error, ...(project ? { project } : {}) };
+  }
+}
+
+/** Docker gone (no client, no daemon) or no compose file any more: the runtime cannot be asked. */
+function isUnavailable(error: unknown): error is DatalayerError {
+  return isDatalayerError(error) && (error.exitCode === ExitCode.prerequisite || error.exitCode === ExitCode.config);
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/\.$/, '');
+}
+
+async function nativeServersRun(stateDir: string): Promise<boolean> {
+  const { nativeServersRun: look } = await import('./native/native-servers.js');
+  return look(stateDir);
 }
 
 export async function createRuntime(
@@ -72,11 +132,17 @@ export async function createRuntime(
   context: Context,
   config: HostConfig,
   compose: ComposeModel | undefined,
-  /** An engine already detected, with its daemon answering (auto's probe): not detected again. */
-  detected?: ComposeEngine,
+  found: {
+    /** An engine already detected, with its daemon answering (auto's probe): not detected again. */
+    detected?: ComposeEngine;
+    /** The record of the last `up` with this runtime: its compose project and file win (the folder may have moved, `.env` may be disabled). */
+    record?: RuntimeRecord | undefined;
+  } = {},
 ): Promise<SelectedRuntime> {
+  const { detected, record } = found;
   if (kind === 'docker') {
-    if (!config.composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
+    const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
+    if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
     const [{ detectEngineAndDaemon }, { composeProjectName }, { ComposeRuntime }] = await Promise.all([
       import('./docker/engine.js'),
       import('./docker/project-name.js'),
@@ -85,13 +151,13 @@ export async function createRuntime(
     const call = { env: context.env, signal: context.signal };
     const engine = detected ?? (await detectEngineAndDaemon(context.runner, call)).engine;
     for (const warning of engine.warnings) context.reporter.warn(warning);
-    const project = composeProjectName(context.host.dir, config.values);
+    const project = record?.project ?? composeProjectName(context.host.dir, config.values);
     const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
     const runtime = new ComposeRuntime({
       runner: context.runner,
       engine,
       project,
-      composeFile: path.resolve(config.composeFile),
+      composeFile: path.resolve(composeFile),
       envFile: context.host.envFile,
       reporter: context.reporter,
       env: context.env,
@@ -120,7 +186,7 @@ export async function createRuntime(
         secretKey: endpoints.secretKey ?? 'datalayer',
       },
     },
-    { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text) } },
+    { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text), drained: () => context.reporter.drained() } },
   );
   return { runtime };
 }

@@ -269,29 +269,32 @@ describe('native runtime state left by others', () => {
     expect((await runtime.services()).map((service) => service.state)).toEqual(['missing', 'running']);
   });
 
-  it('replaces servers left running when state.json was lost', async () => {
+  it('finds the servers left running when state.json was lost, and keeps them', async () => {
     const settings = await settingsFor(await newHost());
     const runtime = runtimeFor(settings);
     await runtime.start({});
     const before = [await recordedPid(settings, 'postgres'), await recordedPid(settings, 's3')];
     await rm(path.join(settings.stateDir, 'native/state.json'));
-    expect((await runtime.services()).map((service) => service.state)).toEqual(['missing', 'missing']);
-    await runtime.start({});
-    const after = [await recordedPid(settings, 'postgres'), await recordedPid(settings, 's3')];
-    expect(after[0]).not.toBe(before[0]);
-    expect(after[1]).not.toBe(before[1]);
-    await waitFor(() => before.every((pid) => !stillRunning(pid)));
     await queryWhenReady(settings, 'SELECT 1');
     await untilS3Answers(settings);
-    expect((await runtime.services()).map((service) => service.state)).toEqual(['running', 'running']);
+    const found = await runtime.services();
+    expect(found.map((service) => [service.state, service.pid])).toEqual([['running', before[0]], ['running', before[1]]]);
+    await runtime.start({});
+    expect(before.every((pid) => stillRunning(pid))).toBe(true);
+    await runtime.stop({ volumes: false });
+    await waitFor(() => before.every((pid) => !stillRunning(pid)));
   });
 
-  it.runIf(isRoot)('fails with a prerequisite error when the server user cannot reach the host directory', async () => {
+  it.runIf(isRoot)('fails with a prerequisite error when data made in the project can no longer be reached by the server user', async () => {
     const closed = await newHost();
     const host = path.join(closed, 'project');
     await mkdir(host);
+    const settings = await settingsFor(host);
+    const runtime = runtimeFor(settings);
+    await runtime.start({ services: ['postgres'] });
+    await runtime.stop({ volumes: false });
+    // The project was moved under a 0700 directory after its data was made there: that data is not moved behind the user's back.
     chmodSync(closed, 0o700);
-    const runtime = runtimeFor(await settingsFor(host));
     const failure = runtime.start({ services: ['postgres'] });
     await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.prerequisite, message: expect.stringContaining(closed) });
   });

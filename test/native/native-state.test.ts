@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readNativeState, writeNativeState, type NativeState } from '../../src/runtimes/native/native-state.js';
 import { parsePostmasterLock, sharedMemoryAttachments } from '../../src/runtimes/native/postmaster-lock.js';
-import { isOurProcess, isPortAccepting, isProcessAlive } from '../../src/runtimes/native/process-probe.js';
+import { isPortAccepting, isProcessAlive } from '../../src/runtimes/native/process-probe.js';
+import { judgeProcess, processStartTicks } from '../../src/runtimes/native/process-identity.js';
 import { canExecute, findUntraversableDirectory, type ServerIdentity } from '../../src/runtimes/native/system-user.js';
 
 let dir: string;
@@ -64,11 +65,12 @@ describe('postmaster.pid', () => {
 });
 
 describe('process probes', () => {
-  it('tells this process alive and ours by an argument of its command line', () => {
+  it('tells this process alive, and ours by its start time and working directory', () => {
     expect(isProcessAlive(process.pid)).toBe(true);
     expect(isProcessAlive(-1)).toBe(false);
-    expect(isOurProcess(process.pid, process.argv[1] ?? '')).toBe(true);
-    expect(isOurProcess(process.pid, '/no/such/data/dir')).toBe(false);
+    const startTicks = processStartTicks(process.pid);
+    expect(judgeProcess({ pid: process.pid, startTicks }, process.cwd())).toBe('ours');
+    expect(judgeProcess({ pid: process.pid, startTicks }, dir)).toBe('not-ours');
   });
 
   it('sees a closed port as not accepting', async () => {

@@ -3,6 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearStaleSocketLocks } from '../../src/runtimes/native/postmaster-lock.js';
+import { judgeProcess, processStartTicks } from '../../src/runtimes/native/process-identity.js';
+
+/** This test process stands for the server: it is recognised by its start time and working directory. */
+const isThisProcessIn = (dataDir: string) => (pid: number) => judgeProcess({ pid, startTicks: processStartTicks(process.pid) }, dataDir) === 'ours';
 
 describe('clearStaleSocketLocks', () => {
   const dirs: string[] = [];
@@ -23,27 +27,25 @@ describe('clearStaleSocketLocks', () => {
     const lock = path.join(dir, '.s.PGSQL.5999.lock');
     writeFileSync(lock, `${process.pid}\n/some/data/dir\n1700000000\n5999\n${dir}\n`);
     writeFileSync(path.join(dir, '.s.PGSQL.5999'), '');
-    await clearStaleSocketLocks(dir, '/some/data/dir');
+    await clearStaleSocketLocks(dir, isThisProcessIn(path.join(dir, 'elsewhere')));
     expect(existsSync(lock)).toBe(false);
     expect(existsSync(path.join(dir, '.s.PGSQL.5999'))).toBe(false);
   });
 
   it('keeps a lock whose pid is a live server of this data directory', async () => {
-    // A process whose command line names the data directory: this very test runner names its own
-    // script, so pass that path as the "data directory".
+    // This test process works in its current directory: take that as the "data directory".
     const dir = socketDir();
     const lock = path.join(dir, '.s.PGSQL.6001.lock');
-    const ownArgument = process.argv[1] ?? process.execPath;
-    writeFileSync(lock, `${process.pid}\n${ownArgument}\n`);
-    await clearStaleSocketLocks(dir, ownArgument);
+    writeFileSync(lock, `${process.pid}\n${process.cwd()}\n`);
+    await clearStaleSocketLocks(dir, isThisProcessIn(process.cwd()));
     expect(existsSync(lock)).toBe(true);
   });
 
   it('leaves other files and a missing directory alone', async () => {
     const dir = socketDir();
     writeFileSync(path.join(dir, 'notes.txt'), 'x');
-    await clearStaleSocketLocks(dir, '/data');
+    await clearStaleSocketLocks(dir, isThisProcessIn('/data'));
     expect(existsSync(path.join(dir, 'notes.txt'))).toBe(true);
-    await expect(clearStaleSocketLocks(path.join(dir, 'absent'), '/data')).resolves.toBeUndefined();
+    await expect(clearStaleSocketLocks(path.join(dir, 'absent'), isThisProcessIn('/data'))).resolves.toBeUndefined();
   });
 });

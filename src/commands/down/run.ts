@@ -9,7 +9,7 @@ import { displayPath } from '../../context/host-project.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
-import { recordedRuntime, selectRuntime } from '../../runtimes/select-runtime.js';
+import { runtimeInUse, selectRuntime, type RuntimeInUse } from '../../runtimes/select-runtime.js';
 import { endpointsOf } from '../../config/endpoints.js';
 import { removeSavedCopy, savedCopyPath } from '../../services/saved-objects/saved-copy.js';
 import { saveBeforeStop, type SavedObjectsOutcome } from '../../services/saved-objects/stack-hooks.js';
@@ -17,6 +17,7 @@ import { saveBeforeStop, type SavedObjectsOutcome } from '../../services/saved-o
 /** The options of `down`, as its declaration (index.ts) validates them. */
 export interface DownOptions {
   volumes: boolean;
+  runtime: 'docker' | 'native' | undefined;
 }
 
 export interface DownData {
@@ -32,13 +33,20 @@ export type DownResult = CommandResult<DownData>;
 
 export async function run(options: DownOptions, context: Context): Promise<DownResult> {
   const check = await checkHost(context);
-  if (check.config.document === undefined) {
-    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
+  // Whatever `.env` says now (missing, disabled): what the last `up` started, or native servers found running, is stopped.
+  const inUse = await runtimeInUse(context, check.config, check.compose, options.runtime);
+  if (!inUse) {
+    if (check.config.document === undefined) {
+      return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: ${context.host.envFileLabel} does not exist here, so datalayer started nothing in ${context.host.dir}.` });
+    }
+    if (check.state !== 'local') {
+      return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
+    }
   }
-  if (check.state !== 'local') {
-    return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
+  const selected = inUse ? inUse.selected : await selectRuntime(context, check.config, check.compose, undefined);
+  if (!selected || (selected.runtime.kind === 'docker' && check.config.document === undefined)) {
+    return unreachable(context, inUse!, options);
   }
-  const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
   const { runtime } = selected;
   const running = (await runtime.services()).filter((s) => s.state !== 'missing');
   const dataPaths = options.volumes ? dataPathsOf(context, runtime.kind, check.compose) : [];
@@ -75,6 +83,39 @@ export async function run(options: DownOptions, context: Context): Promise<DownR
     deleted: deleted.map((d) => displayPath(context.host.dir, d)),
     savedObjects: savedObjects ?? null,
   });
+}
+
+/**
+ * The runtime of the last `up` cannot be asked: Docker is gone (then its containers do not run
+ * either), or `.env` is missing (Compose needs it). Says so and how to go on; never deletes.
+ */
+function unreachable(context: Context, inUse: RuntimeInUse, options: DownOptions): DownResult {
+  const project = inUse.project ? ` (compose project ${inUse.project})` : '';
+  if (!inUse.unavailable) {
+    throw new PrerequisiteError(`The docker runtime of the last \`up\`${project} may still run, and Docker Compose needs ${context.host.envFileLabel} to stop it.`, {
+      hint: `Put ${context.host.envFileLabel} back and run \`datalayer down\` again${inUse.project ? `, or stop it with \`docker compose -p ${inUse.project} down\`` : ''}.`,
+    });
+  }
+  if (options.volumes) {
+    throw new PrerequisiteError(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be reached, so its data cannot be deleted: ${inUse.unavailable.message}`, {
+      hint: inUse.unavailable.hint ?? 'Run `datalayer down --volumes` again once it can be reached.',
+    });
+  }
+  context.reporter.warn(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be reached: ${firstLine(inUse.unavailable.message)}.`);
+  return done({
+    runtime: inUse.kind,
+    stopped: false,
+    volumes: false,
+    deleted: [],
+    savedObjects: null,
+    message:
+      `Nothing was stopped: the ${inUse.kind} runtime of the last \`up\`${project} cannot be reached (${firstLine(inUse.unavailable.message)}); without it, its services do not run here. ` +
+      `Once it is back, \`datalayer down\` stops them; \`datalayer up --runtime native\` runs the data layer without Docker meanwhile.`,
+  });
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/\.$/, '');
 }
 
 /**

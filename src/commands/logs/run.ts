@@ -2,7 +2,7 @@ import { checkHost } from '../../config/check-host.js';
 import type { Context } from '../../context/context.js';
 import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
 import type { CommandResult } from '../../report/reporter.js';
-import { recordedRuntime, selectRuntime } from '../../runtimes/select-runtime.js';
+import { runtimeInUse, selectRuntime } from '../../runtimes/select-runtime.js';
 
 /** The options of `logs`, as its declaration (index.ts) validates them. */
 export interface LogsOptions {
@@ -32,7 +32,9 @@ export async function run(options: LogsOptions, context: Context): Promise<LogsR
       hint: 'Logs exist for the local state (CHAINLIT_DATALAYER_COMPOSE set) after `datalayer up`.',
     });
   }
-  const selected = (await recordedRuntime(context, check.config, check.compose)) ?? (await selectRuntime(context, check.config, check.compose, undefined));
+  const inUse = await runtimeInUse(context, check.config, check.compose);
+  if (inUse?.unavailable) throw inUse.unavailable;
+  const selected = inUse?.selected ?? (await selectRuntime(context, check.config, check.compose, undefined));
   if (context.reporter.json) {
     const names = options.services.length > 0 ? options.services : (await selected.runtime.services()).map((service) => service.name);
     const logs: Record<string, string[]> = {};

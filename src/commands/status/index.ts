@@ -10,6 +10,7 @@ export const statusCommand = defineCommand({
       'text; or the host-side values for other programs: env (export lines for eval), dotenv (an env file), github (for $GITHUB_ENV)',
       { choices: ['text', 'env', 'dotenv', 'github'], default: 'text' },
     ),
+    runtime: option('--runtime <runtime>', 'the runtime to ask (default: the one the last up used, or whose servers run)', { choices: ['docker', 'native'] }),
   },
   lock: false,
   examples: [

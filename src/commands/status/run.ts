@@ -6,13 +6,14 @@ import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import type { ServiceState } from '../../runtimes/runtime.js';
-import { recordedRuntime } from '../../runtimes/select-runtime.js';
+import { runtimeInUse } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
 import { probeServices, type MigrationsProbe, type PostgresProbe, type Probes } from './probe.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
 export interface StatusOptions {
   output: 'text' | EnvOutputFormat;
+  runtime: 'docker' | 'native' | undefined;
 }
 
 export interface StatusData {
@@ -53,14 +54,20 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   const problems: string[] = [];
   let services: ServiceState[] = [];
   let runtimeKind: StatusData['runtime'] = null;
-  const selected = check.state === 'local' ? await recordedRuntime(context, config, check.compose) : undefined;
+  const inUse = check.state === 'local' ? await runtimeInUse(context, config, check.compose, options.runtime) : undefined;
+  const selected = inUse?.selected;
   if (check.state === 'local') {
-    if (selected) {
-      runtimeKind = selected.runtime.kind;
-      services = await selected.runtime.services();
+    if (inUse?.selected) {
+      runtimeKind = inUse.kind;
+      services = await inUse.selected.runtime.services();
       for (const service of services) {
         if (service.role && service.state !== 'running') problems.push(`${service.name} is ${service.state}${service.exitCode ? ` (exit code ${service.exitCode})` : ''}`);
       }
+    } else if (inUse?.unavailable) {
+      // Docker gone: say so, and still report what can be reached from here.
+      runtimeKind = inUse.kind;
+      const hint = inUse.unavailable.hint ? ` (${inUse.unavailable.hint.replace(/\.$/, '')})` : '';
+      problems.push(`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${inUse.unavailable.message.split('\n')[0]?.replace(/\.$/, '')}${hint}`);
     } else {
       problems.push('no services were started by datalayer, or they were stopped (`datalayer up` starts them)');
     }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { HostCheck } from '../../config/check-host.js';
 import type { RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
@@ -9,7 +10,7 @@ import { DATA_LAYER_KEYS } from '../../config/env-template.js';
 import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
-import { writeRuntimeRecord } from '../../runtimes/runtime-record.js';
+import { readRuntimeRecord, writeRuntimeRecord, type RuntimeRecord } from '../../runtimes/runtime-record.js';
 import type { ServiceRole, ServiceState } from '../../runtimes/runtime.js';
 import { selectRuntime } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
@@ -24,6 +25,8 @@ import {
 } from '../../services/up/provision.js';
 import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
+import { announceChanges, explainCredentialChange, sameSettings, settingChanges, stackSettingsOf, type SettingChange } from '../../services/up/settings-drift.js';
+import { isDatalayerError } from '../../support/errors.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -96,12 +99,19 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
   const plan = planFor(context, runtime, check, options);
   const before = await runtime.services();
+  const record = await readRuntimeRecord(context.host.stateDir);
+  const recorded = record?.runtime === runtime.kind ? record.settings : undefined;
+  const changes = settingChanges(recorded, before, check.config, endpoints);
+  announceChanges(context, runtime.kind, changes);
+  const settings = stackSettingsOf(check.config, endpoints, recorded);
   const wanted = plan.core;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
   if (!alreadyUp) {
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
     await assertPortsAvailable(context, ports, before);
+    // Recorded before anything starts: what a failed or interrupted `up` started is still found by `down` and `status`.
+    await recordRuntime(context, check, selected.project, runtime.kind, settings);
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
       await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
@@ -110,7 +120,6 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       progress.fail('Services did not start');
       throw error;
     }
-    await writeRuntimeRecord(context.host.stateDir, runtime.kind, selected.project);
   } else {
     context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
   }
@@ -120,7 +129,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   if (options.wait) {
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
     const check_ = serviceExitWatch(runtime, roles, declared);
-    if (roles.includes('postgres')) await waitForDatabase(context, endpoints, { deadline, check: check_ });
+    if (roles.includes('postgres')) await waitForStackDatabase(context, check, endpoints, { deadline, check: check_ }, changes);
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
       bucket = await ensureConfiguredBucket(context, endpoints, true);
@@ -131,6 +140,8 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
+  // What the running stack now serves, for the next `up` to compare with.
+  if (alreadyUp && !sameSettings(recorded, settings) && record) await recordRuntime(context, check, record.project, runtime.kind, settings, record);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
@@ -154,6 +165,42 @@ function planFor(context: Context, runtime: { kind: string }, check: HostCheck, 
   if (runtime.kind === 'docker') return planServices(check.compose, { ...(options.services ? { services: options.services } : {}), ...(options.with ? { with: options.with } : {}) });
   if (options.with?.length) context.reporter.warn(`--with ${options.with.join(',')} is ignored: the native runtime runs only Postgres and S3.`);
   return { core: options.services, extras: [], leftOut: [] };
+}
+
+async function recordRuntime(
+  context: Context,
+  check: HostCheck,
+  project: string | undefined,
+  kind: 'docker' | 'native',
+  settings: ReturnType<typeof stackSettingsOf>,
+  previous?: RuntimeRecord,
+): Promise<void> {
+  const composeFile = kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : previous?.composeFile;
+  await writeRuntimeRecord(context.host.stateDir, kind, { ...(project ? { project } : {}), ...(composeFile ? { composeFile } : {}), settings });
+}
+
+/**
+ * Postgres of the local stack accepts the login of `.env`. POSTGRES_DB missing on a server that
+ * runs (changed in `.env` since the data was created; the image only creates it on its first
+ * start) is created, empty; a refused login after POSTGRES_USER/PASSWORD changed says so.
+ */
+async function waitForStackDatabase(
+  context: Context,
+  check: HostCheck,
+  endpoints: Endpoints,
+  wait: { deadline: number; check: () => Promise<void> },
+  changes: readonly SettingChange[],
+): Promise<void> {
+  try {
+    await waitForDatabase(context, endpoints, wait);
+    return;
+  } catch (error) {
+    if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, changes, check.config);
+  }
+  const { createMissingDatabase } = await import('../../services/postgres/create-database.js');
+  const name = await createMissingDatabase(endpoints.databaseUrl);
+  context.reporter.warn(`Database ${name} did not exist on the running Postgres: created it, empty.`);
+  await waitForDatabase(context, endpoints, wait);
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */

@@ -1,19 +1,24 @@
+import { closeSync, openSync } from 'node:fs';
 import { chmod, chown, lchown, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { keepProjectOwner } from '../../support/project-owner.js';
 import type { NativePaths } from './native-state.js';
 import type { ServerIdentity } from './system-user.js';
 
 /**
- * Creates the native runtime's directories with private permissions.
+ * Creates the native runtime's directories with private permissions, owned by the project's owner
+ * (see support/project-owner.ts: as root in another user's project, that user keeps it).
  *
- * `.datalayer/` and `.datalayer/native/` are 0700. When Postgres runs as another user (we are
- * root), those two must still be traversable by it to reach the data directory: they then belong
- * to that user's group with mode 0710 (enter, not list; others get nothing).
+ * `.datalayer/` and `.datalayer/native/` are 0700. When the servers run as another user than the
+ * directories' owner (root's own project: the `postgres` system user), those two must still be
+ * traversable by it to reach the data directories: they then get that user's group with mode 0710
+ * (enter, not list; others get nothing).
  */
 export async function prepareNativeDirectories(paths: NativePaths, identity: ServerIdentity | undefined): Promise<void> {
-  await ensureSharedDirectory(paths.stateDir, identity);
-  await ensureSharedDirectory(paths.nativeDir, identity);
+  await ensureSharedDirectory(paths, paths.stateDir, identity);
+  await ensureSharedDirectory(paths, paths.nativeDir, identity);
   await ensureDirectory(paths.logsDir, 0o700);
+  await keepProjectOwner(paths.stateDir, paths.logsDir);
 }
 
 /** The data and socket directories of Postgres, owned by the user it runs as. */
@@ -36,6 +41,15 @@ export async function prepareS3Directories(paths: NativePaths, identity: ServerI
   await chownTree(paths.s3DataDir, identity);
 }
 
+/**
+ * A server's log file, made before the server gets its descriptor: private, and the project
+ * owner's (the server only ever writes through the descriptor datalayer opens for it).
+ */
+export async function prepareLogFile(paths: NativePaths, file: string): Promise<void> {
+  closeSync(openSync(file, 'a', 0o600));
+  await keepProjectOwner(paths.stateDir, file);
+}
+
 /** lchown of a directory's whole tree (symbolic links themselves, never their targets), root last. */
 async function chownTree(directory: string, identity: ServerIdentity): Promise<void> {
   for (const entry of await readdir(directory, { withFileTypes: true })) {
@@ -46,13 +60,14 @@ async function chownTree(directory: string, identity: ServerIdentity): Promise<v
   await lchown(directory, identity.uid, identity.gid);
 }
 
-async function ensureSharedDirectory(directory: string, identity: ServerIdentity | undefined): Promise<void> {
+async function ensureSharedDirectory(paths: NativePaths, directory: string, identity: ServerIdentity | undefined): Promise<void> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  if (!identity) {
+  await keepProjectOwner(paths.stateDir, directory);
+  const owner = (await stat(directory)).uid;
+  if (!identity || identity.uid === owner) {
     await chmod(directory, 0o700);
     return;
   }
-  const owner = (await stat(directory)).uid;
   await chown(directory, owner, identity.gid);
   await chmod(directory, 0o710);
 }

@@ -12,16 +12,21 @@ import type {
   StopOptions,
 } from '../runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
-import { prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
-import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState, type ProcessRecord } from './native-state.js';
+import { rotateLog } from './log-rotation.js';
+import { privateDataDirOf } from './private-data.js';
+import { DEFAULT_SYSTEM_DIRECTORY } from './system-directory.js';
+import { prepareLogFile, prepareNativeDirectories, prepareS3Directories } from './native-directories.js';
+import { logFileOf, nativePaths, readNativeState, writeNativeState, type NativePaths, type NativeState } from './native-state.js';
 import { resolveInstalledPackage, type PackageResolver } from '../../process/postgres-binaries.js';
 import type { PostgresSettings } from './postgres-cluster.js';
 import { startPostgres } from './postgres-service.js';
-import { lockHolderServesDirectory, readPostmasterLock } from './postmaster-lock.js';
-import { findProcessesWithArgument, isOurProcess, isPortAccepting, terminateProcess } from './process-probe.js';
+import { assertNativeAccess, findServer, stopServer, type RunningServer } from './native-servers.js';
+import { processStartTicks } from './process-identity.js';
+import { isPortAccepting } from './process-probe.js';
 import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-environment.js';
 import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
-import { DEFAULT_SERVER_USER, postgresServerIdentity, type ServerIdentity } from './system-user.js';
+import { DEFAULT_SERVER_USER, serverIdentityFor, type ServerIdentity } from './system-user.js';
+import { keepProjectOwner } from '../../support/project-owner.js';
 
 export interface S3Settings {
   port: number;
@@ -54,6 +59,8 @@ export interface NativeRuntimeDependencies {
   stopGraceMs?: number;
   /** How long the first start waits for Postgres before creating POSTGRES_DB. */
   databaseTimeoutMs?: number;
+  /** Where root keeps private copies for the server user (default /var/lib/datalayer; see system-directory.ts). */
+  systemDir?: string;
 }
 
 const ROLES: readonly ServiceRole[] = ['postgres', 's3'];
@@ -71,7 +78,9 @@ export class NativeRuntime implements Runtime {
   private readonly runner: ProcessRunner;
   private readonly s3ServerScript: string;
   private readonly stopGraceMs: number;
+  private readonly systemDir: string;
   private identity: Promise<ServerIdentity | undefined> | undefined;
+  private logsRotated = false;
 
   constructor(
     private readonly settings: NativeRuntimeSettings,
@@ -81,40 +90,52 @@ export class NativeRuntime implements Runtime {
     this.runner = dependencies.runner;
     this.s3ServerScript = dependencies.s3ServerScript ?? defaultS3ServerScript();
     this.stopGraceMs = dependencies.stopGraceMs ?? 10_000;
+    this.systemDir = dependencies.systemDir ?? DEFAULT_SYSTEM_DIRECTORY;
   }
 
   /** Starts what is not already running; a running, answering service is left alone (no spawn). */
   async start(options: StartOptions): Promise<void> {
     const roles = selectRoles(options.services);
+    assertNativeAccess(this.paths);
+    await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
     const toStart: ServiceRole[] = [];
     let changed = false;
     for (const role of roles) {
-      const verdict = this.judgeRecord(role, state.services[role]);
+      const server = await findServer(this.paths, role, state.services[role]);
+      const verdict = this.judge(role, server);
       if (verdict === 'keep') continue;
-      if (verdict === 'replace') await this.terminate(role, state.services[role]);
+      if (server) await stopServer(server, this.stopGraceMs);
       if (state.services[role]) changed = true;
       delete state.services[role];
       toStart.push(role);
     }
     if (changed) await writeNativeState(this.paths.stateFile, state);
     // The S3 server is only spawned here (no wait), so it boots while initdb and Postgres start.
-    if (toStart.includes('s3')) {
-      await this.stopUnrecordedS3();
-      await this.startS3(state);
-    }
+    if (toStart.includes('s3')) await this.startS3(state);
     if (toStart.includes('postgres')) await this.startPostgres(state, options.signal);
   }
 
+  /** Stops this project's servers, found from their data directories whatever its records say. */
   async stop(options: StopOptions): Promise<{ deleted: string[] }> {
+    assertNativeAccess(this.paths);
     const state = await readNativeState(this.paths.stateFile);
-    await Promise.all(ROLES.map((role) => this.terminate(role, state.services[role])));
-    await this.stopUnrecordedPostgres();
-    await this.stopUnrecordedS3();
+    const servers = await this.runningServers(state);
+    await Promise.all(servers.map((server) => stopServer(server, this.stopGraceMs)));
+    const foreign = servers.filter((server) => !server.controllable);
+    if (foreign.length > 0) {
+      throw new PrerequisiteError(`The ${foreign.map((server) => `${server.role} server (pid ${server.pid})`).join(' and ')} of this project runs as another user, whom ${process.env.USER ?? 'this user'} may not signal.`, {
+        hint: 'Run `datalayer down` with `sudo`, as the user who started it.',
+        data: { pids: foreign.map((server) => server.pid) },
+      });
+    }
     if (options.volumes) {
       if (!existsSync(this.paths.nativeDir)) return { deleted: [] };
+      // Postgres' data kept outside the project for the server user (private-data.ts) goes too; a copied project's link is refused there.
+      const privateDir = await privateDataDirOf(this.paths, this.systemDir);
+      if (privateDir) await rm(privateDir, { recursive: true, force: true });
       await rm(this.paths.nativeDir, { recursive: true, force: true });
-      return { deleted: [this.paths.nativeDir] };
+      return { deleted: [this.paths.nativeDir, ...(privateDir ? [privateDir] : [])] };
     }
     if (Object.keys(state.services).length > 0) {
       state.services = {};
@@ -123,10 +144,16 @@ export class NativeRuntime implements Runtime {
     return { deleted: [] };
   }
 
-  /** Observes only: signal 0 and a short TCP connect per service, nothing is spawned or written. */
+  /**
+   * A few /proc reads and a short TCP connect per service; nothing is spawned. The one write: a log
+   * over its size limit is rotated (once per command), so that logs are kept in check whenever
+   * datalayer looks at the services.
+   */
   async services(): Promise<ServiceState[]> {
+    assertNativeAccess(this.paths);
+    await this.rotateLogs();
     const state = await readNativeState(this.paths.stateFile);
-    return Promise.all(ROLES.map((role) => this.describe(role, state.services[role])));
+    return Promise.all(ROLES.map(async (role) => this.describe(role, await findServer(this.paths, role, state.services[role]), state)));
   }
 
   async lastLogLines(service: string, lines: number): Promise<string[]> {
@@ -152,6 +179,7 @@ export class NativeRuntime implements Runtime {
         resolveIdentity: () => this.serverIdentity(),
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
+        systemDir: this.systemDir,
         signal: signal ?? this.dependencies.signal,
       },
       state,
@@ -169,83 +197,86 @@ export class NativeRuntime implements Runtime {
     const identity = await this.serverIdentity();
     await prepareNativeDirectories(this.paths, identity);
     await prepareS3Directories(this.paths, identity);
+    await prepareLogFile(this.paths, this.paths.s3Log);
     const { port, accessKey, secretKey } = this.settings.s3;
     const userArguments = identity ? ['--uid', String(identity.uid), '--gid', String(identity.gid)] : [];
     const pid = await this.runner.spawnDetached(
       this.dependencies.nodeExecutable ?? process.execPath,
       [this.s3ServerScript, '--port', String(port), '--address', '127.0.0.1', '--directory', this.paths.s3DataDir, ...userArguments],
       {
-        cwd: this.paths.nativeDir,
+        // Started in its directory: that is how it is told apart from any other process (process-identity.ts).
+        cwd: this.paths.s3DataDir,
         // The key pair goes through the environment: argv is public (ps, --verbose).
         env: { [S3_ACCESS_KEY_VARIABLE]: accessKey, [S3_SECRET_KEY_VARIABLE]: secretKey },
         logFile: this.paths.s3Log,
       },
     );
-    state.services.s3 = { pid, port, startedAt: new Date().toISOString(), keyFingerprint: s3KeyFingerprint(accessKey, secretKey) };
+    const startTicks = processStartTicks(pid);
+    state.services.s3 = {
+      pid,
+      port,
+      startedAt: new Date().toISOString(),
+      ...(startTicks === undefined ? {} : { startTicks }),
+      keyFingerprint: s3KeyFingerprint(accessKey, secretKey),
+    };
     await writeNativeState(this.paths.stateFile, state);
+  }
+
+  /** Rotates the servers' logs that are over the limit, once per command (log-rotation.ts). */
+  private async rotateLogs(): Promise<void> {
+    if (this.logsRotated) return;
+    this.logsRotated = true;
+    await Promise.all(
+      [this.paths.postgresLog, this.paths.s3Log].map(async (file) => {
+        try {
+          if (await rotateLog(file)) await keepProjectOwner(this.paths.stateDir, `${file}.1`);
+        } catch (error) {
+          // Another user's project (read by `status`): its logs are not ours to rotate.
+          if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        }
+      }),
+    );
   }
 
   /** The user both servers run as (undefined: ourselves), looked up once per runtime. */
   private serverIdentity(): Promise<ServerIdentity | undefined> {
-    this.identity ??= postgresServerIdentity(this.runner, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
+    this.identity ??= serverIdentityFor(this.runner, this.paths, this.dependencies.serverUser ?? DEFAULT_SERVER_USER);
     return this.identity;
-  }
-
-  /** The argument that identifies our process in its command line: its data directory. */
-  private identifyingArgument(role: ServiceRole): string {
-    return role === 'postgres' ? this.paths.postgresDataDir : this.paths.s3DataDir;
   }
 
   private configuredPort(role: ServiceRole): number {
     return role === 'postgres' ? this.settings.postgres.port : this.settings.s3.port;
   }
 
+  /** The servers of this project that run now. */
+  private async runningServers(state: NativeState): Promise<RunningServer[]> {
+    const found = await Promise.all(ROLES.map((role) => findServer(this.paths, role, state.services[role])));
+    return found.filter((server): server is RunningServer => server !== undefined);
+  }
+
   /**
    * keep: ours, alive, on the configured port (possibly still starting: readiness is judged later).
    * replace: ours and alive but on another port, or an S3 server started with another key pair
-   * (`.env` changed). start: no record, or its pid is gone.
+   * (`.env` changed). start: nothing of ours runs.
    */
-  private judgeRecord(role: ServiceRole, record: ProcessRecord | undefined): 'keep' | 'replace' | 'start' {
-    if (!record || !isOurProcess(record.pid, this.identifyingArgument(role))) return 'start';
-    if (record.port !== this.configuredPort(role)) return 'replace';
+  private judge(role: ServiceRole, server: RunningServer | undefined): 'keep' | 'replace' | 'start' {
+    if (!server) return 'start';
+    if (server.port !== undefined && server.port !== this.configuredPort(role)) return 'replace';
     const { accessKey, secretKey } = this.settings.s3;
-    return role === 's3' && !matchesS3KeyFingerprint(record.keyFingerprint, accessKey, secretKey) ? 'replace' : 'keep';
+    return role === 's3' && !matchesS3KeyFingerprint(server.keyFingerprint, accessKey, secretKey) ? 'replace' : 'keep';
   }
 
-  private async terminate(role: ServiceRole, record: ProcessRecord | undefined): Promise<void> {
-    if (!record) return;
-    const argument = this.identifyingArgument(role);
-    // Postgres: SIGINT is its fast shutdown (clients disconnected, no waiting on them).
-    const signal = role === 'postgres' ? 'SIGINT' : 'SIGTERM';
-    await terminateProcess(record.pid, signal, this.stopGraceMs, () => isOurProcess(record.pid, argument));
-  }
-
-  /** A server on our data directory that state.json does not know of (state lost): stop it too. */
-  private async stopUnrecordedPostgres(): Promise<void> {
-    const lock = await readPostmasterLock(this.paths.postgresDataDir);
-    if (!lock || lockHolderServesDirectory(lock, this.paths.postgresDataDir) !== true) return;
-    await terminateProcess(lock.pid, 'SIGINT', this.stopGraceMs, () => lockHolderServesDirectory(lock, this.paths.postgresDataDir) === true);
-  }
-
-  /** An S3 server on our data directory without a record (state.json lost) would hold the port. */
-  private async stopUnrecordedS3(): Promise<void> {
-    const argument = this.paths.s3DataDir;
-    await Promise.all(
-      findProcessesWithArgument(argument).map((pid) => terminateProcess(pid, 'SIGTERM', this.stopGraceMs, () => isOurProcess(pid, argument))),
-    );
-  }
-
-  private async describe(role: ServiceRole, record: ProcessRecord | undefined): Promise<ServiceState> {
+  private async describe(role: ServiceRole, server: RunningServer | undefined, state: NativeState): Promise<ServiceState> {
     const base = { name: role, role, health: '' };
-    if (!record) return { ...base, state: 'missing', ports: [] };
-    const ports = [{ published: record.port, target: record.port }];
-    const verdict = this.judgeRecord(role, record);
-    if (verdict === 'start') return { ...base, state: 'exited', ports, pid: record.pid };
+    const record = state.services[role];
+    if (!server) return record ? { ...base, state: 'exited', ports: [{ published: record.port, target: record.port }], pid: record.pid } : { ...base, state: 'missing', ports: [] };
+    const port = server.port ?? this.configuredPort(role);
+    const ports = [{ published: port, target: port }];
     // Ours and alive, but started with another port or key pair than `.env` now gives: `up` replaces it.
-    if (verdict === 'replace') return { ...base, state: 'outdated', health: 'started with other settings than .env', ports, pid: record.pid };
-    const accepting = await isPortAccepting(record.port);
+    if (this.judge(role, server) === 'replace') return { ...base, state: 'outdated', health: 'started with other settings than .env', ports, pid: server.pid };
+    const accepting = await isPortAccepting(port);
     // Alive but not yet listening: starting up (or stuck; readiness checks decide).
-    return accepting ? { ...base, state: 'running', ports, pid: record.pid } : { ...base, state: 'starting', health: 'starting', ports, pid: record.pid };
+    return accepting ? { ...base, state: 'running', ports, pid: server.pid } : { ...base, state: 'starting', health: 'starting', ports, pid: server.pid };
   }
 }
 

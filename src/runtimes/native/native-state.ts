@@ -3,6 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import type { ServiceRole } from '../runtime.js';
+import { keepProjectOwner } from '../../support/project-owner.js';
 
 /** Where the native runtime keeps everything, all under the host's `.datalayer/`. */
 export interface NativePaths {
@@ -42,6 +43,8 @@ const processRecordSchema = z.object({
   pid: z.int().check(z.positive()),
   port: z.int().check(z.minimum(1), z.maximum(65535)),
   startedAt: z.string(),
+  /** Start time in clock ticks since boot, read from /proc right after the spawn (see process-identity.ts). */
+  startTicks: z.optional(z.int()),
   /** S3 only: a salted hash of the key pair it was started with (see s3-key-fingerprint.ts). */
   keyFingerprint: z.optional(z.string()),
 });
@@ -96,6 +99,7 @@ export async function writeNativeState(stateFile: string, state: NativeState): P
   const temporary = `${stateFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await keepProjectOwner(path.dirname(path.dirname(stateFile)), temporary);
     await rename(temporary, stateFile);
   } finally {
     await rm(temporary, { force: true });

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
@@ -34,8 +33,10 @@ export function asServerUser(
 }
 
 /**
- * Creates the cluster with the superuser and password of `.env` (password through a private file,
- * removed afterwards, never on the command line). initdb's output is appended to the server log.
+ * Creates the cluster with the superuser and password of `.env`. The password goes through a pipe
+ * (initdb's prompt reading stdin, in a session without a terminal), never through a file or the
+ * command line: nothing holding it is left on disk, whatever signal ends datalayer (SIGKILL
+ * included). initdb's output is appended to the server log.
  */
 export async function initialiseCluster(options: {
   runner: ProcessRunner;
@@ -45,40 +46,31 @@ export async function initialiseCluster(options: {
   settings: PostgresSettings;
   identity: ServerIdentity | undefined;
   logFile: string;
+  /** Ctrl-C: initdb, in a session of its own, does not get the terminal's signal; it is stopped through this. */
+  signal?: AbortSignal;
 }): Promise<void> {
   const { runner, dataDir, settings, identity } = options;
-  const passwordFile = path.join(options.workDir, `.initdb-password-${randomBytes(6).toString('hex')}`);
-  await writeFile(passwordFile, `${settings.password}\n`, { mode: 0o600 });
-  try {
-    if (identity) await chown(passwordFile, identity.uid, identity.gid);
-    const initdbArgs = [
-      '-D',
-      dataDir,
-      '-U',
-      settings.user,
-      `--pwfile=${passwordFile}`,
-      '-A',
-      'scram-sha-256',
-      '-E',
-      'UTF8',
-      '--no-locale',
-    ];
-    const command = asServerUser(identity, options.initdb, initdbArgs);
-    const result = await runner.run(command.file, command.args, { cwd: options.workDir, timeoutMs: 180_000 });
-    await appendFile(options.logFile, `${result.stdout}\n${result.stderr}\n`, { mode: 0o600 });
-    if (result.notFound) {
-      throw new PrerequisiteError(`${command.file} was not found.`, {
-        hint: identity ? 'Install util-linux (it provides setpriv), or run datalayer as an unprivileged user.' : undefined,
-      });
-    }
-    if (result.exitCode !== 0) {
-      const detail = result.stderr.trim().split('\n').slice(-5).join('\n');
-      throw new PrerequisiteError(`initdb failed (exit ${result.exitCode}) creating ${dataDir}:\n${detail}`, {
-        hint: 'See .datalayer/logs/postgres.log; remove .datalayer/native/postgres if it is a half-made directory.',
-      });
-    }
-  } finally {
-    await rm(passwordFile, { force: true });
+  const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'];
+  const command = asServerUser(identity, options.initdb, initdbArgs);
+  const result = await runner.run(command.file, command.args, {
+    cwd: options.workDir,
+    timeoutMs: 180_000,
+    // The prompt asks twice ("Enter it again").
+    input: `${settings.password}\n${settings.password}\n`,
+    newSession: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  await appendFile(options.logFile, `${result.stdout}\n${result.stderr}\n`, { mode: 0o600 });
+  if (result.notFound) {
+    throw new PrerequisiteError(`${command.file} was not found.`, {
+      hint: identity ? 'Install util-linux (it provides setpriv), or run datalayer as an unprivileged user.' : undefined,
+    });
+  }
+  if (result.exitCode !== 0) {
+    const detail = result.stderr.trim().split('\n').slice(-5).join('\n');
+    throw new PrerequisiteError(`initdb failed (exit ${result.exitCode}) creating ${dataDir}:\n${detail}`, {
+      hint: 'See .datalayer/logs/postgres.log; remove .datalayer/native/postgres if it is a half-made directory.',
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ProcessRunner } from '../../process/runner.js';
-import { prepareNativeDirectories, preparePostgresDirectories } from './native-directories.js';
+import { prepareLogFile, prepareNativeDirectories, preparePostgresDirectories } from './native-directories.js';
 import { writeNativeState, type NativePaths, type NativeState } from './native-state.js';
 import {
   assertBinariesUsable,
@@ -10,9 +10,11 @@ import {
 } from '../../process/postgres-binaries.js';
 import { clusterExists, credentialsChanged, ensureDatabase, initialiseCluster, type PostgresSettings } from './postgres-cluster.js';
 import { clearStalePostmaster, clearStaleSocketLocks } from './postmaster-lock.js';
-import { isOurProcess } from './process-probe.js';
+import { judgeProcess, processStartTicks } from './process-identity.js';
 import { readLastLines } from './log-files.js';
-import { assertTraversable, postgresServerIdentity, type ServerIdentity } from './system-user.js';
+import { assertTraversable, findUntraversableDirectory, postgresServerIdentity, type ServerIdentity } from './system-user.js';
+import { reachableBinaries } from './private-binaries.js';
+import { placePostgresData, type PostgresPlacement } from './private-data.js';
 
 export interface PostgresLaunch {
   runner: ProcessRunner;
@@ -24,6 +26,8 @@ export interface PostgresLaunch {
   resolveIdentity?: () => Promise<ServerIdentity | undefined>;
   stopGraceMs: number;
   databaseTimeoutMs: number;
+  /** Where root keeps private copies for the server user (system-directory.ts). */
+  systemDir: string;
   signal?: AbortSignal;
 }
 
@@ -41,42 +45,50 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   if (state.cluster && state.cluster.superuser !== settings.user) {
     throw credentialsChanged(settings.user, undefined, state.cluster.superuser);
   }
-  const binaries = resolvePostgresBinaries(launch.resolvePackage);
-  assertBinariesUsable(await binaryProblems(binaries), binaries);
-  await ensureSharedLibrarySymlinks(binaries.nativeDir);
+  const installed = resolvePostgresBinaries(launch.resolvePackage);
+  assertBinariesUsable(await binaryProblems(installed), installed);
+  await ensureSharedLibrarySymlinks(installed.nativeDir);
   const identity = await (launch.resolveIdentity?.() ?? postgresServerIdentity(runner, launch.serverUser));
   await prepareNativeDirectories(paths, identity);
-  await preparePostgresDirectories(paths, identity);
+  await prepareLogFile(paths, paths.postgresLog);
+  // As root, what the server user cannot reach where it is (a 0700 parent like /root) is given to it elsewhere.
+  const canReach = (directory: string) => !identity || findUntraversableDirectory(directory, identity) === undefined;
+  const binaries = await reachableBinaries(installed, canReach, launch.systemDir);
+  const placement = await placePostgresData(paths, identity, canReach, launch.systemDir);
+  if (!placement.privateDir) await preparePostgresDirectories(paths, identity);
   if (identity) {
     assertTraversable(binaries.nativeDir, identity, 'the PostgreSQL binaries');
-    assertTraversable(paths.postgresDataDir, identity, 'its data directory');
+    assertTraversable(placement.dataDir, identity, 'its data directory');
   }
 
-  if (!clusterExists(paths.postgresDataDir)) {
+  if (!clusterExists(placement.dataDir)) {
     await initialiseCluster({
       runner,
       initdb: binaries.initdb,
-      dataDir: paths.postgresDataDir,
-      workDir: paths.nativeDir,
+      dataDir: placement.dataDir,
+      workDir: placement.privateDir ?? paths.nativeDir,
       settings,
       identity,
       logFile: paths.postgresLog,
+      ...(launch.signal ? { signal: launch.signal } : {}),
     });
     state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'] };
     await writeNativeState(paths.stateFile, state);
   } else {
-    await clearStalePostmaster(paths.postgresDataDir, launch.stopGraceMs);
+    await clearStalePostmaster(placement.dataDir, launch.stopGraceMs);
   }
-  await clearStaleSocketLocks(paths.socketDir, paths.postgresDataDir);
+  // A postgres working in this data directory (the one whose lock was just judged) keeps its socket.
+  await clearStaleSocketLocks(placement.socketDir, (pid) => judgeProcess({ pid, executable: 'postgres' }, placement.dataDir) !== 'not-ours');
 
-  const pid = await spawnServer(launch, binaries.postgres, identity);
-  state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString() };
+  const pid = await spawnServer(launch, binaries.postgres, identity, placement);
+  const startTicks = processStartTicks(pid);
+  state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }) };
   await writeNativeState(paths.stateFile, state);
 
   if (!state.cluster?.databases.includes(settings.database)) {
     await ensureDatabase({
       settings,
-      isServerAlive: () => isOurProcess(pid, paths.postgresDataDir),
+      isServerAlive: () => judgeProcess({ pid, ...(startTicks === undefined ? { executable: 'postgres' } : { startTicks }) }, paths.postgresDataDir) !== 'not-ours',
       lastLogLines: () => readLastLines(paths.postgresLog, 20),
       timeoutMs: launch.databaseTimeoutMs,
       signal: launch.signal,
@@ -88,16 +100,17 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   }
 }
 
-function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerIdentity | undefined): Promise<number> {
+function spawnServer(launch: PostgresLaunch, postgres: string, identity: ServerIdentity | undefined, placement: PostgresPlacement): Promise<number> {
   const { paths, settings } = launch;
-  const socketPath = `${paths.socketDir}/.s.PGSQL.${settings.port}.lock`;
+  const socketPath = `${placement.socketDir}/.s.PGSQL.${settings.port}.lock`;
   // Nothing of ours uses the socket; a host path too long for one just goes without it.
-  const socketOption = socketPath.length <= MAX_SOCKET_PATH ? ['-k', paths.socketDir] : ['-c', 'unix_socket_directories='];
+  const socketOption = socketPath.length <= MAX_SOCKET_PATH ? ['-k', placement.socketDir] : ['-c', 'unix_socket_directories='];
   return launch.runner.spawnDetached(
     postgres,
-    ['-D', paths.postgresDataDir, '-p', String(settings.port), '-c', 'listen_addresses=127.0.0.1', ...socketOption],
+    ['-D', placement.dataDir, '-p', String(settings.port), '-c', 'listen_addresses=127.0.0.1', ...socketOption],
     {
-      cwd: paths.nativeDir,
+      // Started in its data directory (it enters it anyway): how it is told apart from any other process.
+      cwd: placement.dataDir,
       logFile: paths.postgresLog,
       ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
     },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isOurProcess, isProcessAlive, processCommandLine, terminateProcess, waitUntil } from './process-probe.js';
+import { judgeProcess, type Verdict } from './process-identity.js';
+import { terminateProcess, waitUntil } from './process-probe.js';
 
 /**
  * `postmaster.pid` in a data directory says which server owns it. A server killed with SIGKILL
@@ -38,12 +39,9 @@ export async function readPostmasterLock(dataDir: string): Promise<PostmasterLoc
   }
 }
 
-/** Whether the process in the lock is a live server on this very data directory. */
-export function lockHolderServesDirectory(lock: PostmasterLock, dataDir: string): boolean | undefined {
-  if (!isProcessAlive(lock.pid)) return false;
-  const commandLine = processCommandLine(lock.pid);
-  if (commandLine === undefined) return undefined;
-  return commandLine.includes(dataDir);
+/** Whether the process in the lock is a live postgres working in this very data directory. */
+export function lockHolderVerdict(lock: PostmasterLock, dataDir: string): Verdict {
+  return judgeProcess({ pid: lock.pid, executable: 'postgres' }, dataDir);
 }
 
 /**
@@ -56,10 +54,10 @@ export function lockHolderServesDirectory(lock: PostmasterLock, dataDir: string)
 export async function clearStalePostmaster(dataDir: string, graceMs: number): Promise<void> {
   const lock = await readPostmasterLock(dataDir);
   if (!lock) return;
-  const holder = lockHolderServesDirectory(lock, dataDir);
-  if (holder === undefined) return;
-  if (holder) {
-    await terminateProcess(lock.pid, 'SIGINT', graceMs, () => lockHolderServesDirectory(lock, dataDir) === true);
+  const holder = lockHolderVerdict(lock, dataDir);
+  if (holder === 'unknown') return;
+  if (holder === 'ours') {
+    await terminateProcess(lock.pid, 'SIGINT', graceMs, () => lockHolderVerdict(lock, dataDir) === 'ours');
   }
   if (lock.sharedMemoryId !== undefined) {
     const sharedMemoryId = lock.sharedMemoryId;
@@ -95,9 +93,9 @@ export function sharedMemoryAttachments(sharedMemoryId: number, table = '/proc/s
  * A server killed with SIGKILL also leaves its Unix socket lock (`.s.PGSQL.<port>.lock`) behind.
  * Postgres removes one whose pid is gone, but a killed server whose parent never reaps it stays
  * a zombie that still answers signal 0, and the new server then refuses to start. A lock whose
- * pid is not a live server of this data directory is removed here, with its socket.
+ * pid is not a live server of this data directory (`isServer`) is removed here, with its socket.
  */
-export async function clearStaleSocketLocks(socketDir: string, dataDir: string): Promise<void> {
+export async function clearStaleSocketLocks(socketDir: string, isServer: (pid: number) => boolean): Promise<void> {
   let names: string[];
   try {
     names = await readdir(socketDir);
@@ -108,7 +106,7 @@ export async function clearStaleSocketLocks(socketDir: string, dataDir: string):
   for (const name of names.filter((n) => /^\.s\.PGSQL\.\d+\.lock$/.test(n))) {
     const lockPath = path.join(socketDir, name);
     const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && isOurProcess(pid, dataDir)) continue;
+    if (Number.isInteger(pid) && pid > 0 && isServer(pid)) continue;
     await rm(lockPath, { force: true });
     await rm(lockPath.replace(/\.lock$/, ''), { force: true });
   }

@@ -1,6 +1,7 @@
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PrerequisiteError } from '../../support/errors.js';
+import { ownerName } from '../../support/project-owner.js';
 import type { ProcessRunner } from '../../process/runner.js';
 
 /**
@@ -34,6 +35,38 @@ export async function postgresServerIdentity(
     });
   }
   return created;
+}
+
+/**
+ * Whom the servers run as, when datalayer runs as root: whoever owns the data already there (the
+ * project stays usable by them, and their data is never handed to someone else), else the owner
+ * of the project when that is not root (a `sudo datalayer up` in one's own project), else the
+ * `postgres` system user (root's own project), created if missing. Not root: ourselves.
+ */
+export async function serverIdentityFor(
+  runner: ProcessRunner,
+  paths: { stateDir: string; postgresDataDir: string; s3DataDir: string },
+  userName: string = DEFAULT_SERVER_USER,
+  currentUid: number | undefined = process.getuid?.(),
+): Promise<ServerIdentity | undefined> {
+  if (currentUid !== 0) return undefined;
+  for (const place of [paths.postgresDataDir, paths.s3DataDir, path.dirname(paths.stateDir)]) {
+    const owner = ownerOf(place);
+    if (owner === undefined || owner === 0) continue;
+    const identity = await lookUpUser(runner, String(owner));
+    // An owner without an account (files from another machine) cannot run Postgres: try the next.
+    if (identity) return { ...identity, name: ownerName(owner) };
+  }
+  return postgresServerIdentity(runner, userName, currentUid);
+}
+
+function ownerOf(place: string): number | undefined {
+  try {
+    return statSync(place).uid;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** The ids of an existing user, `undefined` when there is no such user. */
