@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Context } from '../../context/context.js';
 import { isDatalayerError, PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
+import type { WaitOptions as PollWaitOptions } from '../../support/poll.js';
 
 /** The same words as `migrate` and `status`: `applied` is every migration in the database. */
 export interface MigrationOutcome {
@@ -20,10 +21,8 @@ export interface BucketOutcome {
 /** Probes are cheap local round-trips: look often, so that up returns as soon as a service is usable. */
 const PROBE_INTERVAL_MS = 100;
 
-interface WaitOptions {
-  deadline: number;
-  check?: () => Promise<void>;
-}
+/** The context gives the signal and the progress line; the interval is PROBE_INTERVAL_MS. */
+type WaitOptions = Pick<PollWaitOptions, 'deadline' | 'check'>;
 
 /** Postgres accepts a login with the configured credentials and answers a query. */
 export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions): Promise<void> {
