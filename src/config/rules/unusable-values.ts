@@ -83,7 +83,7 @@ function checkPrivilegedPorts(findings: Findings, options: UnusableValueOptions)
       'ENV_PORT_PRIVILEGED',
       key,
       `${key} is ${port}: in the native runtime ${who}, which may not listen on a port below ${limit}.`,
-      `Use a port of ${limit} or above, e.g. ${key}=${key === 'POSTGRES_PORT' ? 5432 : 4566}.`,
+      `Use a port of ${limit} or above, e.g. ${key}=${COMPOSE_DEFAULTS[key]}.`,
     );
   }
 }
