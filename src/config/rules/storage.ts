@@ -1,3 +1,4 @@
+import { PUBLIC_DEFAULT_SECRETS } from '../../report/redactor.js';
 import { AZURE_KEYS, CONTAINER_PORTS, COMPOSE_DEFAULTS, GCS_KEYS, S3_KEYS } from '../keys.js';
 import { fieldProblem, parsePort } from '../schema.js';
 import { decodeUrlPart, isLocalHost } from './database-url.js';
@@ -68,14 +69,12 @@ function checkEndpoint(findings: Findings): void {
   }
 }
 
-const DEFAULT_SECRETS = new Set(['root', 'random-key', 'postgres', 'password', 'test']);
-
 function checkDefaultCredentials(findings: Findings): void {
   const databaseUrl = findings.value('DATABASE_URL');
   if (databaseUrl && !fieldProblem('DATABASE_URL', databaseUrl)) {
     const url = new URL(databaseUrl);
     const local = isLocalHost(url.hostname) || url.hostname === 'postgres';
-    if (!local && DEFAULT_SECRETS.has(decodeUrlPart(url.password))) {
+    if (!local && PUBLIC_DEFAULT_SECRETS.has(decodeUrlPart(url.password))) {
       findings.warning(
         'ENV_DEFAULT_CREDENTIALS',
         'DATABASE_URL',
@@ -87,7 +86,7 @@ function checkDefaultCredentials(findings: Findings): void {
   const endpoint = findings.value('DEV_AWS_ENDPOINT');
   const endpointHost = endpoint && URL.canParse(endpoint) ? new URL(endpoint).hostname : undefined;
   const remoteS3 = endpointHost === undefined ? findings.config.state === 'external' : !isLocalHost(endpointHost) && endpointHost !== 'localstack';
-  if (remoteS3 && DEFAULT_SECRETS.has(findings.value('APP_AWS_SECRET_KEY') ?? '')) {
+  if (remoteS3 && PUBLIC_DEFAULT_SECRETS.has(findings.value('APP_AWS_SECRET_KEY') ?? '')) {
     findings.warning(
       'ENV_DEFAULT_CREDENTIALS',
       'APP_AWS_SECRET_KEY',
