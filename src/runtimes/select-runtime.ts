@@ -114,6 +114,19 @@ export async function runtimeInUse(
   }
 }
 
+/**
+ * What `down` and `logs` act on: the runtime in use (see runtimeInUse), else the one `up` would
+ * select now. Undefined when the runtime in use cannot be asked (`inUse.unavailable` says why).
+ */
+export async function inUseOrSelected(
+  context: Context,
+  config: HostConfig,
+  compose: ComposeModel | undefined,
+  inUse: RuntimeInUse | undefined,
+): Promise<SelectedRuntime | undefined> {
+  return inUse ? inUse.selected : selectRuntime(context, config, compose, undefined);
+}
+
 /** Docker gone (no client, no daemon) or no compose file any more: the runtime cannot be asked. */
 function isUnavailable(error: unknown): error is DatalayerError {
   return isDatalayerError(error) && (error.exitCode === ExitCode.prerequisite || error.exitCode === ExitCode.config);
