@@ -93,7 +93,8 @@ function aboutAnotherService(error: unknown, role: 'postgres' | 's3'): boolean {
 }
 
 /** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */
-export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, create: boolean): Promise<BucketOutcome | undefined> {
+/** `create`: datalayer may create the bucket (and set its CORS rules); else it must exist. */
+export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, { create }: { create: boolean }): Promise<BucketOutcome | undefined> {
   const target = bucketTargetOf(endpoints);
   if (!target) return undefined;
   const { ensureBucket } = await import('../s3/ensure.js');
