@@ -69,7 +69,8 @@ await build({
   target: 'node20',
   external,
   plugins: [lazyChildProcess, staticCommandList],
-  minify: true,
+  // Not minified: a stack trace a user reports names the functions and lines it went through.
+  minify: false,
   logLevel: 'warning',
   // Bundled CommonJS packages (commander) call require() for Node's own modules.
   banner: { js: "import { createRequire as __datalayerRequire } from 'node:module'; const require = __datalayerRequire(import.meta.url);" },
