@@ -31,7 +31,7 @@ export interface CheckHostOptions {
   recordedRuntime?: 'docker' | 'native';
 }
 
-/** Every offline rule of the contract over the host's `.env`, compose file, submodule and runtime. */
+/** Every offline rule of `check` over the host's `.env`, compose file, submodule and runtime. */
 export async function checkHost(
   context: Pick<Context, 'host' | 'env'> & Partial<Pick<Context, 'reporter'>>,
   options: CheckHostOptions = {},

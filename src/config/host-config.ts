@@ -48,7 +48,7 @@ export async function loadHostConfig(context: Pick<Context, 'host' | 'env'> & { 
   };
 }
 
-/** The contract's three states, from what `.env` (and the shell) define. */
+/** The three states (docs/architecture.md, "States"), from what `.env` (and the shell) define. */
 export function dataLayerState(values: Record<string, string | undefined>): DataLayerState {
   if (nonEmpty(values.CHAINLIT_DATALAYER_COMPOSE) !== undefined) return 'local';
   if (nonEmpty(values.DATABASE_URL) !== undefined) return 'external';

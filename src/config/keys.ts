@@ -1,4 +1,4 @@
-/** The variables datalayer reads, by role. Chainlit's own names (upstream.md §4), the seed's names for the stack. */
+/** The variables datalayer reads, by role: Chainlit's own names, and the seed's names for the stack. */
 
 export const SECRET_KEYS = [
   'CHAINLIT_AUTH_SECRET',
