@@ -1,30 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  makeGitSandbox,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, makeUpstream, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
-});
-afterEach(() => sandbox.cleanup());
+freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
 
 const context = (dir: string, options: { json?: boolean; verbose?: boolean } = {}) =>
   makeContext(dir, { env: sandbox.env, yes: true, ...options });

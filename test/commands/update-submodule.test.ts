@@ -1,32 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { commands } from '../../src/commands/index.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  makeGitSandbox,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 let host: string;
 
+freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
 beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
   host = makeHostWithSubmodule(sandbox, upstream);
 });
-afterEach(() => sandbox.cleanup());
 
 const submoduleDir = () => path.join(host, SUBMODULE);
 const submoduleHead = () => sandbox.git(submoduleDir(), 'rev-parse', 'HEAD');

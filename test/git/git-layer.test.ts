@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { GitClient } from '../../src/git/git-client.js';
 import { readGitmodules } from '../../src/git/gitmodules.js';
@@ -9,25 +9,11 @@ import { findRepository, isRepository } from '../../src/git/repository.js';
 import { submoduleState } from '../../src/git/submodule-state.js';
 import { commitOf, isAncestor, remoteDefaultBranch } from '../../src/git/submodule-update.js';
 import { makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  makeGitSandbox,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
-});
-afterEach(() => sandbox.cleanup());
+freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
 
 const client = (dir: string, verbose = false) => {
   const context = makeContext(dir, { env: sandbox.env, verbose });
