@@ -237,7 +237,13 @@ describe('ComposeRuntime failures', () => {
     const { docker, runtime } = setup({ responses: { up: { delayMs: 600_000 } } });
     const controller = new AbortController();
     const starting = runtime.start({ signal: controller.signal });
-    while (!docker.calls().some((argv) => argv.includes('up'))) await new Promise((done) => setTimeout(done, 20));
+    let settled = false;
+    void starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // Aborted once Compose runs `up`; a start that ends before that fails the expectation below.
+    while (!settled && !docker.calls().some((argv) => argv.includes('up'))) await new Promise((done) => setTimeout(done, 20));
     controller.abort();
     await expect(starting).rejects.toBeInstanceOf(InterruptedError);
   });
