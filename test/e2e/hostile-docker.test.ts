@@ -12,31 +12,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
+import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
 import { describeEngine, docker, projectContainers, projectNetworks } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
 import { commandLineOf, uniqueSecrets } from '../reliability/native-host.js';
 import { lockPresent, startCli } from '../reliability/processes.js';
-
-const COMPOSE = `services:
-  postgres:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER:-root}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
-      POSTGRES_DB: \${POSTGRES_DB:-postgres}
-    ports:
-      - "\${POSTGRES_PORT:-5432}:5432"
-    volumes:
-      - ./.data/postgres:/var/lib/postgresql/data
-  localstack:
-    image: localstack/localstack:4.12
-    environment:
-      SERVICES: s3
-    ports:
-      - "\${LOCALSTACK_PORT:-4566}:4566"
-`;
 
 /** Another compose project: services named like ours, a named volume, its own network. */
 const NEIGHBOUR_COMPOSE = `services:
@@ -84,7 +66,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
       LOCALSTACK_PORT: String(ports.s3),
       DEV_AWS_ENDPOINT: 'http://localstack:4566',
     });
-    host = makeHost({ compose: COMPOSE, env: original });
+    host = makeHost({ compose: DATA_LAYER_COMPOSE, env: original });
     await writeChainlitMigrations(host.submoduleDir);
     for (const name of neighbours) {
       const dir = path.join(scratch, name);
@@ -167,6 +149,25 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
     }
     expect(lost).toEqual([]);
     expect(await running()).toEqual([`${project}-localstack-1`, `${project}-postgres-1`]);
+  });
+
+  it('runtime.json gone or corrupt while the stack runs: status sees the containers, up keeps them (same ids)', async () => {
+    const record = path.join(host.dir, '.datalayer', 'runtime.json');
+    const ids = async () => (await docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`])).stdout.split('\n').filter(Boolean).sort();
+    const before = await ids();
+    expect(before).toHaveLength(2);
+    for (const damage of ['gone', 'corrupt']) {
+      if (damage === 'gone') rmSync(record, { force: true });
+      else writeFileSync(record, '{"runtime": "dock');
+      const status = await cli(['status', '--json']);
+      expect(status.exitCode, `${damage}: ${status.stdout}${status.stderr}`).toBe(0);
+      expect(dataOf(status)).toMatchObject({ runtime: 'docker', ready: true });
+      const up = await cli(['up', '--json']);
+      expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+      expect(await ids()).toEqual(before);
+      // Written again: `down` after `disable` (next test) needs it to find the stack.
+      expect(JSON.parse(readFileSync(record, 'utf8'))).toMatchObject({ runtime: 'docker', project });
+    }
   });
 
   it('disable then enable gives every byte back while the stack runs; down after disable still stops it', async () => {
