@@ -10,29 +10,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadHostConfig } from '../../src/config/host-config.js';
 import { resolveHostProject } from '../../src/context/host-project.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
 import { describeEngine, docker } from '../helpers/engine.js';
 import { makeHost, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
-
-const COMPOSE = `services:
-  postgres:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER:-root}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
-      POSTGRES_DB: \${POSTGRES_DB:-postgres}
-    ports:
-      - "\${POSTGRES_PORT:-5432}:5432"
-    volumes:
-      - ./.data/postgres:/var/lib/postgresql/data
-  localstack:
-    image: localstack/localstack:4.12
-    environment:
-      SERVICES: s3
-    ports:
-      - "\${LOCALSTACK_PORT:-4566}:4566"
-`;
 
 /** Each shape writes the password its own way; `expected` is what Compose must hand the container. */
 const PASSWORD_SHAPES: Array<{ name: string; line: string; expected: string; eol?: string; bom?: boolean }> = [
@@ -70,7 +52,7 @@ describeEngine('the password of .env through a running stack on a real engine', 
 
   beforeAll(async () => {
     ports = { postgres: await freePort(), s3: await freePort() };
-    host = makeHost({ compose: COMPOSE });
+    host = makeHost({ compose: DATA_LAYER_COMPOSE });
     await writeChainlitMigrations(host.submoduleDir);
   });
 

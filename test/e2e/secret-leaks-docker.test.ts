@@ -12,30 +12,12 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
+import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
 import { describeEngine, docker, projectContainers } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
 import { uniqueSecrets, type UniqueSecrets } from '../reliability/native-host.js';
-
-const COMPOSE = `services:
-  postgres:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER:-root}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
-      POSTGRES_DB: \${POSTGRES_DB:-postgres}
-    ports:
-      - "\${POSTGRES_PORT:-5432}:5432"
-    volumes:
-      - ./.data/postgres:/var/lib/postgresql/data
-  localstack:
-    image: localstack/localstack:4.12
-    environment:
-      SERVICES: s3
-    ports:
-      - "\${LOCALSTACK_PORT:-4566}:4566"
-`;
 
 describeEngine('no secret in any output (Docker runtime on a real engine, unique secrets)', () => {
   let host: HostFixture;
@@ -80,7 +62,7 @@ describeEngine('no secret in any output (Docker runtime on a real engine, unique
     for (const value of Object.values(keys)) secrets.add(value);
     ports = { postgres: await freePort(), s3: await freePort() };
     host = makeHost({
-      compose: COMPOSE,
+      compose: DATA_LAYER_COMPOSE,
       env: withValues(seedEnv({ secret: keys.authSecret }), {
         COMPOSE_PROJECT_NAME: project,
         DATALAYER_RUNTIME: 'docker',
