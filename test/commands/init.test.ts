@@ -1,17 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
-  makeGitSandbox,
+  buildSandboxOnce,
   makeHostRepo,
   makeHostWithSubmodule,
   makeUpstream,
   type GitSandbox,
+  type ReusableSandbox,
   type UpstreamFixture,
 } from '../helpers/git-fixtures.js';
 
@@ -20,11 +21,15 @@ const SUBMODULE = 'extern/chainlit-datalayer';
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
+let built: ReusableSandbox<UpstreamFixture>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
 });
-afterEach(() => sandbox.cleanup());
+beforeEach(() => {
+  built.reset();
+  ({ sandbox, fixture: upstream } = built);
+});
+afterAll(() => built?.cleanup());
 
 const context = (dir: string, options: { json?: boolean; verbose?: boolean } = {}) =>
   makeContext(dir, { env: sandbox.env, yes: true, ...options });

@@ -1,17 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { commands } from '../../src/commands/index.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
-  makeGitSandbox,
+  buildSandboxOnce,
   makeHostRepo,
   makeHostWithSubmodule,
   makeUpstream,
   type GitSandbox,
+  type ReusableSandbox,
   type UpstreamFixture,
 } from '../helpers/git-fixtures.js';
 
@@ -21,12 +22,19 @@ let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 let host: string;
 
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
-  host = makeHostWithSubmodule(sandbox, upstream);
+let built: ReusableSandbox<{ upstream: UpstreamFixture; host: string }>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => {
+    const made = makeUpstream(fresh);
+    return { upstream: made, host: makeHostWithSubmodule(fresh, made) };
+  });
 });
-afterEach(() => sandbox.cleanup());
+beforeEach(() => {
+  built.reset();
+  ({ sandbox } = built);
+  ({ upstream, host } = built.fixture);
+});
+afterAll(() => built?.cleanup());
 
 const submoduleDir = () => path.join(host, SUBMODULE);
 const submoduleHead = () => sandbox.git(submoduleDir(), 'rev-parse', 'HEAD');

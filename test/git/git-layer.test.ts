@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { GitClient } from '../../src/git/git-client.js';
 import { readGitmodules } from '../../src/git/gitmodules.js';
@@ -11,11 +11,12 @@ import { commitOf, isAncestor, remoteDefaultBranch } from '../../src/git/submodu
 import { makeContext } from '../helpers/context.js';
 import {
   cloneHostWithoutSubmodules,
-  makeGitSandbox,
+  buildSandboxOnce,
   makeHostRepo,
   makeHostWithSubmodule,
   makeUpstream,
   type GitSandbox,
+  type ReusableSandbox,
   type UpstreamFixture,
 } from '../helpers/git-fixtures.js';
 
@@ -23,11 +24,15 @@ const SUBMODULE = 'extern/chainlit-datalayer';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
+let built: ReusableSandbox<UpstreamFixture>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
 });
-afterEach(() => sandbox.cleanup());
+beforeEach(() => {
+  built.reset();
+  ({ sandbox, fixture: upstream } = built);
+});
+afterAll(() => built?.cleanup());
 
 const client = (dir: string, verbose = false) => {
   const context = makeContext(dir, { env: sandbox.env, verbose });
