@@ -23,6 +23,11 @@ const RuntimeRecordSchema = z.object({
   /** Docker: the compose file `up` used, relative to the host, so `down` can stop it after `disable`. */
   composeFile: z.optional(z.string()),
   settings: z.optional(StackSettingsSchema),
+  /**
+   * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`;
+   * later commands read states there while DOCKER_HOST still names it (see engine-api.ts).
+   */
+  engineApi: z.optional(z.string()),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -46,7 +51,7 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
 export async function writeRuntimeRecord(
   stateDir: string,
   runtime: RuntimeKind,
-  details: { project?: string; composeFile?: string; settings?: StackSettings } = {},
+  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: string } = {},
 ): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const record: RuntimeRecord = {
@@ -55,6 +60,7 @@ export async function writeRuntimeRecord(
     ...(details.project ? { project: details.project } : {}),
     ...(details.composeFile ? { composeFile: details.composeFile } : {}),
     ...(details.settings ? { settings: details.settings } : {}),
+    ...(details.engineApi ? { engineApi: details.engineApi } : {}),
   };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await keepProjectOwner(stateDir, stateDir, recordFile(stateDir));
