@@ -24,10 +24,11 @@ const RuntimeRecordSchema = z.object({
   composeFile: z.optional(z.string()),
   settings: z.optional(StackSettingsSchema),
   /**
-   * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`;
-   * later commands read states there while DOCKER_HOST still names it (see engine-api.ts).
+   * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`, and
+   * the `docker` client it came through; later commands read states there while the environment
+   * still takes that route (see docker/proven-engine-api.ts).
    */
-  engineApi: z.optional(z.string()),
+  engineApi: z.optional(z.object({ socket: z.string(), client: z.string() })),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -51,7 +52,7 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
 export async function writeRuntimeRecord(
   stateDir: string,
   runtime: RuntimeKind,
-  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: string } = {},
+  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: { socket: string; client: string } } = {},
 ): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const record: RuntimeRecord = {

@@ -138,8 +138,8 @@ export async function createRuntime(
     detected?: ComposeEngine;
     /** The record of the last `up` with this runtime: its compose project and file win (the folder may have moved, `.env` may be disabled). */
     record?: RuntimeRecord | undefined;
-    /** The daemon socket the last `up` proved (the record's), when the record itself is not to be followed. */
-    engineApi?: string;
+    /** The daemon route the last `up` proved (the record's), when the record itself is not to be followed. */
+    engineApi?: RuntimeRecord['engineApi'];
   } = {},
 ): Promise<SelectedRuntime> {
   const { detected, record } = found;
@@ -160,14 +160,15 @@ export async function createRuntime(
     };
     // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
     // looked for once a compose call is made (states come from the API).
-    const engineApi = await provenEngineApi(found.engineApi ?? record?.engineApi, context.env, context.signal);
+    const route = found.engineApi ?? record?.engineApi;
+    const engineApi = await provenEngineApi(route, context.env, context.signal);
     const engine = engineApi ? detect : await detect();
     const project = record?.project ?? composeProjectName(context.host.dir, config.values);
     const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
     const runtime = new ComposeRuntime({
       runner: context.runner,
       engine,
-      ...(engineApi ? { engineApi } : {}),
+      ...(engineApi && route ? { engineApi, engineRoute: route } : {}),
       project,
       composeFile: path.resolve(composeFile),
       envFile: context.host.envFile,

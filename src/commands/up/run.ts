@@ -176,11 +176,11 @@ async function recordRuntime(
   runtime: Runtime,
   settings: ReturnType<typeof stackSettingsOf>,
   previous?: RuntimeRecord,
-  proven?: string,
+  proven?: RuntimeRecord['engineApi'],
 ): Promise<void> {
   const kind = runtime.kind;
   const composeFile = kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : previous?.composeFile;
-  const engineApi = proven ?? (runtime as Partial<ComposeRuntime>).engineApiSocket;
+  const engineApi = proven ?? (runtime as Partial<ComposeRuntime>).engineRoute;
   await writeRuntimeRecord(context.host.stateDir, kind, { ...(project ? { project } : {}), ...(composeFile ? { composeFile } : {}), settings, ...(engineApi ? { engineApi } : {}) });
 }
 
@@ -190,7 +190,7 @@ async function recordRuntime(
  * CLIs. Already done when this run read its states there.
  */
 async function rememberEngineApi(context: Context, check: HostCheck, project: string | undefined, runtime: Runtime, settings: ReturnType<typeof stackSettingsOf>): Promise<void> {
-  if (runtime.kind !== 'docker' || (runtime as ComposeRuntime).engineApiSocket) return;
+  if (runtime.kind !== 'docker' || (runtime as ComposeRuntime).engineRoute) return;
   const { proveEngineApi } = await import('../../runtimes/docker/proven-engine-api.js');
   const proven = await proveEngineApi(runtime as ComposeRuntime, context.env, context.signal);
   if (proven) await recordRuntime(context, check, project, runtime, settings, undefined, proven);

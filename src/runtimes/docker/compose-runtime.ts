@@ -27,6 +27,8 @@ export interface ComposeRuntimeOptions extends ComposeTarget {
    * CLI is asked instead, so a broken socket only costs time, never a wrong answer.
    */
   engineApi?: DockerEngineApi;
+  /** How `engineApi` was reached (socket and client), to keep in the runtime record. */
+  engineRoute?: { socket: string; client: string };
   /** Receives the warnings Compose prints (e.g. a variable not set); silent without one. */
   reporter?: Pick<Reporter, 'warn'>;
   /**
@@ -74,9 +76,9 @@ export class ComposeRuntime implements Runtime {
     return this.found;
   }
 
-  /** The daemon socket whose API answers for states, when states are not read with `compose ps`. */
-  get engineApiSocket(): string | undefined {
-    return this.options.engineApi?.socketPath;
+  /** The route to the daemon's API, when states are read there rather than with `compose ps`. */
+  get engineRoute(): { socket: string; client: string } | undefined {
+    return this.options.engineApi ? this.options.engineRoute : undefined;
   }
 
   get project(): string {
