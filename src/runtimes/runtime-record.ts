@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../support/zod.js';
 import { writeFileAtomic } from '../config/env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
 import { keepProjectOwner } from '../support/project-owner.js';
