@@ -57,7 +57,7 @@ export function stateAccessError(stateDir: string, directory: string, cause?: un
   const me = os.userInfo().username;
   const host = path.dirname(stateDir);
   return new PrerequisiteError(
-    `${directory} belongs to ${owner}: datalayer ran in this project as another user first (as root, its servers run as an unprivileged user), and ${me} may not use it.`,
+    `${directory} belongs to ${owner}: datalayer ran in this project as another user first (as root, its servers run as an unprivileged user), and user ${me} cannot use it.`,
     {
       hint: `Run datalayer here with \`sudo\` as before, or hand the project to ${me}: \`sudo datalayer -C ${host} down\`, then \`sudo chown -R ${me}: ${stateDir}\`.`,
       data: { directory, owner },

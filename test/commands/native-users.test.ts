@@ -41,7 +41,9 @@ function uidOf(pid: number): number {
  * its owner, and where it cannot be (a `.datalayer/` root made for its own servers), datalayer
  * refuses with the exact way out (exit 4), never exit 1.
  */
-describe.runIf(canSwitch)('root and an unprivileged user in one project', () => {
+// Each test runs several cold native stacks as two users: minutes on a busy two-core machine,
+// where a bug shows as an exit code or an owner, not as slowness.
+describe.runIf(canSwitch)('root and an unprivileged user in one project', { timeout: 240_000 }, () => {
   let native: NativeHost | undefined;
   const user = async (args: string[]): Promise<CliRun> => {
     const run = await execa(asNobody[0]!, [...asNobody.slice(1), process.execPath, cliEntry, ...args], {

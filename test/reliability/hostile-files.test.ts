@@ -154,7 +154,7 @@ describe('.datalayer that datalayer cannot use', () => {
 
   const noUser = unprivilegedUserUnavailable();
   it.skipIf(noUser !== undefined)(
-    `a .datalayer of another user that this one cannot write: a clear error (exit 3)${noUser ? ` — skipped: ${noUser}` : ''}`,
+    `a .datalayer of another user that this one cannot write: a clear error with the way to hand it over (exit 4)${noUser ? ` — skipped: ${noUser}` : ''}`,
     async () => {
       const dir = outside();
       chmodSync(dir, 0o777);
@@ -162,7 +162,8 @@ describe('.datalayer that datalayer cannot use', () => {
       chmodSync(path.join(dir, '.env'), 0o666);
       mkdirSync(path.join(dir, '.datalayer'), { mode: 0o755 });
       const run = await runCliAsNobody(['secret', '--write'], dir);
-      expectRefusal(run, [3], /Cannot take the project lock in .*\.datalayer: EACCES/);
+      expectRefusal(run, [4], /\.datalayer belongs to root: .* user nobody cannot use it/);
+      expect(run.stderr).toMatch(/hint: .*chown -R nobody: /);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(seedEnv());
     },
   );

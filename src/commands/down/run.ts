@@ -96,6 +96,12 @@ function unreachable(context: Context, inUse: RuntimeInUse, options: DownOptions
       hint: `Put ${context.host.envFileLabel} back and run \`datalayer down\` again${inUse.project ? `, or stop it with \`docker compose -p ${inUse.project} down\`` : ''}.`,
     });
   }
+  if (inUse.unavailable.data.engineDown !== true) {
+    // The engine runs but cannot be used from here (an old Compose, no permission): its containers may well run.
+    throw new PrerequisiteError(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be asked, and its services may still run: nothing was stopped. ${inUse.unavailable.message}`, {
+      hint: inUse.unavailable.hint ?? 'Run `datalayer down` again once it can be asked.',
+    });
+  }
   if (options.volumes) {
     throw new PrerequisiteError(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be reached, so its data cannot be deleted: ${inUse.unavailable.message}`, {
       hint: inUse.unavailable.hint ?? 'Run `datalayer down --volumes` again once it can be reached.',

@@ -60,6 +60,8 @@ export function daemonDownError(cli: string): PrerequisiteError {
       : 'start Docker Desktop, or `sudo systemctl start docker`';
   return new PrerequisiteError(`The ${cli === 'podman' ? 'Podman' : 'Docker'} daemon is not running.`, {
     hint: `${capitalize(start)}, ${RUNTIME_NATIVE_HINT}.`,
+    // No daemon, no containers: what it ran does not run either.
+    data: { engineDown: true },
   });
 }
 

@@ -166,6 +166,7 @@ export async function checkDaemon(
   if (result.notFound) {
     throw new PrerequisiteError(`\`${cli}\` is not found on PATH; it is needed to reach the daemon.`, {
       hint: `Install the ${cli} CLI, ${RUNTIME_NATIVE_HINT}.`,
+      data: { engineDown: true },
     });
   }
   const serverVersion = result.stdout.trim();
