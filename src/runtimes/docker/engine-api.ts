@@ -22,7 +22,8 @@ export function dockerSocketOf(env: Readonly<Record<string, string | undefined>>
   return host.startsWith('unix://') && host.length > 'unix://'.length ? host.slice('unix://'.length) : undefined;
 }
 
-interface ApiContainer {
+/** One entry of the Engine API's container list, as far as datalayer reads it. */
+export interface ApiContainer {
   Id?: string;
   Names?: string[];
   Labels?: Record<string, string>;
@@ -75,7 +76,8 @@ export class DockerEngineApi {
   }
 }
 
-function containerInfo(container: ApiContainer, project: string): ContainerInfo {
+/** An API list entry in the shape `compose ps --format json` gives (see ps.ts). */
+export function containerInfo(container: ApiContainer, project: string): ContainerInfo {
   const status = container.Status ?? '';
   return {
     name: (container.Names?.[0] ?? container.Id ?? '').replace(/^\//, ''),
