@@ -65,8 +65,11 @@ export async function proveEngineApi(runtime: ComposeRuntime, env: Readonly<Reco
   const route = dockerRouteOf(env);
   if (!route || (await runtime.engine()).command[0] === 'podman') return undefined;
   const api = new DockerEngineApi(route.socket);
-  const [fromCli, fromApi] = await Promise.all([runtime.containers({ viaCli: true }), api.projectContainers(runtime.project, signal).catch(() => undefined)]);
-  if (!fromApi || fromCli.length === 0) return undefined;
+  // The API first: where it does not answer, or knows no container of the project (another daemon
+  // behind the CLI), there is nothing to compare, and no `compose ps` is spent on it.
+  const fromApi = await api.projectContainers(runtime.project, signal).catch(() => undefined);
+  if (!fromApi || fromApi.length === 0) return undefined;
+  const fromCli = await runtime.containers({ viaCli: true });
   const key = (list: typeof fromCli) => list.map((container) => `${container.name} ${container.service} ${container.state}`).sort().join('\n');
   return key(fromCli) === key(fromApi) ? route : undefined;
 }
