@@ -102,7 +102,7 @@ export async function runtimeInUse(
   assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
   const kind = option ?? record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
-  if (!kind) return undefined;
+  if (!kind) return dockerProjectFound(context, config, compose);
   const ofKind = record?.runtime === kind ? record : undefined;
   const project = ofKind?.project;
   try {
@@ -111,6 +111,27 @@ export async function runtimeInUse(
   } catch (error) {
     if (!isUnavailable(error)) throw error;
     return { kind, selected: undefined, unavailable: error, ...(project ? { project } : {}) };
+  }
+}
+
+/**
+ * No record and no native server, yet the containers of this host's compose project may run: the
+ * record was deleted or damaged after `up`. Compose finds them by the project's name, as the host's
+ * own `docker compose` does. Asked only when the runtime may be Docker and a daemon answers.
+ */
+async function dockerProjectFound(context: Context, config: HostConfig, compose: ComposeModel | undefined): Promise<RuntimeInUse | undefined> {
+  if (config.state !== 'local' || runtimeChoice(undefined, config.values, context.env) === 'native') return undefined;
+  const { probeDocker } = await import('./docker/engine.js');
+  const probe = await probeDocker(context.runner, { env: context.env, signal: context.signal });
+  if (!probe.available) return undefined;
+  try {
+    const selected = await createRuntime('docker', context, config, compose, { detected: probe.engine });
+    const found = (await selected.runtime.services()).some((service) => service.state !== 'missing');
+    return found ? { kind: 'docker', selected, ...(selected.project ? { project: selected.project } : {}) } : undefined;
+  } catch (error) {
+    // No compose file to ask with: nothing says this host's containers exist.
+    if (isUnavailable(error)) return undefined;
+    throw error;
   }
 }
 

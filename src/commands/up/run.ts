@@ -141,8 +141,11 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
-  // What the running stack now serves, for the next `up` to compare with.
-  if (alreadyUp && !sameSettings(recorded, settings) && record) await recordRuntime(context, check, record.project, runtime, settings, record);
+  // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
+  // since is written again, so that `down` after `disable` still finds the stack.
+  if (alreadyUp && (recorded === undefined || !sameSettings(recorded, settings))) {
+    await recordRuntime(context, check, record?.project ?? selected.project, runtime, settings, record);
+  }
   if (options.wait) await rememberEngineApi(context, check, selected.project, runtime, settings);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
