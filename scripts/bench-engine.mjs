@@ -6,6 +6,7 @@
 // Runs where an engine answers with the images of `npm run engine`; says why and skips otherwise.
 // Usage: npm run bench:engine [-- --rounds 10]
 import { appendFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -64,15 +65,16 @@ try {
   }
   const server = (await execa('docker', ['info', '--format', '{{.ServerVersion}}'])).stdout;
   const composeVersion = (await execa('docker', ['compose', 'version', '--short'])).stdout;
-  const line = (label, ms, base) => `${label.padEnd(40)}${ms.toFixed(0).padStart(6)} ms${base ? `  (${(ms / base).toFixed(2)}x, +${(ms - base).toFixed(0)} ms)` : ''}`;
+  const line = (label, ms, base, target) =>
+    `${label.padEnd(40)}${ms.toFixed(0).padStart(6)} ms${base ? `  (${(ms / base).toFixed(2)}x, +${(ms - base).toFixed(0)} ms)` : ''}${target ? `  (target ≤ ${target} ms: ${ms <= target ? 'met' : 'MISSED'})` : ''}`;
   const composeUp = median(samples.composeUp);
   const composePs = median(samples.composePs);
-  console.log(`real engine (Docker ${server}, Compose ${composeVersion}), median of ${rounds} paired rounds on one running stack`);
+  console.log(`real engine (Docker ${server}, Compose ${composeVersion}), median of ${rounds} paired rounds on one running stack; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(line('datalayer up, cold (for reference)', cold));
   console.log(line('docker compose up -d postgres localstack', composeUp));
-  console.log(line('datalayer up, warm', median(samples.up), composeUp));
+  console.log(line('datalayer up, warm', median(samples.up), composeUp, 250));
   console.log(line('docker compose ps --format json', composePs));
-  console.log(line('datalayer status', median(samples.status), composePs));
+  console.log(line('datalayer status', median(samples.status), composePs, 200));
 } finally {
   await execa(process.execPath, [cli, 'down', '--volumes', '--yes', '--quiet'], { cwd: host, env, reject: false });
   cleanup();

@@ -2,6 +2,7 @@
 // Start-up benchmark: median wall time of `datalayer --version` and `datalayer check` beside
 // `node -e 0`, in paired runs (each round runs all three back to back, so machine noise hits
 // them alike). Usage: npm run bench [-- --rounds 30]
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -41,8 +42,8 @@ try {
     for (const [name, subject] of Object.entries(subjects)) samples[name].push(await timeOnce(subject));
   }
   const baseline = median(samples['node -e 0']);
-  const targets = { 'datalayer --version': 1.2, 'datalayer check': 1.6 };
-  console.log(`median wall time over ${rounds} paired rounds`);
+  const targets = { 'datalayer --version': 1.2, 'datalayer check': 1.4 };
+  console.log(`median wall time over ${rounds} paired rounds; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
   for (const [name, values] of Object.entries(samples)) {
     const m = median(values);
     const ratio = m / baseline;

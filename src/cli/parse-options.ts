@@ -9,7 +9,7 @@ type Declaration = OptionDeclaration<unknown> | ArgumentDeclaration<unknown>;
  * a command runs, never for `--help`.
  */
 export async function parseOptions(command: AnyCommand, raw: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const z = await import('zod/mini');
+  const z = await import('../support/zod.js');
   const declarations: Record<string, Declaration> = { ...command.arguments, ...command.options };
   const shape = Object.fromEntries(Object.entries(declarations).map(([name, declaration]) => [name, schemaOf(declaration, z)]));
   const parsed = z.object(shape).safeParse(raw);

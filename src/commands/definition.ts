@@ -7,7 +7,7 @@
  * here (a schema is a function of zod, called when the command runs), and each command's `run`
  * and `render` arrive through `load()`.
  */
-import type * as Zod from 'zod/mini';
+import type * as Zod from '../support/zod.js';
 import type { Context } from '../context/context.js';
 import type { CommandResult } from '../report/reporter.js';
 import type { Style } from '../report/style.js';

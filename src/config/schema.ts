@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as z from '../support/zod.js';
 
 /** Per-variable rules: each key's value on its own. Cross-field rules live in rules/. */
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../support/zod.js';
 import { writeFileAtomic } from '../config/env/atomic-write.js';
 import type { RuntimeKind } from './runtime.js';
 import { keepProjectOwner } from '../support/project-owner.js';
@@ -23,6 +23,12 @@ const RuntimeRecordSchema = z.object({
   /** Docker: the compose file `up` used, relative to the host, so `down` can stop it after `disable`. */
   composeFile: z.optional(z.string()),
   settings: z.optional(StackSettingsSchema),
+  /**
+   * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`, and
+   * the `docker` client it came through; later commands read states there while the environment
+   * still takes that route (see docker/proven-engine-api.ts).
+   */
+  engineApi: z.optional(z.object({ socket: z.string(), client: z.string() })),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -46,7 +52,7 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
 export async function writeRuntimeRecord(
   stateDir: string,
   runtime: RuntimeKind,
-  details: { project?: string; composeFile?: string; settings?: StackSettings } = {},
+  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: { socket: string; client: string } } = {},
 ): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const record: RuntimeRecord = {
@@ -55,6 +61,7 @@ export async function writeRuntimeRecord(
     ...(details.project ? { project: details.project } : {}),
     ...(details.composeFile ? { composeFile: details.composeFile } : {}),
     ...(details.settings ? { settings: details.settings } : {}),
+    ...(details.engineApi ? { engineApi: details.engineApi } : {}),
   };
   await writeFileAtomic(recordFile(stateDir), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await keepProjectOwner(stateDir, stateDir, recordFile(stateDir));

@@ -40,8 +40,9 @@ export async function selectRuntime(
   const record = await readRuntimeRecord(context.host.stateDir);
   const inUse = record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
   if (inUse && choice !== 'auto' && inUse !== choice) await refuseBesideRunning(inUse, choice, context, config, compose, record);
-  if (choice !== 'auto') return createRuntime(choice, context, config, compose);
-  if (record) return { ...(await createRuntime(record.runtime, context, config, compose)), reason: `using the ${record.runtime} runtime of the last \`up\`` };
+  const engineApi = record?.runtime === 'docker' && record.engineApi ? { engineApi: record.engineApi } : {};
+  if (choice !== 'auto') return createRuntime(choice, context, config, compose, engineApi);
+  if (record) return { ...(await createRuntime(record.runtime, context, config, compose, engineApi)), reason: `using the ${record.runtime} runtime of the last \`up\`` };
   if (inUse) return { ...(await createRuntime(inUse, context, config, compose)), reason: 'its servers already run for this project' };
   const { probeDocker } = await import('./docker/engine.js');
   const probe = await probeDocker(context.runner, { env: context.env, signal: context.signal });
@@ -102,7 +103,7 @@ export async function runtimeInUse(
   assertStateAccess(context.host.stateDir);
   const record = await readRuntimeRecord(context.host.stateDir);
   const kind = option ?? record?.runtime ?? ((await nativeServersRun(context.host.stateDir)) ? 'native' : undefined);
-  if (!kind) return undefined;
+  if (!kind) return dockerProjectFound(context, config, compose);
   const ofKind = record?.runtime === kind ? record : undefined;
   const project = ofKind?.project;
   try {
@@ -127,6 +128,27 @@ export async function inUseOrSelected(
   return inUse ? inUse.selected : selectRuntime(context, config, compose, undefined);
 }
 
+/**
+ * No record and no native server, yet the containers of this host's compose project may run: the
+ * record was deleted or damaged after `up`. Compose finds them by the project's name, as the host's
+ * own `docker compose` does. Asked only when the runtime may be Docker and a daemon answers.
+ */
+async function dockerProjectFound(context: Context, config: HostConfig, compose: ComposeModel | undefined): Promise<RuntimeInUse | undefined> {
+  if (config.state !== 'local' || runtimeChoice(undefined, config.values, context.env) === 'native') return undefined;
+  const { probeDocker } = await import('./docker/engine.js');
+  const probe = await probeDocker(context.runner, { env: context.env, signal: context.signal });
+  if (!probe.available) return undefined;
+  try {
+    const selected = await createRuntime('docker', context, config, compose, { detected: probe.engine });
+    const found = (await selected.runtime.services()).some((service) => service.state !== 'missing');
+    return found ? { kind: 'docker', selected, ...(selected.project ? { project: selected.project } : {}) } : undefined;
+  } catch (error) {
+    // No compose file to ask with: nothing says this host's containers exist.
+    if (isUnavailable(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Docker gone (no client, no daemon) or no compose file any more: the runtime cannot be asked. */
 function isUnavailable(error: unknown): error is DatalayerError {
   return isDatalayerError(error) && (error.exitCode === ExitCode.prerequisite || error.exitCode === ExitCode.config);
@@ -141,47 +163,24 @@ async function nativeServersRun(stateDir: string): Promise<boolean> {
   return look(stateDir);
 }
 
+/** What `createRuntime` may already know about the runtime it makes. */
+export interface RuntimeFound {
+  /** An engine already detected, with its daemon answering (auto's probe): not detected again. */
+  detected?: ComposeEngine;
+  /** The record of the last `up` with this runtime: its compose project and file win (the folder may have moved, `.env` may be disabled). */
+  record?: RuntimeRecord | undefined;
+  /** The daemon route the last `up` proved (the record's), when the record itself is not to be followed. */
+  engineApi?: RuntimeRecord['engineApi'];
+}
+
 export async function createRuntime(
   kind: RuntimeKind,
   context: Context,
   config: HostConfig,
   compose: ComposeModel | undefined,
-  found: {
-    /** An engine already detected, with its daemon answering (auto's probe): not detected again. */
-    detected?: ComposeEngine;
-    /** The record of the last `up` with this runtime: its compose project and file win (the folder may have moved, `.env` may be disabled). */
-    record?: RuntimeRecord | undefined;
-  } = {},
+  found: RuntimeFound = {},
 ): Promise<SelectedRuntime> {
-  const { detected, record } = found;
-  if (kind === 'docker') {
-    const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
-    if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
-    const [{ detectEngineAndDaemon }, { composeProjectName }, { ComposeRuntime }] = await Promise.all([
-      import('./docker/engine.js'),
-      import('./docker/project-name.js'),
-      import('./docker/compose-runtime.js'),
-    ]);
-    const call = { env: context.env, signal: context.signal };
-    const engine = detected ?? (await detectEngineAndDaemon(context.runner, call)).engine;
-    for (const warning of engine.warnings) context.reporter.warn(warning);
-    const project = record?.project ?? composeProjectName(context.host.dir, config.values);
-    const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
-    const runtime = new ComposeRuntime({
-      runner: context.runner,
-      engine,
-      project,
-      composeFile: path.resolve(composeFile),
-      envFile: context.host.envFile,
-      reporter: context.reporter,
-      env: context.env,
-      signal: context.signal,
-      roleOf: (service) => roles.get(service),
-      plainOutput: !context.reporter.style.color,
-      ...(compose ? { declaredServices: compose.services.map((service) => service.name) } : {}),
-    });
-    return { runtime, project };
-  }
+  if (kind === 'docker') return createComposeRuntime(context, config, compose, found);
   const { NativeRuntime } = await import('./native/native-runtime.js');
   const endpoints = endpointsOf(config);
   const values = config.values;
@@ -203,4 +202,45 @@ export async function createRuntime(
     { runner: context.runner, signal: context.signal, output: { write: (text) => context.reporter.serviceLog(text), drained: () => context.reporter.drained() } },
   );
   return { runtime };
+}
+
+/** Docker Compose for this host: the engine is detected now, or on its first compose call when the API route holds. */
+async function createComposeRuntime(context: Context, config: HostConfig, compose: ComposeModel | undefined, found: RuntimeFound): Promise<SelectedRuntime> {
+  const { detected, record } = found;
+  const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
+  if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
+  const [{ detectEngineAndDaemon }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }] = await Promise.all([
+    import('./docker/engine.js'),
+    import('./docker/project-name.js'),
+    import('./docker/compose-runtime.js'),
+    import('./docker/proven-engine-api.js'),
+  ]);
+  const call = { env: context.env, signal: context.signal };
+  const detect = async () => {
+    const engine = detected ?? (await detectEngineAndDaemon(context.runner, call)).engine;
+    for (const warning of engine.warnings) context.reporter.warn(warning);
+    return engine;
+  };
+  // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
+  // looked for once a compose call is made (states come from the API).
+  const route = found.engineApi ?? record?.engineApi;
+  const engineApi = await provenEngineApi(route, context.env, context.signal);
+  const engine = engineApi ? detect : await detect();
+  const project = record?.project ?? composeProjectName(context.host.dir, config.values);
+  const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
+  const runtime = new ComposeRuntime({
+    runner: context.runner,
+    engine,
+    ...(engineApi && route ? { engineApi, engineRoute: route } : {}),
+    project,
+    composeFile: path.resolve(composeFile),
+    envFile: context.host.envFile,
+    reporter: context.reporter,
+    env: context.env,
+    signal: context.signal,
+    roleOf: (service) => roles.get(service),
+    plainOutput: !context.reporter.style.color,
+    ...(compose ? { declaredServices: compose.services.map((service) => service.name) } : {}),
+  });
+  return { runtime, project };
 }

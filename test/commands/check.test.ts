@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkCommand } from '../../src/commands/check/index.js';
 import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
+import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 const hosts: HostFixture[] = [];
@@ -183,12 +185,14 @@ describe('datalayer check', () => {
     },
   ];
 
+  // The rule table runs in-process (the same command, options and reporter as the CLI); the
+  // process boundary of `check` is covered by the tests around it.
   for (const testCase of cases) {
     it(`exits 3 naming the key and the line: ${testCase.name}`, async () => {
       const fixture = host(testCase.env, testCase.compose);
-      const run = await runCli(['check', '--json'], { cwd: fixture.dir });
-      expect(run.exitCode).toBe(3);
-      const doc = jsonOf(run);
+      const context = makeContext(fixture.dir, { json: true });
+      expect(await invoke(checkCommand, {}, context)).toBe(3);
+      const doc = jsonOutput(context);
       expect(doc.ok).toBe(false);
       const diagnostic = diagnosticsOf(doc).find((d) => d.code === testCase.code);
       expect(diagnostic, JSON.stringify(doc.diagnostics, null, 2)).toBeDefined();
@@ -204,9 +208,9 @@ describe('datalayer check', () => {
         expect(diagnostic!.file).toBe('extern/chainlit-datalayer/compose.yaml');
         expect(diagnostic!.line).toBeGreaterThan(0);
       }
-      const text = await runCli(['check'], { cwd: fixture.dir });
-      expect(text.exitCode).toBe(3);
-      expect(text.stdout + text.stderr).toContain(testCase.key);
+      const text = makeContext(fixture.dir);
+      expect(await invoke(checkCommand, {}, text)).toBe(3);
+      expect(text.output.stdout() + text.output.stderr()).toContain(testCase.key);
     });
   }
 

@@ -1,16 +1,35 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, makeUpstream, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
+import {
+  cloneHostWithoutSubmodules,
+  buildSandboxOnce,
+  makeHostRepo,
+  makeHostWithSubmodule,
+  makeUpstream,
+  type GitSandbox,
+  type ReusableSandbox,
+  type UpstreamFixture,
+} from '../helpers/git-fixtures.js';
+
+const SUBMODULE = 'extern/chainlit-datalayer';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 
-freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
+let built: ReusableSandbox<UpstreamFixture>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
+});
+beforeEach(() => {
+  built.reset();
+  ({ sandbox, fixture: upstream } = built);
+});
+afterAll(() => built?.cleanup());
 
 const context = (dir: string, options: { json?: boolean; verbose?: boolean } = {}) =>
   makeContext(dir, { env: sandbox.env, yes: true, ...options });

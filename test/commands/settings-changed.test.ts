@@ -119,10 +119,9 @@ describe('docker: a port changed while the containers run', () => {
     const envFile = path.join(fixture.host.dir, '.env');
     const next = await freePort();
     writeFileSync(envFile, withValues(readFileSync(envFile, 'utf8'), { POSTGRES_PORT: String(next) }));
-    const started = Date.now();
     const up = await runCli(['up', '--timeout', '60', '--json'], { cwd: fixture.host.dir, env: fixture.env });
     expect(up.exitCode, up.stdout + up.stderr).toBe(6);
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(up.stderr).not.toMatch(/Waiting for /);
     const error = jsonOf(up).error as { message: string; hint: string };
     expect(error.message).toContain(`POSTGRES_PORT changed from ${fixture.ports.postgres} to ${next}`);
     expect(error.hint).toContain('`datalayer down` then `datalayer up`');

@@ -1,20 +1,40 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { commands } from '../../src/commands/index.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
+import {
+  cloneHostWithoutSubmodules,
+  buildSandboxOnce,
+  makeHostRepo,
+  makeHostWithSubmodule,
+  makeUpstream,
+  type GitSandbox,
+  type ReusableSandbox,
+  type UpstreamFixture,
+} from '../helpers/git-fixtures.js';
+
+const SUBMODULE = 'extern/chainlit-datalayer';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 let host: string;
 
-freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
-beforeEach(() => {
-  host = makeHostWithSubmodule(sandbox, upstream);
+let built: ReusableSandbox<{ upstream: UpstreamFixture; host: string }>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => {
+    const made = makeUpstream(fresh);
+    return { upstream: made, host: makeHostWithSubmodule(fresh, made) };
+  });
 });
+beforeEach(() => {
+  built.reset();
+  ({ sandbox } = built);
+  ({ upstream, host } = built.fixture);
+});
+afterAll(() => built?.cleanup());
 
 const submoduleDir = () => path.join(host, SUBMODULE);
 const submoduleHead = () => sandbox.git(submoduleDir(), 'rev-parse', 'HEAD');

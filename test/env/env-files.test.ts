@@ -113,13 +113,12 @@ describe('readEnvFile', () => {
     expect(content?.document.lines.map((line) => line.raw).join('')).toBe(SEED_ENV);
   });
 
-  it('refuses a file over the size limit without parsing it', async () => {
+  it('refuses a file over the size limit without decoding or parsing it', async () => {
     const file = path.join(directory, 'huge.env');
-    await writeFile(file, Buffer.alloc(MAX_ENV_FILE_BYTES + 1, 0x41));
-    const started = performance.now();
+    // Not UTF-8: had the bytes been decoded, the error would say so instead of naming the size.
+    await writeFile(file, Buffer.alloc(MAX_ENV_FILE_BYTES + 1, 0xff));
     await expect(readEnvFile(file)).rejects.toThrow(ConfigError);
     await expect(readEnvFile(file)).rejects.toThrow(/5 MB/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('honours a smaller limit', async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { GitClient } from '../../src/git/git-client.js';
 import { readGitmodules } from '../../src/git/gitmodules.js';
@@ -9,11 +9,30 @@ import { findRepository, isRepository } from '../../src/git/repository.js';
 import { submoduleState } from '../../src/git/submodule-state.js';
 import { commitOf, isAncestor, remoteDefaultBranch } from '../../src/git/submodule-update.js';
 import { makeContext } from '../helpers/context.js';
-import { cloneHostWithoutSubmodules, freshUpstreamPerTest, makeHostRepo, makeHostWithSubmodule, SUBMODULE, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
+import {
+  cloneHostWithoutSubmodules,
+  buildSandboxOnce,
+  makeHostRepo,
+  makeHostWithSubmodule,
+  makeUpstream,
+  type GitSandbox,
+  type ReusableSandbox,
+  type UpstreamFixture,
+} from '../helpers/git-fixtures.js';
+
+const SUBMODULE = 'extern/chainlit-datalayer';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
-freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
+let built: ReusableSandbox<UpstreamFixture>;
+beforeAll(() => {
+  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
+});
+beforeEach(() => {
+  built.reset();
+  ({ sandbox, fixture: upstream } = built);
+});
+afterAll(() => built?.cleanup());
 
 const client = (dir: string, verbose = false) => {
   const context = makeContext(dir, { env: sandbox.env, verbose });

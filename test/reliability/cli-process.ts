@@ -14,9 +14,15 @@ export function unprivilegedUserUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root, to run the CLI as the unprivileged user nobody';
   try {
     execFileSync(process.execPath, ['-e', ''], { uid: NOBODY, gid: NOBODY, stdio: 'ignore' });
-    return undefined;
   } catch (error) {
     return `cannot start node as uid ${NOBODY}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    execFileSync(process.execPath, ['--', cliEntry, '--version'], { uid: NOBODY, gid: NOBODY, stdio: 'ignore' });
+    return undefined;
+  } catch {
+    // The checkout lies under a directory uid 65534 cannot enter (root's 0700 home): only that is the reason.
+    return `uid ${NOBODY} cannot run this checkout's CLI (it lies under a directory that user cannot enter)`;
   }
 }
 

@@ -44,6 +44,16 @@ async function waitForProcess(argument: string, program: RegExp, timeoutMs = 15_
   throw new Error(`no ${program} process on ${argument} within ${timeoutMs} ms`);
 }
 
+/** Waits until a migration's `pg_sleep` runs in another session: its transaction is open, not committed. */
+async function waitForSleepingMigration(native: NativeHost, timeoutMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  const sql = "SELECT 1 AS found FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%pg_sleep(%'";
+  while ((await native.query(sql)).length === 0) {
+    if (Date.now() > giveUpAt) throw new Error(`no migration inside pg_sleep within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
 type LedgerRow = { migration_name: string; finished_at: Date | null; rolled_back_at: Date | null };
 const readLedger = (native: NativeHost) =>
   native.query<LedgerRow>('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at, migration_name');
@@ -62,7 +72,7 @@ describe('Postgres killed (SIGKILL) while a migration runs (native runtime)', ()
     const up = startCli(['up'], { cwd: native.host.dir, env: native.env });
     await up.waitForStderr(new RegExp(`applying migration ${SLOW_MIGRATION}`), 90_000);
     // Inside pg_sleep: the migration's transaction is open, not committed.
-    await new Promise((done) => setTimeout(done, 500));
+    await waitForSleepingMigration(native);
     process.kill(native.recordedPids().postgres!, 'SIGKILL');
     const killed = await up.result();
     expect(killed.exitCode, killed.stderr).toBe(5);
@@ -157,11 +167,10 @@ describe('SIGINT and SIGTERM before the start: waiting for another datalayer', (
       try {
         const up = startCli(['up'], { cwd: native.host.dir, env: native.env });
         await up.waitForStderr(/Waiting for another datalayer/, 30_000);
-        const sentAt = Date.now();
         up.child.kill(signal);
+        // Ended by the signal while the holder still holds the lock: waiting on would never end.
         const run = await up.result();
         expect(run.exitCode, run.stderr).toBe(code);
-        expect(run.endedAt - sentAt).toBeLessThan(3_000);
         expect(run.stderr).toMatch(new RegExp(`Interrupted by ${signal}`));
         // Still the holder's: the interrupted command neither took nor removed it.
         expect(lockPresent(native.stateDir)).toBe(true);
@@ -191,11 +200,11 @@ describe('SIGINT and SIGTERM during the readiness wait (Docker emulation, Postgr
       stacks.push(emulateComposeStack({ docker: fixture.docker, postgres: { published: fixture.ports.postgres }, localstack: { published: fixture.ports.localstack } }));
       const up = startCli(['up', '--timeout', '60'], { cwd: fixture.host.dir, env: fixture.env });
       await up.waitForStderr(/Waiting for Postgres/, 30_000);
-      const sentAt = Date.now();
       up.child.kill(signal);
       const run = await up.result();
+      // The signal's code, not 5: the wait ended with the signal, not at the 60 s timeout.
       expect(run.exitCode, run.stderr).toBe(code);
-      expect(run.endedAt - sentAt).toBeLessThan(3_000);
+      expect(run.stderr).not.toMatch(/was not ready in time/);
       expectWholeFiles({ host: fixture.host, stateDir: fixture.stateDir });
       // Compose started the containers and keeps them: `down` is how they stop, as after `docker compose up -d`.
       expect(JSON.parse(readFileSync(path.join(fixture.stateDir, 'runtime.json'), 'utf8'))).toMatchObject({ runtime: 'docker' });
@@ -248,7 +257,7 @@ describe('SIGINT and SIGTERM during a native first start and during migrations',
       await addMigration(native.migrationsDir, name, `CREATE TABLE "${name}" ("id" INTEGER);\nSELECT pg_sleep(1.5);\n`);
       const up = startCli(['up'], { cwd: native.host.dir, env: native.env });
       await up.waitForStderr(new RegExp(`applying migration ${name}`), 30_000);
-      await new Promise((done) => setTimeout(done, 300));
+      await waitForSleepingMigration(native);
       up.child.kill(signal);
       const run = await up.result();
       expect(run.exitCode, run.stderr).toBe(code);

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -33,11 +33,6 @@ export async function holdHostLock(stateDir: string, command = 'up'): Promise<Lo
 /** Whether the lock directory proper-lockfile made is there (a held or stale lock). */
 export function lockPresent(stateDir: string): boolean {
   return existsSync(path.join(stateDir, 'datalayer.lock'));
-}
-
-/** Seconds since the lock was last refreshed by its holder. */
-export function lockAgeMs(stateDir: string): number {
-  return Date.now() - statSync(path.join(stateDir, 'datalayer.lock')).mtimeMs;
 }
 
 /** The built CLI in its own process, stderr and stdout kept, so a test can signal it at a chosen moment. */

@@ -58,7 +58,9 @@ afterAll(async () => {
   await native?.cleanup();
 });
 
-describe('no secret in any output (native runtime, unique secrets)', () => {
+// Each test is a sequence of up to twenty CLI runs on one stack: minutes on a loaded machine.
+// A test cut off by the limit would keep running beside the next one and rewrite its .env.
+describe('no secret in any output (native runtime, unique secrets)', { timeout: 300_000 }, () => {
   it('init --no-submodule, check, up, status, migrate, migrate --status, logs: success paths', async () => {
     await scan(['init', '--no-submodule']);
     await scan(['check']);

@@ -74,9 +74,10 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   }
   const probes = check.state === 'disabled' ? undefined : await probeServices(config, endpoints, problems);
   let savedObjects: StatusData['savedObjects'] = null;
-  if (selected && probes?.bucket && !probes.bucket.error) {
+  // The lost attachments are Element rows: without a Postgres to read them there is nothing to count.
+  if (selected && probes?.bucket && !probes.bucket.error && probes.postgres.reachable) {
     const { savedObjectsStatus } = await import('../../services/saved-objects/stack-hooks.js');
-    savedObjects = (await savedObjectsStatus(context, selected.runtime, check.compose, endpoints)) ?? null;
+    savedObjects = (await savedObjectsStatus(context, selected.runtime, check.compose, endpoints, { databaseReadable: probes.postgres.reachable })) ?? null;
     if (savedObjects && savedObjects.missing > 0) {
       problems.push(`the running S3 lacks ${savedObjects.missing} of the ${savedObjects.saved} object(s) saved in ${savedObjects.file} (restarted outside datalayer? \`datalayer up\` puts them back)`);
     }

@@ -11,7 +11,8 @@ import { maskUrlPassword } from '../../report/redactor.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { readRuntimeRecord, writeRuntimeRecord, type RuntimeRecord } from '../../runtimes/runtime-record.js';
-import type { ServiceRole, ServiceState } from '../../runtimes/runtime.js';
+import type { ComposeRuntime } from '../../runtimes/docker/compose-runtime.js';
+import type { Runtime, ServiceRole, ServiceState } from '../../runtimes/runtime.js';
 import { selectRuntime } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
 import { assertPortsAvailable, plannedPorts } from '../../services/up/port-preflight.js';
@@ -120,7 +121,7 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? CONTAINER_PORTS.postgres, s3: endpoints.s3Port ?? CONTAINER_PORTS.localstack }, wanted);
     await assertPortsAvailable(context, ports, before);
     // Recorded before anything starts: what a failed or interrupted `up` started is still found by `down` and `status`.
-    await recordRuntime(context, check, { project: selected.project, kind: runtime.kind, settings });
+    await recordRuntime(context, check, selected.project, runtime, settings);
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
       await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
@@ -149,8 +150,12 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
       migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
     }
   }
-  // What the running stack now serves, for the next `up` to compare with.
-  if (alreadyUp && !sameSettings(recorded, settings) && record) await recordRuntime(context, check, { project: record.project, kind: runtime.kind, settings, previous: record });
+  // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
+  // since is written again, so that `down` after `disable` still finds the stack.
+  if (alreadyUp && (recorded === undefined || !sameSettings(recorded, settings))) {
+    await recordRuntime(context, check, record?.project ?? selected.project, runtime, settings, record);
+  }
+  if (options.wait) await rememberEngineApi(context, check, selected.project, runtime, settings);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
@@ -179,10 +184,28 @@ function planFor(context: Context, runtime: { kind: string }, check: HostCheck, 
 async function recordRuntime(
   context: Context,
   check: HostCheck,
-  { project, kind, settings, previous }: { project: string | undefined; kind: 'docker' | 'native'; settings: ReturnType<typeof stackSettingsOf>; previous?: RuntimeRecord },
+  project: string | undefined,
+  runtime: Runtime,
+  settings: ReturnType<typeof stackSettingsOf>,
+  previous?: RuntimeRecord,
+  proven?: RuntimeRecord['engineApi'],
 ): Promise<void> {
+  const kind = runtime.kind;
   const composeFile = kind === 'docker' && check.config.composeFile ? path.relative(context.host.dir, check.config.composeFile) : previous?.composeFile;
-  await writeRuntimeRecord(context.host.stateDir, kind, { ...(project ? { project } : {}), ...(composeFile ? { composeFile } : {}), settings });
+  const engineApi = proven ?? (runtime as Partial<ComposeRuntime>).engineRoute;
+  await writeRuntimeRecord(context.host.stateDir, kind, { ...(project ? { project } : {}), ...(composeFile ? { composeFile } : {}), settings, ...(engineApi ? { engineApi } : {}) });
+}
+
+/**
+ * Docker, once the stack is ready: record the daemon socket whose API lists the same containers as
+ * `compose ps`, so that the next `up`, `status` and `down` read states there instead of starting
+ * CLIs. Already done when this run read its states there.
+ */
+async function rememberEngineApi(context: Context, check: HostCheck, project: string | undefined, runtime: Runtime, settings: ReturnType<typeof stackSettingsOf>): Promise<void> {
+  if (runtime.kind !== 'docker' || (runtime as ComposeRuntime).engineRoute) return;
+  const { proveEngineApi } = await import('../../runtimes/docker/proven-engine-api.js');
+  const proven = await proveEngineApi(runtime as ComposeRuntime, context.env, context.signal);
+  if (proven) await recordRuntime(context, check, project, runtime, settings, undefined, proven);
 }
 
 /**

@@ -14,11 +14,21 @@ import { composeArgv, type ComposeTarget } from './compose-args.js';
 import { composeWarnings, isComposeWarningLine } from './compose-warnings.js';
 import { composeFailure } from './docker-errors.js';
 import { daemonCli, type ComposeEngine } from './engine.js';
-import { parseComposePs, toServiceState } from './ps.js';
+import type { DockerEngineApi } from './engine-api.js';
+import { parseComposePs, toServiceState, type ContainerInfo } from './ps.js';
 
 export interface ComposeRuntimeOptions extends ComposeTarget {
   runner: ProcessRunner;
-  engine: ComposeEngine;
+  /** The engine, or how to find it when a compose call is first made (states alone come from `engineApi`). */
+  engine: ComposeEngine | (() => Promise<ComposeEngine>);
+  /**
+   * The daemon's API, proven by the last `up` to serve this project: states and container runs are
+   * read there (no process); Compose still starts, stops and prints logs. On any API failure the
+   * CLI is asked instead, so a broken socket only costs time, never a wrong answer.
+   */
+  engineApi?: DockerEngineApi;
+  /** How `engineApi` was reached (socket and client), to keep in the runtime record. */
+  engineRoute?: { socket: string; client: string };
   /** Receives the warnings Compose prints (e.g. a variable not set); silent without one. */
   reporter?: Pick<Reporter, 'warn'>;
   /**
@@ -53,13 +63,22 @@ export class ComposeRuntime implements Runtime {
   readonly kind = 'docker' as const;
   private readonly options: ComposeRuntimeOptions;
   private defined: Promise<string[]> | undefined;
+  private found: Promise<ComposeEngine> | undefined;
 
   constructor(options: ComposeRuntimeOptions) {
     this.options = options;
   }
 
-  get engine(): ComposeEngine {
-    return this.options.engine;
+  /** The Compose engine, detected on first use when it was not given. */
+  engine(): Promise<ComposeEngine> {
+    const given = this.options.engine;
+    this.found ??= typeof given === 'function' ? given() : Promise.resolve(given);
+    return this.found;
+  }
+
+  /** The route to the daemon's API, when states are read there rather than with `compose ps`. */
+  get engineRoute(): { socket: string; client: string } | undefined {
+    return this.options.engineApi ? this.options.engineRoute : undefined;
   }
 
   get project(): string {
@@ -73,14 +92,14 @@ export class ComposeRuntime implements Runtime {
   async start(options: StartOptions): Promise<void> {
     const services = checkServiceNames(options.services ?? []);
     const result = await this.compose(['up', '-d', ...services], options.signal);
-    this.failUnlessOk(result, 'up');
+    await this.failUnlessOk(result, 'up');
     this.relayWarnings(result.stderr);
   }
 
   /** `down` keeps bind-mounted data (Compose never removes bind mounts); those are the caller's. */
   async stop(options: StopOptions): Promise<{ deleted: string[] }> {
     const result = await this.compose(['down', ...(options.volumes ? ['-v'] : [])]);
-    this.failUnlessOk(result, 'down');
+    await this.failUnlessOk(result, 'down');
     this.relayWarnings(result.stderr);
     return { deleted: [] };
   }
@@ -90,9 +109,7 @@ export class ComposeRuntime implements Runtime {
    * container is `missing`. Containers of services the file does not declare are left out.
    */
   async services(): Promise<ServiceState[]> {
-    const result = await this.compose(['ps', '-a', '--format', 'json']);
-    this.failUnlessOk(result, 'ps');
-    const containers = parseComposePs(result.stdout);
+    const containers = await this.containers();
     const declared = await this.definedServices();
     const states: ServiceState[] = [];
     for (const service of declared) {
@@ -103,11 +120,23 @@ export class ComposeRuntime implements Runtime {
     return states;
   }
 
+  /** The project's containers: from the API when there is one that answers, else `compose ps`. */
+  async containers(options: { viaCli?: boolean } = {}): Promise<ContainerInfo[]> {
+    const api = this.options.engineApi;
+    if (api && !options.viaCli) {
+      const listed = await api.projectContainers(this.options.project, this.options.signal).catch(() => undefined);
+      if (listed) return listed;
+    }
+    const result = await this.compose(['ps', '-a', '--format', 'json']);
+    await this.failUnlessOk(result, 'ps');
+    return parseComposePs(result.stdout);
+  }
+
   /** The service names the compose file declares (given, or `config --services`), read once. */
   definedServices(): Promise<string[]> {
     if (this.options.declaredServices) return Promise.resolve(this.options.declaredServices);
-    this.defined ??= this.compose(['config', '--services']).then((result) => {
-      this.failUnlessOk(result, 'config');
+    this.defined ??= this.compose(['config', '--services']).then(async (result) => {
+      await this.failUnlessOk(result, 'config');
       return result.stdout
         .split(/\r?\n/)
         .map((line) => line.trim())
@@ -123,7 +152,9 @@ export class ComposeRuntime implements Runtime {
   async instanceOf(service: string): Promise<string | undefined> {
     const container = (await this.services()).find((state) => state.name === service && state.state === 'running')?.container;
     if (!container) return undefined;
-    const result = await this.options.runner.run(daemonCli(this.engine), ['inspect', '--format', '{{.Id}} {{.State.StartedAt}}', container], {
+    const fromApi = await this.options.engineApi?.instance(container, this.options.signal).catch(() => undefined);
+    if (fromApi) return fromApi;
+    const result = await this.options.runner.run(daemonCli(await this.engine()), ['inspect', '--format', '{{.Id}} {{.State.StartedAt}}', container], {
       env: this.options.env,
       signal: this.options.signal,
     });
@@ -137,7 +168,7 @@ export class ComposeRuntime implements Runtime {
   async lastLogLines(service: string, lines: number): Promise<string[]> {
     const [name] = checkServiceNames([service]);
     const result = await this.compose(['logs', '--no-color', '--tail', String(lines), name as string]);
-    this.failUnlessOk(result, 'logs');
+    await this.failUnlessOk(result, 'logs');
     const output = [...result.stdout.split(/\r?\n/), ...result.stderr.split(/\r?\n/).filter((line) => !isComposeWarningLine(line))];
     // These lines end up in error messages: never with Compose's terminal codes.
     return output.map(stripControlSequences).filter((line) => line.trim() !== '').slice(-lines);
@@ -157,21 +188,21 @@ export class ComposeRuntime implements Runtime {
       ...checkServiceNames(services),
     ];
     const result = await this.compose(args, undefined, 'inherit', plain ? stripControlSequences : undefined);
-    if (result.notFound) throw composeFailure(result, this.label('logs'), daemonCli(this.engine));
+    if (result.notFound) throw composeFailure(result, await this.label('logs'), daemonCli(await this.engine()));
     return result.exitCode;
   }
 
   private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe', transformLine?: (line: string) => string): Promise<RunResult> {
-    const { file, args } = composeArgv(this.engine, this.options, subcommand);
+    const { file, args } = composeArgv(await this.engine(), this.options, subcommand);
     const abort = signal ?? this.options.signal;
     const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio, ...(transformLine ? { transformLine } : {}) });
     if (abort?.aborted) throw new InterruptedError();
     return result;
   }
 
-  private failUnlessOk(result: RunResult, subcommand: string): void {
+  private async failUnlessOk(result: RunResult, subcommand: string): Promise<void> {
     if (result.exitCode !== 0 || result.notFound) {
-      throw composeFailure(result, this.label(subcommand), daemonCli(this.engine));
+      throw composeFailure(result, await this.label(subcommand), daemonCli(await this.engine()));
     }
   }
 
@@ -181,8 +212,8 @@ export class ComposeRuntime implements Runtime {
     }
   }
 
-  private label(subcommand: string): string {
-    return `${this.engine.command.join(' ')} ${subcommand}`;
+  private async label(subcommand: string): Promise<string> {
+    return `${(await this.engine()).command.join(' ')} ${subcommand}`;
   }
 
   private missing(service: string): ServiceState {

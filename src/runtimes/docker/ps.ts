@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as z from '../../support/zod.js';
 import { DatalayerError, ExitCode } from '../../support/errors.js';
 import type { PublishedPort, ServiceRole, ServiceState } from '../runtime.js';
 

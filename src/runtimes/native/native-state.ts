@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../../support/zod.js';
 import type { ServiceRole } from '../runtime.js';
 import { keepProjectOwner } from '../../support/project-owner.js';
 

@@ -1,0 +1,75 @@
+/**
+ * When the daemon's API may stand in for `compose ps`: only on the route the last `up` proved (its
+ * API listed the same containers as Compose did), only while the environment still takes that
+ * route (the same socket, the same `docker` client first on PATH), and only when it answers now.
+ * Anything else keeps the CLI, which stays the judge: it detects the engine and says what is wrong.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ComposeRuntime } from './compose-runtime.js';
+import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
+
+/** The socket, and the `docker` client (path, size, change time) that would talk to it. */
+export interface DockerRoute {
+  socket: string;
+  client: string;
+}
+
+/** The route the environment takes now, or undefined when it cannot be told without the CLI. */
+export function dockerRouteOf(env: Readonly<Record<string, string | undefined>>): DockerRoute | undefined {
+  const socket = dockerSocketOf(env);
+  const client = dockerClientOf(env.PATH ?? '');
+  return socket && client ? { socket, client } : undefined;
+}
+
+/** The first `docker` on PATH, as the runner finds it, with what changes when it is replaced. */
+function dockerClientOf(searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, 'docker');
+    try {
+      accessSync(candidate, constants.X_OK);
+      const stats = statSync(candidate);
+      return `${candidate} ${stats.size} ${stats.ino} ${stats.ctimeMs}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    }
+  }
+  return undefined;
+}
+
+/** The recorded route's API when the environment still takes it and it answers a ping; else undefined. */
+export async function provenEngineApi(
+  recorded: DockerRoute | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  signal?: AbortSignal,
+): Promise<DockerEngineApi | undefined> {
+  const now = recorded && dockerRouteOf(env);
+  if (!recorded || !now || now.socket !== recorded.socket || now.client !== recorded.client) return undefined;
+  const api = new DockerEngineApi(recorded.socket);
+  try {
+    await api.ping(signal);
+    return api;
+  } catch {
+    // Not answering (daemon stopped, socket gone): the CLI path says why, in its own words.
+    return undefined;
+  }
+}
+
+/**
+ * After `up`: the route to record, when the API on it lists the very containers `compose ps`
+ * lists for the project (same names, services and states). A CLI that talks to another daemon (a
+ * context, a remote host, a wrapper on PATH) does not match, and nothing is recorded.
+ */
+export async function proveEngineApi(runtime: ComposeRuntime, env: Readonly<Record<string, string | undefined>>, signal?: AbortSignal): Promise<DockerRoute | undefined> {
+  const route = dockerRouteOf(env);
+  if (!route || (await runtime.engine()).command[0] === 'podman') return undefined;
+  const api = new DockerEngineApi(route.socket);
+  // The API first: where it does not answer, or knows no container of the project (another daemon
+  // behind the CLI), there is nothing to compare, and no `compose ps` is spent on it.
+  const fromApi = await api.projectContainers(runtime.project, signal).catch(() => undefined);
+  if (!fromApi || fromApi.length === 0) return undefined;
+  const fromCli = await runtime.containers({ viaCli: true });
+  const key = (list: typeof fromCli) => list.map((container) => `${container.name} ${container.service} ${container.state}`).sort().join('\n');
+  return key(fromCli) === key(fromApi) ? route : undefined;
+}
