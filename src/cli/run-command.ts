@@ -1,6 +1,7 @@
 import type { AnyCommand } from '../commands/definition.js';
 import type { Context } from '../context/context.js';
 import { InterruptedError, isDatalayerError } from '../support/errors.js';
+import { untilAborted } from '../support/poll.js';
 import { parseOptions } from './parse-options.js';
 
 /**
@@ -15,7 +16,8 @@ export async function runCommand(command: AnyCommand, raw: Record<string, unknow
     options = await parseOptions(command, raw);
     const behaviour = await command.load();
     await takeLock(command, options!, context);
-    const result = await abortable(behaviour.run(options, context), context.signal);
+    // Ends the wait as soon as the signal fires, even if the command does not observe it itself.
+    const result = await untilAborted(behaviour.run(options, context), context.signal);
     context.reporter.result(command.name, result, behaviour.render);
     return result.exitCode;
   } catch (error) {
@@ -39,23 +41,4 @@ async function takeLock(command: AnyCommand, options: Record<string, unknown>, c
   assertStateAccess(context.host.stateDir);
   const [{ lockHost }, { isProcessAlive }] = await Promise.all([import('../support/host-lock.js'), import('../process/process-alive.js')]);
   context.onCleanup(await lockHost(context, command.name, waitMs, isProcessAlive));
-}
-
-/** Ends the wait as soon as the signal fires, even if the command does not observe it itself. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,34 +1,22 @@
 import type { AnyCommand } from './definition.js';
-import { backupCommand } from './backup/index.js';
-import { checkCommand } from './check/index.js';
-import { disableCommand } from './disable.js';
-import { downCommand } from './down/index.js';
-import { enableCommand } from './enable.js';
-import { initCommand } from './init/index.js';
-import { logsCommand } from './logs/index.js';
-import { migrateCommand } from './migrate/index.js';
-import { restoreCommand } from './restore/index.js';
-import { secretCommand } from './secret/index.js';
-import { statusCommand } from './status/index.js';
-import { upCommand } from './up/index.js';
-import { updateSubmoduleCommand } from './update-submodule/index.js';
 
 /**
- * Every command, in the order `datalayer --help` lists them. Imported statically: each declaration
- * is small, and one module is cheaper for `--help` than a chunk per command.
+ * Every command, in the order `datalayer --help` lists them: adding one is its module and one line
+ * here. Each declaration is small and loaded at start-up (what it does arrives later, through its
+ * `load()`); they are imported in parallel.
  */
-export const commands: readonly AnyCommand[] = [
-  initCommand,
-  checkCommand,
-  upCommand,
-  downCommand,
-  statusCommand,
-  logsCommand,
-  updateSubmoduleCommand,
-  migrateCommand,
-  backupCommand,
-  restoreCommand,
-  secretCommand,
-  enableCommand,
-  disableCommand,
-];
+export const commands: readonly AnyCommand[] = await Promise.all([
+  import('./init/index.js').then((module) => module.initCommand),
+  import('./check/index.js').then((module) => module.checkCommand),
+  import('./up/index.js').then((module) => module.upCommand),
+  import('./down/index.js').then((module) => module.downCommand),
+  import('./status/index.js').then((module) => module.statusCommand),
+  import('./logs/index.js').then((module) => module.logsCommand),
+  import('./update-submodule/index.js').then((module) => module.updateSubmoduleCommand),
+  import('./migrate/index.js').then((module) => module.migrateCommand),
+  import('./backup/index.js').then((module) => module.backupCommand),
+  import('./restore/index.js').then((module) => module.restoreCommand),
+  import('./secret/index.js').then((module) => module.secretCommand),
+  import('./enable.js').then((module) => module.enableCommand),
+  import('./disable.js').then((module) => module.disableCommand),
+]);

@@ -31,7 +31,7 @@ export interface CheckHostOptions {
   recordedRuntime?: 'docker' | 'native';
 }
 
-/** Every offline rule of the contract over the host's `.env`, compose file, submodule and runtime. */
+/** Every offline rule of `check` over the host's `.env`, compose file, submodule and runtime. */
 export async function checkHost(
   context: Pick<Context, 'host' | 'env'> & Partial<Pick<Context, 'reporter'>>,
   options: CheckHostOptions = {},
@@ -39,12 +39,11 @@ export async function checkHost(
   const config = await loadHostConfig(context);
   const findings = new Findings(config);
   if (config.document === undefined) {
-    findings.error(
-      'ENV_FILE_MISSING',
-      undefined,
-      `${config.host.envFileLabel} does not exist.`,
-      'Run `datalayer init` to create it (or pass --env-file).',
-    );
+    findings.error({
+      code: 'ENV_FILE_MISSING',
+      message: `${config.host.envFileLabel} does not exist.`,
+      hint: 'Run `datalayer init` to create it (or pass --env-file).',
+    });
   }
   checkSyntax(findings);
   checkFields(findings);

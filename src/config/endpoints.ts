@@ -51,8 +51,8 @@ export function endpointsOf(config: HostConfig): Endpoints {
       ...optional('s3Endpoint', nonEmpty(values.DEV_AWS_ENDPOINT)),
     };
   }
-  const postgresPort = parsePort(nonEmpty(values.POSTGRES_PORT) ?? COMPOSE_DEFAULTS.POSTGRES_PORT) ?? 5432;
-  const s3Port = parsePort(nonEmpty(values.LOCALSTACK_PORT) ?? COMPOSE_DEFAULTS.LOCALSTACK_PORT) ?? 4566;
+  const postgresPort = parsePort(nonEmpty(values.POSTGRES_PORT) ?? COMPOSE_DEFAULTS.POSTGRES_PORT) ?? CONTAINER_PORTS.postgres;
+  const s3Port = parsePort(nonEmpty(values.LOCALSTACK_PORT) ?? COMPOSE_DEFAULTS.LOCALSTACK_PORT) ?? CONTAINER_PORTS.localstack;
   const base = postgresBaseUrl(values);
   return {
     ...common,

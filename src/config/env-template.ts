@@ -3,7 +3,7 @@
  * each group is for. `init` writes it whole into a new `.env`, or appends the groups an existing
  * file lacks; `enable` / `disable` switch exactly DATA_LAYER_KEYS.
  */
-import { DEFAULT_SUBMODULE_PATH } from './keys.js';
+import { COMPOSE_DEFAULTS, CONTAINER_PORTS, DEFAULT_SUBMODULE_PATH } from './keys.js';
 import { formatEnvValue } from './env/edit.js';
 
 /** The data-layer keys of the seed's block, CHAINLIT_DATALAYER_COMPOSE to DEV_AWS_ENDPOINT, in order. */
@@ -53,6 +53,8 @@ export interface TemplateSection {
 }
 
 const fixed = (text: string) => () => text;
+/** `${KEY:-default}`: the key's value where Compose interpolates, else the compose file's default. */
+const orDefault = (key: keyof typeof COMPOSE_DEFAULTS) => `\${${key}:-${COMPOSE_DEFAULTS[key]}}`;
 const always = () => true;
 /** No compose file: the block stays off until the submodule's files are there. */
 const withoutStack = (values: TemplateValues) => values.composeFile === undefined;
@@ -89,10 +91,10 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
   {
     comments: ['## PostgreSQL: the credentials the container is created with, and the port it is published on.'],
     entries: [
-      { key: 'POSTGRES_USER', value: fixed('root'), commented: withoutStack },
-      { key: 'POSTGRES_PASSWORD', value: fixed('root'), commented: withoutStack },
-      { key: 'POSTGRES_DB', value: fixed('postgres'), commented: withoutStack },
-      { key: 'POSTGRES_PORT', value: fixed('5432'), commented: withoutStack },
+      { key: 'POSTGRES_USER', value: fixed(COMPOSE_DEFAULTS.POSTGRES_USER), commented: withoutStack },
+      { key: 'POSTGRES_PASSWORD', value: fixed(COMPOSE_DEFAULTS.POSTGRES_PASSWORD), commented: withoutStack },
+      { key: 'POSTGRES_DB', value: fixed(COMPOSE_DEFAULTS.POSTGRES_DB), commented: withoutStack },
+      { key: 'POSTGRES_PORT', value: fixed(COMPOSE_DEFAULTS.POSTGRES_PORT), commented: withoutStack },
     ],
   },
   {
@@ -104,7 +106,9 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
     entries: [
       {
         key: 'DATABASE_URL',
-        value: fixed('postgresql://${POSTGRES_USER:-root}:${POSTGRES_PASSWORD:-root}@postgres:5432/${POSTGRES_DB:-postgres}'),
+        value: fixed(
+          `postgresql://${orDefault('POSTGRES_USER')}:${orDefault('POSTGRES_PASSWORD')}@postgres:${CONTAINER_PORTS.postgres}/${orDefault('POSTGRES_DB')}`,
+        ),
         commented: withoutStack,
       },
     ],
@@ -124,8 +128,8 @@ export const ENV_TEMPLATE: readonly TemplateSection[] = [
       '# `localstack` is the compose service, always on its container port 4566 whatever LOCALSTACK_PORT publishes.',
     ],
     entries: [
-      { key: 'LOCALSTACK_PORT', value: fixed('4566'), commented: withoutStack },
-      { key: 'DEV_AWS_ENDPOINT', value: fixed('http://localstack:4566'), commented: withoutStack },
+      { key: 'LOCALSTACK_PORT', value: fixed(COMPOSE_DEFAULTS.LOCALSTACK_PORT), commented: withoutStack },
+      { key: 'DEV_AWS_ENDPOINT', value: fixed(`http://localstack:${CONTAINER_PORTS.localstack}`), commented: withoutStack },
     ],
   },
 ];

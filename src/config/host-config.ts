@@ -9,6 +9,13 @@ import { SECRET_KEYS } from './keys.js';
 
 export type DataLayerState = 'local' | 'external' | 'disabled';
 
+/** Each state in the words the commands print after "Data layer: " (docs/architecture.md, "States"). */
+export const STATE_WORDS: Readonly<Record<DataLayerState, string>> = {
+  local: 'local (Postgres and S3 started by datalayer: `datalayer up`)',
+  external: 'external (Postgres at DATABASE_URL, real S3; nothing is started)',
+  disabled: 'disabled (no CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL: Chainlit keeps no history)',
+};
+
 /** The host's configuration as Compose would see it: the parsed file, the resolved values, the state. */
 export interface HostConfig {
   host: HostProject;
@@ -41,7 +48,7 @@ export async function loadHostConfig(context: Pick<Context, 'host' | 'env'> & { 
   };
 }
 
-/** The contract's three states, from what `.env` (and the shell) define. */
+/** The three states (docs/architecture.md, "States"), from what `.env` (and the shell) define. */
 export function dataLayerState(values: Record<string, string | undefined>): DataLayerState {
   if (nonEmpty(values.CHAINLIT_DATALAYER_COMPOSE) !== undefined) return 'local';
   if (nonEmpty(values.DATABASE_URL) !== undefined) return 'external';

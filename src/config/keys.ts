@@ -1,4 +1,4 @@
-/** The variables datalayer reads, by role. Chainlit's own names (upstream.md §4), the seed's names for the stack. */
+/** The variables datalayer reads, by role: Chainlit's own names, and the seed's names for the stack. */
 
 export const SECRET_KEYS = [
   'CHAINLIT_AUTH_SECRET',
@@ -15,17 +15,21 @@ export const S3_KEYS = ['APP_AWS_ACCESS_KEY', 'APP_AWS_SECRET_KEY', 'APP_AWS_REG
 export const GCS_KEYS = ['APP_GCS_PROJECT_ID', 'APP_GCS_CLIENT_EMAIL', 'APP_GCS_PRIVATE_KEY'] as const;
 export const AZURE_KEYS = ['APP_AZURE_STORAGE_ACCOUNT', 'APP_AZURE_STORAGE_ACCESS_KEY'] as const;
 
-/** Defaults the fork's compose file applies when a key is absent. */
+/** Ports the services listen on inside the compose network, whatever is published. */
+export const CONTAINER_PORTS = { postgres: 5432, localstack: 4566 } as const;
+
+/**
+ * Defaults the fork's compose file applies when a key is absent (it publishes each service on
+ * its container port). The one place these values are written: `.env`'s template, the endpoints,
+ * the native runtime and the rules all read them from here.
+ */
 export const COMPOSE_DEFAULTS = {
   POSTGRES_USER: 'root',
   POSTGRES_PASSWORD: 'root',
   POSTGRES_DB: 'postgres',
-  POSTGRES_PORT: '5432',
-  LOCALSTACK_PORT: '4566',
+  POSTGRES_PORT: `${CONTAINER_PORTS.postgres}`,
+  LOCALSTACK_PORT: `${CONTAINER_PORTS.localstack}`,
 } as const;
-
-/** Ports the services listen on inside the compose network, whatever is published. */
-export const CONTAINER_PORTS = { postgres: 5432, localstack: 4566 } as const;
 
 /** The bucket the fork's LocalStack init script creates, whatever BUCKET_NAME says. */
 export const INIT_SCRIPT_BUCKET = 'my-bucket';

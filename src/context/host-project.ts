@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../support/errors.js';
+import { shellQuote } from '../support/shell-quote.js';
 
 /** The directory a command acts on, and where its files are. */
 export interface HostProject {
@@ -47,11 +48,7 @@ export function displayPath(hostDir: string, target: string): string {
 export function commandLineFor(host: HostProject, command: string, processCwd: string = process.cwd()): string {
   const words = ['datalayer'];
   const relativeDir = path.relative(processCwd, host.dir);
-  if (relativeDir !== '') words.push('-C', quoteWord(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
-  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', quoteWord(host.envFileLabel));
+  if (relativeDir !== '') words.push('-C', shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
+  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', shellQuote(host.envFileLabel));
   return [...words, command].join(' ');
-}
-
-function quoteWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

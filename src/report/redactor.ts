@@ -1,4 +1,8 @@
-const PUBLIC_DEFAULTS = new Set(['root', 'postgres', 'password', 'random-key', 'test', 'secret']);
+/**
+ * Secrets everyone knows: the compose file's and the seed's defaults and their like. Masking them
+ * protects nothing (and would mask ordinary words); `check` warns where one guards something remote.
+ */
+export const PUBLIC_DEFAULT_SECRETS: ReadonlySet<string> = new Set(['root', 'postgres', 'password', 'random-key', 'test', 'secret']);
 
 /** Replaces every known secret value by a mask before anything reaches the terminal or a log. */
 export class Redactor {
@@ -8,7 +12,7 @@ export class Redactor {
     for (const value of values) {
       // Very short values and well-known defaults (`root`) would mask ordinary words such as the
       // user name; they protect nothing, and `check` warns about defaults where they matter.
-      if (value !== undefined && value.length >= 3 && !PUBLIC_DEFAULTS.has(value)) this.secrets.add(value);
+      if (value !== undefined && value.length >= 3 && !PUBLIC_DEFAULT_SECRETS.has(value)) this.secrets.add(value);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { isDatalayerError, ExitCode, OutputClosedError } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
+import { shellQuote } from '../support/shell-quote.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { failureDocument, successDocument } from './json-document.js';
 import { Redactor } from './redactor.js';
@@ -97,7 +98,7 @@ export class Reporter {
   /** `--verbose`: every external command, as it will run. */
   command(argv: readonly string[], cwd?: string): void {
     if (!this.options.verbose || this.finished) return;
-    const shown = argv.map(quoteArg).join(' ');
+    const shown = argv.map(shellQuote).join(' ');
     this.writeErr(this.style.dim(`$ ${shown}${cwd ? `   (in ${cwd})` : ''}`) + '\n');
   }
 
@@ -263,8 +264,4 @@ export class Reporter {
 /** A stream whose reader went away (EPIPE) is destroyed: what is left to say has nobody to read it. */
 function write(stream: Writable, text: string): void {
   if (!stream.destroyed) stream.write(text);
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

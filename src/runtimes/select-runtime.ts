@@ -6,6 +6,7 @@ import { runtimeChoice } from '../config/rules/runtime.js';
 import type { Context } from '../context/context.js';
 import { ConfigError, ExitCode, RefusedError, UsageError, isDatalayerError, type DatalayerError } from '../support/errors.js';
 import { endpointsOf } from '../config/endpoints.js';
+import { COMPOSE_DEFAULTS, CONTAINER_PORTS } from '../config/keys.js';
 import { readRuntimeRecord, type RuntimeRecord } from './runtime-record.js';
 import { assertStateAccess } from '../support/project-owner.js';
 import type { ComposeEngine } from './docker/engine.js';
@@ -115,6 +116,19 @@ export async function runtimeInUse(
 }
 
 /**
+ * What `down` and `logs` act on: the runtime in use (see runtimeInUse), else the one `up` would
+ * select now. Undefined when the runtime in use cannot be asked (`inUse.unavailable` says why).
+ */
+export async function inUseOrSelected(
+  context: Context,
+  config: HostConfig,
+  compose: ComposeModel | undefined,
+  inUse: RuntimeInUse | undefined,
+): Promise<SelectedRuntime | undefined> {
+  return inUse ? inUse.selected : selectRuntime(context, config, compose, undefined);
+}
+
+/**
  * No record and no native server, yet the containers of this host's compose project may run: the
  * record was deleted or damaged after `up`. Compose finds them by the project's name, as the host's
  * own `docker compose` does. Asked only when the runtime may be Docker and a daemon answers.
@@ -174,13 +188,13 @@ export async function createRuntime(
     {
       stateDir: context.host.stateDir,
       postgres: {
-        port: endpoints.postgresPort ?? 5432,
-        user: nonEmpty(values.POSTGRES_USER) ?? 'root',
-        password: nonEmpty(values.POSTGRES_PASSWORD) ?? 'root',
-        database: nonEmpty(values.POSTGRES_DB) ?? 'postgres',
+        port: endpoints.postgresPort ?? CONTAINER_PORTS.postgres,
+        user: nonEmpty(values.POSTGRES_USER) ?? COMPOSE_DEFAULTS.POSTGRES_USER,
+        password: nonEmpty(values.POSTGRES_PASSWORD) ?? COMPOSE_DEFAULTS.POSTGRES_PASSWORD,
+        database: nonEmpty(values.POSTGRES_DB) ?? COMPOSE_DEFAULTS.POSTGRES_DB,
       },
       s3: {
-        port: endpoints.s3Port ?? 4566,
+        port: endpoints.s3Port ?? CONTAINER_PORTS.localstack,
         accessKey: endpoints.accessKey ?? 'datalayer',
         secretKey: endpoints.secretKey ?? 'datalayer',
       },

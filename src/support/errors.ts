@@ -1,6 +1,6 @@
 import type { Diagnostic } from './diagnostic.js';
 
-/** Exit codes promised by the contract. */
+/** The exit codes datalayer promises (docs/architecture.md, "Exit codes"). */
 export const ExitCode = {
   ok: 0,
   internal: 1,

@@ -3,6 +3,7 @@ import { lstat, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/p
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError, RefusedError } from './errors.js';
+import { sleep } from './poll.js';
 
 export interface HostLockOptions {
   stateDir: string;
@@ -95,8 +96,7 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
         options.onWait?.(holder.text, alive);
         announced = true;
       }
-      if (options.signal?.aborted) throw options.signal.reason;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      await sleep(RETRY_MS, options.signal);
     }
   }
 }

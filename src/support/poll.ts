@@ -3,7 +3,8 @@ import { NotReadyError } from './errors.js';
 /** One look at a service: either it is usable (with whatever the probe learned) or why not yet. */
 export type ProbeOutcome<T> = { done: true; value: T } | { done: false; reason: string };
 
-export interface PollOptions {
+/** How a readiness wait runs: the options every `waitFor…` takes besides what it waits for. */
+export interface WaitOptions {
   /** Epoch milliseconds after which waiting stops with a NotReadyError. */
   deadline: number;
   /** Pause between two probes. */
@@ -19,6 +20,9 @@ export interface PollOptions {
    * `compose ps` per service).
    */
   check?: () => Promise<void>;
+}
+
+export interface PollOptions extends WaitOptions {
   /** Names the service in the timeout message, e.g. "Postgres at localhost:5432". */
   label?: string;
 }
@@ -62,8 +66,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason;
 }
 
-/** Settles like `work`, unless the signal aborts first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** Settles like `work`, unless the signal aborts first (then rejects with its reason). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {

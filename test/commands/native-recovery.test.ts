@@ -106,14 +106,19 @@ describe('native runtime: its own servers, found and stopped whatever happened t
     }
   });
 
+  /** `down` ends 0, says it stopped the native servers, and none of this host's runs any more. */
+  async function downStopsEverything(): Promise<void> {
+    const down = await native.cli(['down', '--json']);
+    expect(down.exitCode, down.stdout + down.stderr).toBe(0);
+    expect(dataOf(down)).toMatchObject({ runtime: 'native', stopped: true });
+    expect(serversOfHost()).toEqual([]);
+  }
+
   it('down after disable stops what runs (disable says the services keep running until down)', async () => {
     const disable = await native.cli(['disable']);
     expect(disable.exitCode, disable.stderr).toBe(0);
     try {
-      const down = await native.cli(['down', '--json']);
-      expect(down.exitCode, down.stdout + down.stderr).toBe(0);
-      expect(dataOf(down)).toMatchObject({ runtime: 'native', stopped: true });
-      expect(serversOfHost()).toEqual([]);
+      await downStopsEverything();
     } finally {
       expect((await native.cli(['enable'])).exitCode).toBe(0);
     }
@@ -124,10 +129,7 @@ describe('native runtime: its own servers, found and stopped whatever happened t
     const kept = readFileSync(envFile);
     rmSync(envFile);
     try {
-      const down = await native.cli(['down', '--json']);
-      expect(down.exitCode, down.stdout + down.stderr).toBe(0);
-      expect(dataOf(down)).toMatchObject({ runtime: 'native', stopped: true });
-      expect(serversOfHost()).toEqual([]);
+      await downStopsEverything();
     } finally {
       writeFileSync(envFile, kept, { mode: 0o600 });
     }

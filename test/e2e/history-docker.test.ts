@@ -7,11 +7,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { rowCount, s3ClientOf, seedChatHistory, snapshotChatHistory, type S3Access } from '../helpers/chat-history.js';
 import { withValues } from '../helpers/docker-host.js';
-import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
+import { makeHost, postgresService, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
 import { describeEngine, docker as dockerCli, projectContainers } from '../helpers/engine.js';
-import { makeNativeHost, uniqueSecrets, type NativeHost } from '../reliability/native-host.js';
+import { makeNativeHost, stackValues, uniqueSecrets, type NativeHost } from '../reliability/native-host.js';
 import { startCli } from '../reliability/processes.js';
 
 /**
@@ -23,17 +23,7 @@ import { startCli } from '../reliability/processes.js';
  */
 
 const composeText = (postgresImage: string) => `services:
-  postgres:
-    image: ${postgresImage}
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER:-root}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
-      POSTGRES_DB: \${POSTGRES_DB:-postgres}
-    ports:
-      - "\${POSTGRES_PORT:-5432}:5432"
-    volumes:
-      - ./.data/postgres:/var/lib/postgresql/data
-  localstack:
+${postgresService(postgresImage)}  localstack:
     image: localstack/localstack:4.12
     environment:
       SERVICES: s3
@@ -60,16 +50,7 @@ async function makeDockerStack(tag: string, postgresImage = 'postgres:16'): Prom
     env: withValues(seedEnv({ secret: secrets.authSecret }), {
       COMPOSE_PROJECT_NAME: project,
       DATALAYER_RUNTIME: 'docker',
-      POSTGRES_USER: 'chainlit',
-      POSTGRES_PASSWORD: secrets.password,
-      POSTGRES_DB: 'chainlit',
-      POSTGRES_PORT: String(ports.postgres),
-      DATABASE_URL: 'postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
-      BUCKET_NAME: 'chainlit-files',
-      APP_AWS_ACCESS_KEY: secrets.accessKey,
-      APP_AWS_SECRET_KEY: secrets.secretKey,
-      LOCALSTACK_PORT: String(ports.s3),
-      DEV_AWS_ENDPOINT: 'http://localstack:4566',
+      ...stackValues(secrets, ports),
     }),
   });
   await writeChainlitMigrations(host.submoduleDir);

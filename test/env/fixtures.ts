@@ -26,21 +26,5 @@ LOCALSTACK_PORT=4566
 DEV_AWS_ENDPOINT=http://localstack:\${LOCALSTACK_PORT:-4566}
 `;
 
-/** The data-layer keys of the seed, in file order. */
-export const SEED_KEYS = [
-  'CHAINLIT_AUTH_SECRET',
-  'CHAINLIT_USERNAME',
-  'CHAINLIT_PASSWORD',
-  'CHAINLIT_DATALAYER_COMPOSE',
-  'POSTGRES_USER',
-  'POSTGRES_PASSWORD',
-  'POSTGRES_DB',
-  'POSTGRES_PORT',
-  'DATABASE_URL',
-  'BUCKET_NAME',
-  'APP_AWS_ACCESS_KEY',
-  'APP_AWS_SECRET_KEY',
-  'APP_AWS_REGION',
-  'LOCALSTACK_PORT',
-  'DEV_AWS_ENDPOINT',
-] as const;
+/** The keys of the seed, in file order: the name of each of its `KEY=value` lines. */
+export const SEED_KEYS: readonly string[] = SEED_ENV.split('\n').flatMap((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1] ?? []);

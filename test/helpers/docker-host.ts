@@ -37,7 +37,7 @@ export async function makeDockerHost(options: DockerHostOptions = {}): Promise<D
   const env = withValues(seedEnv(), {
     POSTGRES_PORT: String(ports.postgres),
     POSTGRES_DB: database,
-    // Container side: the compose network's name and the container port, as the contract wants.
+    // Container side: the compose network's name and the container port, as Chainlit in a container reaches them.
     DATABASE_URL: 'postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
     LOCALSTACK_PORT: String(ports.localstack),
     DEV_AWS_ENDPOINT: 'http://localstack:4566',

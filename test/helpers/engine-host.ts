@@ -8,7 +8,7 @@ import { docker, type DockerRun } from './engine.js';
 import { makeHostWithSubmodule, makeUpstream, type GitSandbox, type UpstreamFixture } from './git-fixtures.js';
 import { FORK_LIKE_COMPOSE, seedEnv } from './host-fixture.js';
 import { FORK_LIKE_INIT_SCRIPT } from './localstack-standin.js';
-import { freePort } from './real-postgres.js';
+import { freePort, queryRows } from './real-postgres.js';
 
 /**
  * A host shaped like OpenRAG on a real engine: its own docker-compose.yaml that includes
@@ -116,15 +116,7 @@ export async function makeEngineHost(sandbox: GitSandbox, upstream: UpstreamFixt
       return run;
     },
     hostCompose: (args) => docker(['compose', ...args], { cwd: dir }),
-    query: async <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => {
-      const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        return (await client.query<T>(sql, values)).rows;
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => queryRows<T>(databaseUrl(), sql, values),
     s3: () =>
       new S3Client({
         endpoint: `http://127.0.0.1:${ports.localstack}`,

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
+import { closeServer, listen } from './http-server.js';
 
 /**
  * Stands in for LocalStack's two readiness endpoints. Tests change `state` while a waiter
@@ -47,19 +48,6 @@ export async function startFakeLocalstack(initial: Partial<FakeLocalstackState> 
     endpoint: `http://127.0.0.1:${port}`,
     state,
     requests,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
+    stop: () => closeServer(server),
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { FORK_LIKE_COMPOSE } from './host-fixture.js';
 import { initMigrationName, initMigrationSql, lockFileToml, tagsMigrationName, tagsMigrationSql } from './migration-fixtures.js';
 
@@ -192,4 +193,20 @@ function writeFiles(dir: string, files: Record<string, string>): void {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
+}
+
+/** Where the hosts of these fixtures keep the submodule, as the seed does. */
+export const SUBMODULE = 'extern/chainlit-datalayer';
+
+/**
+ * A git sandbox and an upstream made before each test of the file and removed after it. `onMade`
+ * receives them, for the test file to keep in variables of its own.
+ */
+export function freshUpstreamPerTest(onMade: (made: { sandbox: GitSandbox; upstream: UpstreamFixture }) => void): void {
+  let sandbox: GitSandbox | undefined;
+  beforeEach(() => {
+    sandbox = makeGitSandbox();
+    onMade({ sandbox, upstream: makeUpstream(sandbox) });
+  });
+  afterEach(() => sandbox?.cleanup());
 }

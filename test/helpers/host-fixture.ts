@@ -3,6 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { SEED_ENV } from '../env/fixtures.js';
 
+/** The fork's postgres service (our own text), with the image given: YAML under `services:`. */
+export function postgresService(image = 'postgres:16'): string {
+  return `  postgres:
+    image: ${image}
+    environment:
+      POSTGRES_USER: \${POSTGRES_USER:-root}
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
+      POSTGRES_DB: \${POSTGRES_DB:-postgres}
+    ports:
+      - "\${POSTGRES_PORT:-5432}:5432"
+    volumes:
+      - ./.data/postgres:/var/lib/postgresql/data
+`;
+}
+
 /** A compose file shaped like the chainlit-datalayer fork's (our own text). */
 export const FORK_LIKE_COMPOSE = `services:
   data-layer:
@@ -14,17 +29,7 @@ export const FORK_LIKE_COMPOSE = `services:
     depends_on:
       - postgres
       - localstack
-  postgres:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: \${POSTGRES_USER:-root}
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-root}
-      POSTGRES_DB: \${POSTGRES_DB:-postgres}
-    ports:
-      - "\${POSTGRES_PORT:-5432}:5432"
-    volumes:
-      - ./.data/postgres:/var/lib/postgresql/data
-  localstack:
+${postgresService()}  localstack:
     image: localstack/localstack:latest
     environment:
       SERVICES: s3

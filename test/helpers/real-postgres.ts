@@ -271,3 +271,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The rows of one query, on a connection of its own that is closed afterwards. */
+export async function queryRows<T extends pg.QueryResultRow>(connectionString: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

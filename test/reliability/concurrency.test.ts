@@ -11,7 +11,7 @@ import { holdHostLock, lockPresent, startCli } from './processes.js';
 
 /**
  * One datalayer at a time per host, stale locks taken over, and Prisma's advisory lock honoured:
- * the "one datalayer at a time" and "any order with prisma migrate" promises of the contract.
+ * the "one datalayer at a time" and "any order with prisma migrate" promises of the README.
  */
 const PRISMA_LOCK_KEY = 72707369;
 let native: NativeHost;

@@ -5,19 +5,15 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/process/process-alive.js';
-import { makeGitSandbox, makeHostRepo, makeUpstream, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
+import { freshUpstreamPerTest, makeHostRepo, type GitSandbox, type UpstreamFixture } from '../helpers/git-fixtures.js';
 import { startCli } from './processes.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 
-beforeEach(() => {
-  sandbox = makeGitSandbox();
-  upstream = makeUpstream(sandbox);
-});
-afterEach(() => sandbox.cleanup());
+freshUpstreamPerTest((made) => ({ sandbox, upstream } = made));
 
 /**
  * A transport (git's ext::) that answers the reachability probe at once and then, for the clone,

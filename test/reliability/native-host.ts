@@ -5,6 +5,7 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
+import { queryRows } from '../helpers/real-postgres.js';
 import { freePort, noDockerEnv } from '../helpers/no-docker-env.js';
 
 /** Secrets nobody would type by chance: finding one of them in an output is a leak, never a coincidence. */
@@ -22,6 +23,22 @@ export function uniqueSecrets(tag: string): UniqueSecrets {
     accessKey: `AKIA${tag.toUpperCase()}${salt.toUpperCase()}`,
     secretKey: `sk-${tag}-${salt}-Zr4Lm`,
     authSecret: `auth-${tag}-${salt}-0b9c8d7e6f5a4b3c2d1e`,
+  };
+}
+
+/** The data-layer values of a stack of its own: unique credentials, its own host ports. */
+export function stackValues(secrets: UniqueSecrets, ports: { postgres: number; s3: number }): Record<string, string> {
+  return {
+    POSTGRES_USER: 'chainlit',
+    POSTGRES_PASSWORD: secrets.password,
+    POSTGRES_DB: 'chainlit',
+    POSTGRES_PORT: String(ports.postgres),
+    DATABASE_URL: 'postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
+    BUCKET_NAME: 'chainlit-files',
+    APP_AWS_ACCESS_KEY: secrets.accessKey,
+    APP_AWS_SECRET_KEY: secrets.secretKey,
+    LOCALSTACK_PORT: String(ports.s3),
+    DEV_AWS_ENDPOINT: 'http://localstack:4566',
   };
 }
 
@@ -46,16 +63,7 @@ export async function makeNativeHost(tag: string, options: { values?: Record<str
   const secrets = uniqueSecrets(tag);
   const ports = { postgres: await freePort(), s3: await freePort() };
   const envText = withValues(seedEnv({ secret: secrets.authSecret }), {
-    POSTGRES_USER: 'chainlit',
-    POSTGRES_PASSWORD: secrets.password,
-    POSTGRES_DB: 'chainlit',
-    POSTGRES_PORT: String(ports.postgres),
-    DATABASE_URL: 'postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
-    BUCKET_NAME: 'chainlit-files',
-    APP_AWS_ACCESS_KEY: secrets.accessKey,
-    APP_AWS_SECRET_KEY: secrets.secretKey,
-    LOCALSTACK_PORT: String(ports.s3),
-    DEV_AWS_ENDPOINT: 'http://localstack:4566',
+    ...stackValues(secrets, ports),
     DATALAYER_RUNTIME: 'native',
     ...options.values,
   });
@@ -74,15 +82,7 @@ export async function makeNativeHost(tag: string, options: { values?: Record<str
     migrationsDir,
     cli,
     databaseUrl,
-    query: async <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => {
-      const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        return (await client.query<T>(sql, values)).rows;
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => queryRows<T>(databaseUrl(), sql, values),
     recordedPids: () => {
       try {
         const state = JSON.parse(readFileSync(path.join(stateDir, 'native', 'state.json'), 'utf8')) as {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, NotReadyError, RefusedError } from '../../src/support/errors.js';
 import { applyPendingMigrations, readMigrationStatus } from '../../src/services/migrations/apply.js';
 import { prismaMigrationLockKey } from '../../src/services/migrations/lock.js';
+import type { LedgerTableRow } from '../../src/services/migrations/ledger.js';
 import {
   addBrokenMigration,
   addLaterMigration,
@@ -50,16 +51,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, valu
   }
 }
 
-interface Row {
-  id: string;
-  checksum: string;
-  finished_at: Date | null;
-  migration_name: string;
-  logs: string | null;
-  rolled_back_at: Date | null;
-  started_at: Date;
-  applied_steps_count: number;
-}
+type Row = LedgerTableRow;
 
 const ledger = (url: string): Promise<Row[]> =>
   query<Row>(url, 'SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name');

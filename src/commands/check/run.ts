@@ -1,5 +1,6 @@
 import { displayPath } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
+import { STATE_WORDS } from '../../config/host-config.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
 import { countBySeverity, hasErrors } from '../../support/diagnostic.js';
@@ -51,12 +52,6 @@ export async function run(options: CheckOptions, context: Context): Promise<Chec
     },
   };
 }
-
-const STATE_WORDS = {
-  local: 'local (Postgres and S3 started by datalayer)',
-  external: 'external (Postgres at DATABASE_URL, real S3; nothing is started)',
-  disabled: 'disabled (no CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL: Chainlit keeps no history)',
-} as const;
 
 export function render(result: CheckResult, style: Style): string {
   const { data, diagnostics } = result;

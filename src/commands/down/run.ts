@@ -9,7 +9,7 @@ import { displayPath } from '../../context/host-project.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
-import { runtimeInUse, selectRuntime, type RuntimeInUse } from '../../runtimes/select-runtime.js';
+import { inUseOrSelected, runtimeInUse, type RuntimeInUse } from '../../runtimes/select-runtime.js';
 import { endpointsOf } from '../../config/endpoints.js';
 import { removeSavedCopy, savedCopyPath } from '../../services/saved-objects/saved-copy.js';
 import { saveBeforeStop, type SavedObjectsOutcome } from '../../services/saved-objects/stack-hooks.js';
@@ -43,7 +43,7 @@ export async function run(options: DownOptions, context: Context): Promise<DownR
       return done({ runtime: null, stopped: false, volumes: options.volumes, deleted: [], savedObjects: null, message: `Nothing to stop: the data layer is ${check.state} (datalayer starts services only for the local state).` });
     }
   }
-  const selected = inUse ? inUse.selected : await selectRuntime(context, check.config, check.compose, undefined);
+  const selected = await inUseOrSelected(context, check.config, check.compose, inUse);
   if (!selected || (selected.runtime.kind === 'docker' && check.config.document === undefined)) {
     return unreachable(context, inUse!, options);
   }

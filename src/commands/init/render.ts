@@ -1,13 +1,8 @@
 /** The human report of `init`: what changed and where, what to commit, what to run next. */
 import type { InitResult } from './run.js';
+import { STATE_WORDS } from '../../config/host-config.js';
 import { formatDiagnostics } from '../../report/format-diagnostics.js';
 import type { Style } from '../../report/style.js';
-
-const STATE_WORDS = {
-  local: 'local: `datalayer up` starts PostgreSQL and S3 for this app',
-  external: 'external: DATABASE_URL points at a database datalayer does not start',
-  disabled: 'disabled: the data-layer keys of .env are commented out',
-} as const;
 
 export function renderInit(result: InitResult, style: Style): string {
   const { data } = result;

@@ -2,7 +2,7 @@ import { checkHost } from '../../config/check-host.js';
 import type { Context } from '../../context/context.js';
 import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
 import type { CommandResult } from '../../report/reporter.js';
-import { runtimeInUse, selectRuntime } from '../../runtimes/select-runtime.js';
+import { inUseOrSelected, runtimeInUse } from '../../runtimes/select-runtime.js';
 
 /** The options of `logs`, as its declaration (index.ts) validates them. */
 export interface LogsOptions {
@@ -33,8 +33,8 @@ export async function run(options: LogsOptions, context: Context): Promise<LogsR
     });
   }
   const inUse = await runtimeInUse(context, check.config, check.compose);
-  if (inUse?.unavailable) throw inUse.unavailable;
-  const selected = inUse?.selected ?? (await selectRuntime(context, check.config, check.compose, undefined));
+  const selected = await inUseOrSelected(context, check.config, check.compose, inUse);
+  if (!selected) throw inUse!.unavailable;
   if (context.reporter.json) {
     const names = options.services.length > 0 ? options.services : (await selected.runtime.services()).map((service) => service.name);
     const logs: Record<string, string[]> = {};

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { formatEnvValue } from '../../config/env/edit.js';
+import { shellQuote } from '../../support/shell-quote.js';
 
 export const ENV_OUTPUT_FORMATS = ['env', 'dotenv', 'github'] as const;
 export type EnvOutputFormat = (typeof ENV_OUTPUT_FORMATS)[number];
@@ -28,11 +29,6 @@ function formatLine(key: string, value: string, format: EnvOutputFormat): string
     case 'github':
       return /[\r\n]/.test(value) ? githubBlock(key, value) : `${key}=${value}`;
   }
-}
-
-/** POSIX shell quoting: bare when only safe characters, else single quotes (`'` written as `'\''`). */
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** GitHub's multi-line form; the delimiter is random so that no line of the value can end the block. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { HostCheck } from '../../config/check-host.js';
-import type { RuntimeChoice } from '../../config/keys.js';
+import { CONTAINER_PORTS, type RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
 import { migrationsDirectory } from '../../config/rules/migrations.js';
 import type { Context } from '../../context/context.js';
@@ -79,20 +79,29 @@ export async function run(options: UpOptions, context: Context): Promise<UpResul
   const endpoints = endpointsOf(check.config);
   if (check.state === 'external') {
     printWarnings(context, check.diagnostics);
-    return upExternal(context, check, endpoints, options, deadline);
+    return upExternal(context, { check, endpoints, options, deadline });
   }
-  return upLocal(context, check, endpoints, options, deadline);
+  return upLocal(context, { check, endpoints, options, deadline });
 }
 
-async function upExternal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+/** What both ways of `up` work from: the checked configuration, its endpoints, the options, and when --timeout ends. */
+interface UpRequest {
+  check: HostCheck;
+  endpoints: Endpoints;
+  options: UpOptions;
+  /** Epoch milliseconds. */
+  deadline: number;
+}
+
+async function upExternal(context: Context, { check, endpoints, options, deadline }: UpRequest): Promise<UpResult> {
   context.reporter.info('External data layer: nothing to start; checking the database and the bucket.');
   await waitForDatabase(context, endpoints, { deadline });
   const migrations = options.migrate ? await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config)) : null;
-  const bucket = await ensureConfiguredBucket(context, endpoints, options.createBucket);
+  const bucket = await ensureConfiguredBucket(context, endpoints, { create: options.createBucket });
   return result(check, { runtime: null, started: false, services: [], urls: urlsOf(endpoints), bucket: bucket ?? null, savedObjects: null, migrations, leftOut: [], extras: [] });
 }
 
-async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints, options: UpOptions, deadline: number): Promise<UpResult> {
+async function upLocal(context: Context, { check, endpoints, options, deadline }: UpRequest): Promise<UpResult> {
   const selected = await selectRuntime(context, check.config, check.compose, options.runtime);
   const { runtime } = selected;
   if (selected.reason) context.reporter.info(`Runtime: ${runtime.kind} (${selected.reason})`);
@@ -109,7 +118,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
   if (!alreadyUp) {
-    const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? 5432, s3: endpoints.s3Port ?? 4566 }, wanted);
+    const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? CONTAINER_PORTS.postgres, s3: endpoints.s3Port ?? CONTAINER_PORTS.localstack }, wanted);
     await assertPortsAvailable(context, ports, before);
     // Recorded before anything starts: what a failed or interrupted `up` started is still found by `down` and `status`.
     await recordRuntime(context, check, selected.project, runtime, settings);
@@ -133,7 +142,7 @@ async function upLocal(context: Context, check: HostCheck, endpoints: Endpoints,
     if (roles.includes('postgres')) await waitForStackDatabase(context, check, endpoints, { deadline, check: check_ }, changes);
     if (roles.includes('s3')) {
       await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
-      bucket = await ensureConfiguredBucket(context, endpoints, true);
+      bucket = await ensureConfiguredBucket(context, endpoints, { create: true });
       const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
       savedObjects = (await putBackAfterStart(context, runtime, check.compose, endpoints)) ?? null;
     }

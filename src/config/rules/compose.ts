@@ -28,21 +28,31 @@ export async function checkComposeFile(findings: Findings, options: ComposeCheck
   const kind = fileKind(file);
   if (kind === 'directory') {
     const inside = findComposeFile(file);
-    findings.error(
-      'COMPOSE_FILE_INVALID',
-      KEY,
-      `${KEY} names ${shown}, which is a directory, not a compose file.`,
-      inside ? `Point it at the file inside: ${KEY}=${displayPath(hostDir, inside)}.` : `Point it at a compose file (compose.yaml) inside ${shown}.`,
-    );
+    findings.error({
+      code: 'COMPOSE_FILE_INVALID',
+      key: KEY,
+      message: `${KEY} names ${shown}, which is a directory, not a compose file.`,
+      hint: inside ? `Point it at the file inside: ${KEY}=${displayPath(hostDir, inside)}.` : `Point it at a compose file (compose.yaml) inside ${shown}.`,
+    });
     return undefined;
   }
   if (kind === 'other') {
-    findings.error('COMPOSE_FILE_INVALID', KEY, `${KEY} names ${shown}, which is not a regular file.`, `Point ${KEY} at the compose file (compose.yaml).`);
+    findings.error({
+      code: 'COMPOSE_FILE_INVALID',
+      key: KEY,
+      message: `${KEY} names ${shown}, which is not a regular file.`,
+      hint: `Point ${KEY} at the compose file (compose.yaml).`,
+    });
     return undefined;
   }
   if (kind === 'missing') {
     const empty = emptyParentInsideHost(hostDir, file);
-    findings.error('COMPOSE_FILE_MISSING', KEY, `${KEY} names ${shown}, which does not exist.`, composeFileHint(config.host, empty, path.dirname(file)));
+    findings.error({
+      code: 'COMPOSE_FILE_MISSING',
+      key: KEY,
+      message: `${KEY} names ${shown}, which does not exist.`,
+      hint: composeFileHint(config.host, empty, path.dirname(file)),
+    });
     return undefined;
   }
   warnWhenOutsideHost(findings, hostDir, file, shown);
@@ -134,12 +144,12 @@ function checkLocalstack(findings: Findings, model: ComposeModel, where: Where):
   // Only a LocalStack with an init script (the fork's, mounted into ready.d) creates a bucket at all.
   const initScript = s3?.bindMounts.some((mount) => mount.target.includes('/etc/localstack/init/'));
   if (s3 && initScript && bucket !== undefined && bucket !== INIT_SCRIPT_BUCKET) {
-    findings.warning(
-      'BUCKET_NOT_CREATED_BY_STACK',
-      'BUCKET_NAME',
-      `BUCKET_NAME is "${bucket}" but the LocalStack init script only creates "${INIT_SCRIPT_BUCKET}".`,
-      '`datalayer up` creates the bucket for you; a plain `docker compose up` does not.',
-    );
+    findings.warning({
+      code: 'BUCKET_NOT_CREATED_BY_STACK',
+      key: 'BUCKET_NAME',
+      message: `BUCKET_NAME is "${bucket}" but the LocalStack init script only creates "${INIT_SCRIPT_BUCKET}".`,
+      hint: '`datalayer up` creates the bucket for you; a plain `docker compose up` does not.',
+    });
   }
 }
 
@@ -183,12 +193,12 @@ function warnWhenOutsideHost(findings: Findings, hostDir: string, file: string, 
     return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
   };
   if (!inside(file, hostDir) || !inside(real, realHost)) {
-    findings.warning(
-      'COMPOSE_OUTSIDE_HOST',
-      KEY,
-      `${KEY} names ${shown}, which lies outside the host project${real !== file ? ' (through a symbolic link)' : ''}.`,
-      'Keep the compose file inside the project (the submodule) so that everyone gets the same one.',
-    );
+    findings.warning({
+      code: 'COMPOSE_OUTSIDE_HOST',
+      key: KEY,
+      message: `${KEY} names ${shown}, which lies outside the host project${real !== file ? ' (through a symbolic link)' : ''}.`,
+      hint: 'Keep the compose file inside the project (the submodule) so that everyone gets the same one.',
+    });
   }
 }
 

@@ -14,22 +14,22 @@ export function checkDatabaseUrl(findings: Findings): void {
   if (parsed.pathname.includes('@')) {
     // `postgresql://user/x:password@host/db`: a `/` in the user cut the URL short, so what follows,
     // password included, reads as the database name. Say so without showing any of it.
-    findings.error(
-      'ENV_DATABASE_URL_INVALID',
-      'DATABASE_URL',
-      'DATABASE_URL has an "@" after its host: a "/" in the user name or password ends the host part early.',
-      'Percent-encode "/" as %2F (and "?" as %3F, "#" as %23) in the user name and password.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_INVALID',
+      key: 'DATABASE_URL',
+      message: 'DATABASE_URL has an "@" after its host: a "/" in the user name or password ends the host part early.',
+      hint: 'Percent-encode "/" as %2F (and "?" as %3F, "#" as %23) in the user name and password.',
+    });
     return;
   }
   if (findings.config.state === 'local') checkAgainstPostgresKeys(findings, parsed);
   if (findings.config.state === 'external' && parsed.hostname.toLowerCase() === 'postgres') {
-    findings.warning(
-      'ENV_DATABASE_URL_COMPOSE_HOST',
-      'DATABASE_URL',
-      'DATABASE_URL names the host "postgres", a compose service name, but CHAINLIT_DATALAYER_COMPOSE is not set: nothing starts that service, and the name does not resolve outside its containers.',
-      'Set CHAINLIT_DATALAYER_COMPOSE (`datalayer init`) to have datalayer start Postgres, or point DATABASE_URL at your database server.',
-    );
+    findings.warning({
+      code: 'ENV_DATABASE_URL_COMPOSE_HOST',
+      key: 'DATABASE_URL',
+      message: 'DATABASE_URL names the host "postgres", a compose service name, but CHAINLIT_DATALAYER_COMPOSE is not set: nothing starts that service, and the name does not resolve outside its containers.',
+      hint: 'Set CHAINLIT_DATALAYER_COMPOSE (`datalayer init`) to have datalayer start Postgres, or point DATABASE_URL at your database server.',
+    });
   }
   checkPort(findings, parsed);
 }
@@ -41,28 +41,28 @@ function checkAgainstPostgresKeys(findings: Findings, url: URL): void {
   const password = decodeUrlPart(url.password);
   const database = decodeUrlPart(url.pathname.replace(/^\//, ''));
   if (user !== expect('POSTGRES_USER')) {
-    findings.error(
-      'ENV_DATABASE_URL_USER_MISMATCH',
-      'DATABASE_URL',
-      `DATABASE_URL logs in as "${user}" but POSTGRES_USER creates "${expect('POSTGRES_USER')}".`,
-      'Use ${POSTGRES_USER} inside DATABASE_URL so the two cannot drift apart.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_USER_MISMATCH',
+      key: 'DATABASE_URL',
+      message: `DATABASE_URL logs in as "${user}" but POSTGRES_USER creates "${expect('POSTGRES_USER')}".`,
+      hint: 'Use ${POSTGRES_USER} inside DATABASE_URL so the two cannot drift apart.',
+    });
   }
   if (password !== expect('POSTGRES_PASSWORD')) {
-    findings.error(
-      'ENV_DATABASE_URL_PASSWORD_MISMATCH',
-      'DATABASE_URL',
-      'The password in DATABASE_URL differs from POSTGRES_PASSWORD.',
-      'Use ${POSTGRES_PASSWORD} inside DATABASE_URL so the two cannot drift apart.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_PASSWORD_MISMATCH',
+      key: 'DATABASE_URL',
+      message: 'The password in DATABASE_URL differs from POSTGRES_PASSWORD.',
+      hint: 'Use ${POSTGRES_PASSWORD} inside DATABASE_URL so the two cannot drift apart.',
+    });
   }
   if (database !== expect('POSTGRES_DB')) {
-    findings.error(
-      'ENV_DATABASE_URL_DB_MISMATCH',
-      'DATABASE_URL',
-      `DATABASE_URL names database "${database}" but POSTGRES_DB creates "${expect('POSTGRES_DB')}".`,
-      'Use ${POSTGRES_DB} inside DATABASE_URL.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_DB_MISMATCH',
+      key: 'DATABASE_URL',
+      message: `DATABASE_URL names database "${database}" but POSTGRES_DB creates "${expect('POSTGRES_DB')}".`,
+      hint: 'Use ${POSTGRES_DB} inside DATABASE_URL.',
+    });
   }
 }
 
@@ -70,21 +70,21 @@ function checkPort(findings: Findings, url: URL): void {
   const port = url.port === '' ? 5432 : Number(url.port);
   const host = url.hostname.toLowerCase();
   if (host === 'postgres' && port !== CONTAINER_PORTS.postgres) {
-    findings.error(
-      'ENV_DATABASE_URL_CONTAINER_PORT',
-      'DATABASE_URL',
-      `DATABASE_URL uses host "postgres" with port ${port}, but inside the compose network Postgres always listens on ${CONTAINER_PORTS.postgres}; POSTGRES_PORT only changes the port published on the host.`,
-      'Write postgres:5432 in DATABASE_URL (not postgres:${POSTGRES_PORT}); processes on the host use localhost:${POSTGRES_PORT}.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_CONTAINER_PORT',
+      key: 'DATABASE_URL',
+      message: `DATABASE_URL uses host "postgres" with port ${port}, but inside the compose network Postgres always listens on ${CONTAINER_PORTS.postgres}; POSTGRES_PORT only changes the port published on the host.`,
+      hint: 'Write postgres:5432 in DATABASE_URL (not postgres:${POSTGRES_PORT}); processes on the host use localhost:${POSTGRES_PORT}.',
+    });
   }
   const published = parsePort(findings.value('POSTGRES_PORT') ?? COMPOSE_DEFAULTS.POSTGRES_PORT);
   if (findings.config.state === 'local' && LOCAL_HOSTS.has(host) && published !== undefined && port !== published) {
-    findings.error(
-      'ENV_DATABASE_URL_HOST_PORT',
-      'DATABASE_URL',
-      `DATABASE_URL uses ${host}:${port}, but Postgres is published on POSTGRES_PORT=${published}.`,
-      'Use localhost:${POSTGRES_PORT} in DATABASE_URL for a process on the host.',
-    );
+    findings.error({
+      code: 'ENV_DATABASE_URL_HOST_PORT',
+      key: 'DATABASE_URL',
+      message: `DATABASE_URL uses ${host}:${port}, but Postgres is published on POSTGRES_PORT=${published}.`,
+      hint: 'Use localhost:${POSTGRES_PORT} in DATABASE_URL for a process on the host.',
+    });
   }
 }
 
@@ -118,13 +118,13 @@ function checkUnencodedCredentials(findings: Findings): boolean {
   const what = key === 'POSTGRES_PASSWORD' ? 'password' : 'user name';
   const name = (character: string) => (/\s/.test(character) ? 'a space' : `"${character}"`);
   const encoded = special.map((character) => `${name(character)} as ${percentEncoded(character)}`).join(', ');
-  findings.add(
-    BREAKS_THE_URL.test(value) ? 'error' : 'warning',
-    'ENV_DATABASE_URL_NOT_ENCODED',
-    'DATABASE_URL',
-    `${key} contains ${special.map(name).join(', ')}, and DATABASE_URL takes it as is: in a URL ${special.length === 1 ? 'that character' : 'those characters'} must be percent-encoded, or Chainlit, Prisma and datalayer read another ${what} (or no URL at all).`,
-    `In DATABASE_URL write the ${what} percent-encoded instead of \${${key}} (${encoded}) and keep ${key} as it is; or choose one of letters, digits, "-", "_", "." and "~".`,
-  );
+  findings.add({
+    severity: BREAKS_THE_URL.test(value) ? 'error' : 'warning',
+    code: 'ENV_DATABASE_URL_NOT_ENCODED',
+    key: 'DATABASE_URL',
+    message: `${key} contains ${special.map(name).join(', ')}, and DATABASE_URL takes it as is: in a URL ${special.length === 1 ? 'that character' : 'those characters'} must be percent-encoded, or Chainlit, Prisma and datalayer read another ${what} (or no URL at all).`,
+    hint: `In DATABASE_URL write the ${what} percent-encoded instead of \${${key}} (${encoded}) and keep ${key} as it is; or choose one of letters, digits, "-", "_", "." and "~".`,
+  });
   return true;
 }
 

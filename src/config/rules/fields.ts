@@ -10,6 +10,6 @@ export function checkFields(findings: Findings): void {
     // A password with "/" or "#" copied into the URL as is: the URL rules say why.
     if (key === 'DATABASE_URL' && unencodedCredential(findings)) continue;
     const problem = fieldProblem(key, value);
-    if (problem) findings.error(rule.code, key, `${key} ${problem}.`, rule.hint);
+    if (problem) findings.error({ code: rule.code, key, message: `${key} ${problem}.`, hint: rule.hint });
   }
 }

@@ -1,6 +1,18 @@
 import type { Diagnostic, Severity } from '../../support/diagnostic.js';
 import { lineOf, nonEmpty, type HostConfig } from '../host-config.js';
 
+/** One finding of a rule, before it is pinned to the env file. */
+export interface Finding {
+  /** A stable identifier, e.g. `ENV_PORT_CONFLICT`. */
+  code: string;
+  /** The key it is about, if any. */
+  key?: string | undefined;
+  message: string;
+  hint?: string | undefined;
+  /** Where to point when the key itself has no line (a missing key of a group); default: `key`. */
+  lineKey?: string | undefined;
+}
+
 /** Collects diagnostics for one host, pinning each to the env file and the line of its key. */
 export class Findings {
   readonly list: Diagnostic[] = [];
@@ -16,8 +28,8 @@ export class Findings {
     return nonEmpty(this.config.values[key]);
   }
 
-  /** `lineKey`: where to point when the key itself has no line (a missing key of a group). */
-  add(severity: Severity, code: string, key: string | undefined, message: string, hint?: string, lineKey = key): void {
+  add(finding: Finding & { severity: Severity }): void {
+    const { severity, code, key, message, hint, lineKey = key } = finding;
     const entry = lineKey === undefined ? undefined : this.config.resolved.entries.get(lineKey);
     if (entry?.fromShell) {
       // The file's line is not what counts: say where the value does come from.
@@ -49,15 +61,15 @@ export class Findings {
     this.list.push(diagnostic);
   }
 
-  error(code: string, key: string | undefined, message: string, hint?: string): void {
-    this.add('error', code, key, message, hint);
+  error(finding: Finding): void {
+    this.add({ ...finding, severity: 'error' });
   }
 
-  warning(code: string, key: string | undefined, message: string, hint?: string): void {
-    this.add('warning', code, key, message, hint);
+  warning(finding: Finding): void {
+    this.add({ ...finding, severity: 'warning' });
   }
 
-  info(code: string, key: string | undefined, message: string, hint?: string): void {
-    this.add('info', code, key, message, hint);
+  info(finding: Finding): void {
+    this.add({ ...finding, severity: 'info' });
   }
 }

@@ -18,11 +18,11 @@ export function checkMigrationsFolder(findings: Findings): void {
   if (config.state === 'local' && (!config.composeFile || !existsSync(config.composeFile))) return; // reported already
   const dir = migrationsDirectory(config);
   if (!existsSync(dir)) {
-    findings.warning(
-      'MIGRATIONS_NOT_FOUND',
-      config.state === 'local' ? 'CHAINLIT_DATALAYER_COMPOSE' : undefined,
-      `No Prisma migrations at ${displayPath(config.host.dir, dir)}; \`up\` and \`migrate\` cannot create the Chainlit schema.`,
-      submoduleFilesHint(config.host, path.dirname(path.dirname(dir))),
-    );
+    findings.warning({
+      code: 'MIGRATIONS_NOT_FOUND',
+      key: config.state === 'local' ? 'CHAINLIT_DATALAYER_COMPOSE' : undefined,
+      message: `No Prisma migrations at ${displayPath(config.host.dir, dir)}; \`up\` and \`migrate\` cannot create the Chainlit schema.`,
+      hint: submoduleFilesHint(config.host, path.dirname(path.dirname(dir))),
+    });
   }
 }

@@ -34,12 +34,12 @@ export function checkRuntimePrerequisites(findings: Findings, options: { runtime
   if (findings.config.state !== 'local') return;
   const choice = runtimeChoice(options.runtime, findings.values, options.env);
   if (!(RUNTIME_CHOICES as readonly string[]).includes(choice)) {
-    findings.error(
-      'ENV_RUNTIME_INVALID',
-      'DATALAYER_RUNTIME',
-      `DATALAYER_RUNTIME is "${choice}"; it must be auto, docker or native.`,
-      'Remove it (auto) or set DATALAYER_RUNTIME=native.',
-    );
+    findings.error({
+      code: 'ENV_RUNTIME_INVALID',
+      key: 'DATALAYER_RUNTIME',
+      message: `DATALAYER_RUNTIME is "${choice}"; it must be auto, docker or native.`,
+      hint: 'Remove it (auto) or set DATALAYER_RUNTIME=native.',
+    });
     return;
   }
   const docker = dockerClientInstalled(options.env);

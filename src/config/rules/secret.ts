@@ -15,17 +15,17 @@ export function checkAuthSecret(findings: Findings): void {
   const key = 'CHAINLIT_AUTH_SECRET';
   const raw = findings.values[key];
   if (raw === undefined) {
-    findings.error('ENV_SECRET_MISSING', key, `${key} is not set; Chainlit needs it for persistence.`, FIX);
+    findings.error({ code: 'ENV_SECRET_MISSING', key, message: `${key} is not set; Chainlit needs it for persistence.`, hint: FIX });
   } else if (raw.trim() === '') {
-    findings.error('ENV_SECRET_EMPTY', key, `${key} is empty; Chainlit needs it for persistence.`, FIX);
+    findings.error({ code: 'ENV_SECRET_EMPTY', key, message: `${key} is empty; Chainlit needs it for persistence.`, hint: FIX });
   } else if (isPlaceholderSecret(raw)) {
-    findings.error('ENV_SECRET_PLACEHOLDER', key, `${key} is still a placeholder.`, FIX);
+    findings.error({ code: 'ENV_SECRET_PLACEHOLDER', key, message: `${key} is still a placeholder.`, hint: FIX });
   } else if (raw.length < MIN_SECRET_LENGTH) {
-    findings.warning(
-      'ENV_SECRET_SHORT',
+    findings.warning({
+      code: 'ENV_SECRET_SHORT',
       key,
-      `${key} is ${raw.length} characters long; use at least ${MIN_SECRET_LENGTH}.`,
-      FIX,
-    );
+      message: `${key} is ${raw.length} characters long; use at least ${MIN_SECRET_LENGTH}.`,
+      hint: FIX,
+    });
   }
 }

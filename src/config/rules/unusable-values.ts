@@ -32,12 +32,12 @@ function checkLineBreaks(findings: Findings): void {
   for (const key of POSTGRES_KEYS) {
     const value = findings.values[key];
     if (value === undefined || !/[\r\n]/.test(value)) continue;
-    findings.error(
-      'ENV_VALUE_LINE_BREAK',
+    findings.error({
+      code: 'ENV_VALUE_LINE_BREAK',
       key,
-      `${key} contains a line break: PostgreSQL ${key === 'POSTGRES_PASSWORD' ? 'keeps only its first line, so no login with the whole value ever succeeds' : 'refuses it'}.`,
-      `Write ${key} on one line (a double-quoted "\\n" is a line break too).`,
-    );
+      message: `${key} contains a line break: PostgreSQL ${key === 'POSTGRES_PASSWORD' ? 'keeps only its first line, so no login with the whole value ever succeeds' : 'refuses it'}.`,
+      hint: `Write ${key} on one line (a double-quoted "\\n" is a line break too).`,
+    });
   }
 }
 
@@ -46,9 +46,19 @@ function checkPostgresUser(findings: Findings): void {
   const user = findings.values.POSTGRES_USER;
   if (user === undefined) return;
   if (/^pg_/i.test(user)) {
-    findings.error('ENV_POSTGRES_USER_RESERVED', 'POSTGRES_USER', `POSTGRES_USER is "${user}": PostgreSQL reserves role names that begin with "pg_", and initdb refuses it.`, 'Choose another name, e.g. POSTGRES_USER=chainlit.');
+    findings.error({
+      code: 'ENV_POSTGRES_USER_RESERVED',
+      key: 'POSTGRES_USER',
+      message: `POSTGRES_USER is "${user}": PostgreSQL reserves role names that begin with "pg_", and initdb refuses it.`,
+      hint: 'Choose another name, e.g. POSTGRES_USER=chainlit.',
+    });
   } else if (user.includes('"')) {
-    findings.error('ENV_POSTGRES_USER_INVALID', 'POSTGRES_USER', 'POSTGRES_USER contains a double quote, which the server setup cannot use in a role name.', 'Use letters, digits and underscores, e.g. POSTGRES_USER=chainlit.');
+    findings.error({
+      code: 'ENV_POSTGRES_USER_INVALID',
+      key: 'POSTGRES_USER',
+      message: 'POSTGRES_USER contains a double quote, which the server setup cannot use in a role name.',
+      hint: 'Use letters, digits and underscores, e.g. POSTGRES_USER=chainlit.',
+    });
   }
 }
 
@@ -64,7 +74,12 @@ function checkPortConflicts(findings: Findings): void {
       continue;
     }
     const [key1, key2] = findings.value(key) !== undefined ? [other, key] : [key, other];
-    findings.error('ENV_PORT_CONFLICT', key2, `${key2} and ${key1} are both ${port}: two services cannot listen on one port.`, `Give ${key2} another free port.`);
+    findings.error({
+      code: 'ENV_PORT_CONFLICT',
+      key: key2,
+      message: `${key2} and ${key1} are both ${port}: two services cannot listen on one port.`,
+      hint: `Give ${key2} another free port.`,
+    });
   }
 }
 
@@ -79,12 +94,12 @@ function checkPrivilegedPorts(findings: Findings, options: UnusableValueOptions)
     const port = parsePort(findings.value(key) ?? COMPOSE_DEFAULTS[key]);
     if (port === undefined || port >= limit) continue;
     const who = key === 'POSTGRES_PORT' ? 'PostgreSQL runs as an unprivileged user' : 'the S3 server runs as this user';
-    findings.error(
-      'ENV_PORT_PRIVILEGED',
+    findings.error({
+      code: 'ENV_PORT_PRIVILEGED',
       key,
-      `${key} is ${port}: in the native runtime ${who}, which may not listen on a port below ${limit}.`,
-      `Use a port of ${limit} or above, e.g. ${key}=${key === 'POSTGRES_PORT' ? 5432 : 4566}.`,
-    );
+      message: `${key} is ${port}: in the native runtime ${who}, which may not listen on a port below ${limit}.`,
+      hint: `Use a port of ${limit} or above, e.g. ${key}=${COMPOSE_DEFAULTS[key]}.`,
+    });
   }
 }
 

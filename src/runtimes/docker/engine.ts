@@ -30,7 +30,7 @@ export interface DockerCallOptions {
   signal?: AbortSignal;
 }
 
-/** Tried in this order, as the contract says. */
+/** Tried in this order: the `docker compose` plugin, then a standalone `docker-compose`, then `podman compose`. */
 export const ENGINE_CANDIDATES: readonly (readonly string[])[] = [['docker', 'compose'], ['docker-compose'], ['podman', 'compose']];
 
 const VERSION = String.raw`v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]+)?`;

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../../support/poll.js';
 import { rotatedFiles } from './log-rotation.js';
 
 /** Where `logs` writes: the reporter in the CLI, a collector in tests. */
@@ -117,7 +117,10 @@ export async function printLogs(
       offsets.set(source, offset);
     }
     await writer.drained?.();
-    await sleepUnlessAborted(options.pollMs ?? 250, options.signal);
+    // An abort ends the pause early; the loop condition sees it and stops following.
+    await sleep(options.pollMs ?? 250, options.signal).catch((error: unknown) => {
+      if (!options.signal?.aborted) throw error;
+    });
   }
 }
 
@@ -173,14 +176,5 @@ async function readNewBytes(file: string, offset: number, lines: LineWriter): Pr
     return from + bytesRead;
   } finally {
     await handle.close();
-  }
-}
-
-async function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch (error) {
-    // An abort ends the wait early; the loop condition sees it and stops following.
-    if ((error as Error).name !== 'AbortError') throw error;
   }
 }

@@ -3,14 +3,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PrerequisiteError, UsageError } from '../../support/errors.js';
 import type { ProcessRunner } from '../../process/runner.js';
-import type {
-  LogOptions,
-  Runtime,
-  ServiceRole,
-  ServiceState,
-  StartOptions,
-  StopOptions,
-} from '../runtime.js';
+import type { LogOptions, Runtime, ServiceRole, ServiceState, StartOptions, StopOptions } from '../runtime.js';
 import { printLogs, readLastLines, type LogWriter } from './log-files.js';
 import { rotateLog } from './log-rotation.js';
 import { privateDataDirOf } from './private-data.js';

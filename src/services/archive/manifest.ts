@@ -88,6 +88,12 @@ export interface Manifest {
   buckets: BucketSection[];
 }
 
+/** A manifest of this archive format, made now. */
+export function newManifest(fields: Omit<Manifest, 'format' | 'formatVersion' | 'createdAt'>): Manifest {
+  const { kind, ...rest } = fields;
+  return { format: ARCHIVE_FORMAT, formatVersion: ARCHIVE_FORMAT_VERSION, kind, createdAt: new Date().toISOString(), ...rest };
+}
+
 /** Counts for messages and `--json`. */
 export function manifestTotals(manifest: Manifest): { tables: number; rows: number; objects: number; objectBytes: number } {
   const tables = manifest.database?.tables ?? [];

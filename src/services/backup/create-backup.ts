@@ -7,7 +7,7 @@ import { connectOrExplain } from '../postgres/connect.js';
 import { S3Objects } from '../s3/objects.js';
 import type { S3Settings } from '../s3/client.js';
 import { stageBucket } from '../archive/bucket-staging.js';
-import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, manifestTotals, type BucketSection, type Manifest, type ManifestSource } from '../archive/manifest.js';
+import { manifestTotals, newManifest, type BucketSection, type ManifestSource } from '../archive/manifest.js';
 import { Staging } from '../archive/staging.js';
 import { writeArchive } from '../archive/write-archive.js';
 import { dumpDatabase } from '../database-archive/dump.js';
@@ -53,16 +53,13 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     }
     const objectsGone: string[] = [];
     const buckets: BucketSection[] = options.bucket ? [await readBucket(options, staging, objectsGone)] : [];
-    const manifest: Manifest = {
-      format: ARCHIVE_FORMAT,
-      formatVersion: ARCHIVE_FORMAT_VERSION,
+    const manifest = newManifest({
       kind: 'backup',
-      createdAt: new Date().toISOString(),
       datalayerVersion: options.datalayerVersion,
       source: { ...options.source, postgresVersion: dump.serverVersion, database: dump.database, schema: dump.schema },
       database: dump.section,
       buckets,
-    };
+    });
     const totals = manifestTotals(manifest);
     const writing = options.reporter.progress('Writing the archive');
     const totalBytes = totals.objectBytes + dump.section.tables.reduce((sum, table) => sum + table.bytes, 0);

@@ -1,18 +1,12 @@
 import { ConfigError, NotReadyError } from '../../support/errors.js';
-import { attemptBudget, pollUntil, type ProbeOutcome } from '../../support/poll.js';
+import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import { describeNetworkError } from '../s3/errors.js';
 import { failedInitScripts, parseLocalstackHealth, parseLocalstackInit, s3IsUp, type LocalstackHealth } from './health.js';
 
-export interface WaitForLocalstackOptions {
+/** `deadline` is shared by both phases; `check` throws e.g. when the LocalStack container has exited. */
+export interface WaitForLocalstackOptions extends WaitOptions {
   /** Host-side endpoint, e.g. http://localhost:4566. */
   endpoint: string;
-  /** Epoch milliseconds, shared by both phases. */
-  deadline: number;
-  signal?: AbortSignal;
-  onWait?: (reason: string, elapsedMs: number) => void;
-  /** Throws to stop waiting, e.g. when the LocalStack container has exited. */
-  check?: () => Promise<void>;
-  intervalMs?: number;
 }
 
 export interface LocalstackReady {
@@ -27,14 +21,7 @@ export interface LocalstackReady {
  */
 export async function waitForLocalstack(options: WaitForLocalstackOptions): Promise<LocalstackReady> {
   const endpoint = options.endpoint.replace(/\/+$/, '');
-  const common = {
-    deadline: options.deadline,
-    intervalMs: options.intervalMs ?? 500,
-    signal: options.signal,
-    onWait: options.onWait,
-    check: options.check,
-    label: `LocalStack at ${endpoint}`,
-  };
+  const common = { ...options, label: `LocalStack at ${endpoint}` };
   const health = await pollUntil(() => probeHealth(endpoint, options), common);
   const warnings = await pollUntil(() => probeInit(endpoint, options), common);
   return health.version === undefined ? { warnings } : { version: health.version, warnings };

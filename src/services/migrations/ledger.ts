@@ -51,17 +51,20 @@ export async function createLedger(client: pg.Client): Promise<void> {
   );
 }
 
+/** A row of the ledger table as Prisma writes it, column by column. */
+export interface LedgerTableRow {
+  id: string;
+  checksum: string;
+  finished_at: Date | null;
+  migration_name: string;
+  logs: string | null;
+  rolled_back_at: Date | null;
+  started_at: Date;
+  applied_steps_count: number;
+}
+
 export async function readLedger(client: pg.Client): Promise<LedgerRow[]> {
-  const result = await client.query<{
-    id: string;
-    checksum: string;
-    finished_at: Date | null;
-    migration_name: string;
-    logs: string | null;
-    rolled_back_at: Date | null;
-    started_at: Date;
-    applied_steps_count: number;
-  }>(
+  const result = await client.query<LedgerTableRow>(
     `SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count
        FROM ${ledgerTable} ORDER BY started_at, migration_name`,
   );

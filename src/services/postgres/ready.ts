@@ -1,4 +1,4 @@
-import { attemptBudget, pollUntil, type ProbeOutcome } from '../../support/poll.js';
+import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import {
   classifyPostgresError,
   defaultConnectTimeoutMs,
@@ -8,15 +8,9 @@ import {
   postgresFailureError,
 } from './connect.js';
 
-export interface WaitForPostgresOptions {
+/** `check` throws to stop waiting, e.g. when the Postgres container or process has exited. */
+export interface WaitForPostgresOptions extends WaitOptions {
   url: string;
-  /** Epoch milliseconds. */
-  deadline: number;
-  signal?: AbortSignal;
-  onWait?: (reason: string, elapsedMs: number) => void;
-  /** Throws to stop waiting, e.g. when the Postgres container or process has exited. */
-  check?: () => Promise<void>;
-  intervalMs?: number;
 }
 
 export interface PostgresReady {
@@ -47,12 +41,5 @@ export async function waitForPostgres(options: WaitForPostgresOptions): Promise<
       await client?.end().catch(() => undefined); // closing a probe connection cannot change the verdict
     }
   };
-  return pollUntil(probe, {
-    deadline: options.deadline,
-    intervalMs: options.intervalMs ?? 500,
-    signal: options.signal,
-    onWait: options.onWait,
-    check: options.check,
-    label: `Postgres at ${describePostgresUrl(options.url)}`,
-  });
+  return pollUntil(probe, { ...options, label: `Postgres at ${describePostgresUrl(options.url)}` });
 }

@@ -1,5 +1,5 @@
 import { ConfigError, ExitCode, isDatalayerError } from '../../support/errors.js';
-import { attemptBudget, pollUntil, type ProbeOutcome } from '../../support/poll.js';
+import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import { S3Client, resolveS3Endpoint, type S3Settings } from './client.js';
 import { chainlitCorsRules } from './cors.js';
 import { describeNetworkError } from './errors.js';
@@ -36,15 +36,8 @@ export async function ensureBucket(options: EnsureBucketOptions): Promise<Ensure
   return { created, cors: 'set' };
 }
 
-export interface WaitForS3Options extends S3Settings {
-  /** Epoch milliseconds. */
-  deadline: number;
-  signal?: AbortSignal;
-  onWait?: (reason: string, elapsedMs: number) => void;
-  /** Throws to stop waiting, e.g. when the S3 container or process has exited. */
-  check?: () => Promise<void>;
-  intervalMs?: number;
-}
+/** `check` throws to stop waiting, e.g. when the S3 container or process has exited. */
+export interface WaitForS3Options extends S3Settings, WaitOptions {}
 
 /**
  * Waits until the S3 endpoint answers a signed request. A rejected key pair ends the wait at
@@ -71,12 +64,5 @@ export async function waitForS3(options: WaitForS3Options): Promise<void> {
       return { done: false, reason: describeNetworkError(error.cause ?? error) };
     }
   };
-  await pollUntil(probe, {
-    deadline: options.deadline,
-    intervalMs: options.intervalMs ?? 500,
-    signal: options.signal,
-    onWait: options.onWait,
-    check: options.check,
-    label: `S3 at ${endpoint}`,
-  });
+  await pollUntil(probe, { ...options, label: `S3 at ${endpoint}` });
 }

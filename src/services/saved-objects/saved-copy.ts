@@ -11,7 +11,7 @@ import { S3Client, type S3Settings } from '../s3/client.js';
 import { S3Objects } from '../s3/objects.js';
 import { stageBucket, stageEntry, TRANSFERS_AT_ONCE, type TransferProgress } from '../archive/bucket-staging.js';
 import { BoundedTasks } from '../../support/bounded-tasks.js';
-import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, type BucketSection, type Manifest, type ManifestSource } from '../archive/manifest.js';
+import { newManifest, type BucketSection, type ManifestSource } from '../archive/manifest.js';
 import { openArchive, readArchiveManifest, type OpenArchive } from '../archive/read-archive.js';
 import { Staging } from '../archive/staging.js';
 import { writeArchive } from '../archive/write-archive.js';
@@ -59,16 +59,13 @@ export async function saveObjects(options: SaveOptions): Promise<SaveSummary> {
     // objects it lacks were never in it (restarted behind datalayer's back) rather than deleted.
     const authoritative = options.instance !== undefined && options.instance === (await readInstance(options.stateDir));
     const kept = authoritative ? 0 : await keepPreviousObjects(options.stateDir, buckets, staging, counter);
-    const manifest: Manifest = {
-      format: ARCHIVE_FORMAT,
-      formatVersion: ARCHIVE_FORMAT_VERSION,
+    const manifest = newManifest({
       kind: 'saved-objects',
-      createdAt: new Date().toISOString(),
       datalayerVersion: options.datalayerVersion,
       source: options.source,
       database: null,
       buckets,
-    };
+    });
     await writeArchive(savedCopyPath(options.stateDir), manifest, staging, options.signal ? { signal: options.signal } : {});
     await rm(path.join(options.stateDir, INSTANCE_FILE), { force: true });
     const all = buckets.flatMap((bucket) => bucket.objects);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Context } from '../../context/context.js';
 import { isDatalayerError, PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
+import type { WaitOptions as PollWaitOptions } from '../../support/poll.js';
 
 /** The same words as `migrate` and `status`: `applied` is every migration in the database. */
 export interface MigrationOutcome {
@@ -20,10 +21,8 @@ export interface BucketOutcome {
 /** Probes are cheap local round-trips: look often, so that up returns as soon as a service is usable. */
 const PROBE_INTERVAL_MS = 100;
 
-interface WaitOptions {
-  deadline: number;
-  check?: () => Promise<void>;
-}
+/** The context gives the signal and the progress line; the interval is PROBE_INTERVAL_MS. */
+type WaitOptions = Pick<PollWaitOptions, 'deadline' | 'check'>;
 
 /** Postgres accepts a login with the configured credentials and answers a query. */
 export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions): Promise<void> {
@@ -94,7 +93,8 @@ function aboutAnotherService(error: unknown, role: 'postgres' | 's3'): boolean {
 }
 
 /** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */
-export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, create: boolean): Promise<BucketOutcome | undefined> {
+/** `create`: datalayer may create the bucket (and set its CORS rules); else it must exist. */
+export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, { create }: { create: boolean }): Promise<BucketOutcome | undefined> {
   const target = bucketTargetOf(endpoints);
   if (!target) return undefined;
   const { ensureBucket } = await import('../s3/ensure.js');

@@ -1,5 +1,6 @@
 import { nonEmpty, type HostConfig } from '../../config/host-config.js';
 import type { Endpoints } from '../../config/endpoints.js';
+import { CONTAINER_PORTS } from '../../config/keys.js';
 import type { Context } from '../../context/context.js';
 import type { StackSettings } from '../../runtimes/runtime-record.js';
 import type { RuntimeKind, ServiceRole, ServiceState } from '../../runtimes/runtime.js';
@@ -25,8 +26,8 @@ export function stackSettingsOf(config: HostConfig, endpoints: Endpoints, previo
   const { user, password, database } = credentialsOf(config);
   const unchanged = previous && previous.user === user && matchesPairFingerprint(previous.passwordFingerprint, user, password);
   return {
-    postgresPort: endpoints.postgresPort ?? 5432,
-    s3Port: endpoints.s3Port ?? 4566,
+    postgresPort: endpoints.postgresPort ?? CONTAINER_PORTS.postgres,
+    s3Port: endpoints.s3Port ?? CONTAINER_PORTS.localstack,
     database,
     user,
     // The same fingerprint while the pair is the same, so the record is only rewritten on a change.
