@@ -1,35 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { initCommand as init } from '../../src/commands/init/index.js';
 import { checkHost } from '../../src/config/check-host.js';
 import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  buildSandboxOnce,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type ReusableSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, type GitSandbox, makeHostRepo, makeHostWithSubmodule, makeUpstream, sandboxPerTest, SUBMODULE, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 
-let built: ReusableSandbox<UpstreamFixture>;
-beforeAll(() => {
-  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
-});
-beforeEach(() => {
-  built.reset();
-  ({ sandbox, fixture: upstream } = built);
-});
-afterAll(() => built?.cleanup());
+const current = sandboxPerTest((fresh) => makeUpstream(fresh));
+beforeEach(() => ({ sandbox, fixture: upstream } = current()));
 
 const context = (dir: string, options: { json?: boolean; verbose?: boolean } = {}) =>
   makeContext(dir, { env: sandbox.env, yes: true, ...options });

@@ -1,40 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { updateSubmoduleCommand as updateSubmodule } from '../../src/commands/update-submodule/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { commands } from '../../src/commands/index.js';
 import { dataOutput, invoke, jsonOutput, makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  buildSandboxOnce,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type ReusableSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, type GitSandbox, makeHostRepo, makeHostWithSubmodule, makeUpstream, sandboxPerTest, SUBMODULE, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
 let host: string;
 
-let built: ReusableSandbox<{ upstream: UpstreamFixture; host: string }>;
-beforeAll(() => {
-  built = buildSandboxOnce((fresh) => {
-    const made = makeUpstream(fresh);
-    return { upstream: made, host: makeHostWithSubmodule(fresh, made) };
-  });
+const current = sandboxPerTest((fresh) => {
+  const made = makeUpstream(fresh);
+  return { upstream: made, host: makeHostWithSubmodule(fresh, made) };
 });
 beforeEach(() => {
-  built.reset();
-  ({ sandbox } = built);
-  ({ upstream, host } = built.fixture);
+  const { sandbox: made, fixture } = current();
+  sandbox = made;
+  ({ upstream, host } = fixture);
 });
-afterAll(() => built?.cleanup());
 
 const submoduleDir = () => path.join(host, SUBMODULE);
 const submoduleHead = () => sandbox.git(submoduleDir(), 'rev-parse', 'HEAD');

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { GitClient } from '../../src/git/git-client.js';
 import { readGitmodules } from '../../src/git/gitmodules.js';
@@ -9,30 +9,12 @@ import { findRepository, isRepository } from '../../src/git/repository.js';
 import { submoduleState } from '../../src/git/submodule-state.js';
 import { commitOf, isAncestor, remoteDefaultBranch } from '../../src/git/submodule-update.js';
 import { makeContext } from '../helpers/context.js';
-import {
-  cloneHostWithoutSubmodules,
-  buildSandboxOnce,
-  makeHostRepo,
-  makeHostWithSubmodule,
-  makeUpstream,
-  type GitSandbox,
-  type ReusableSandbox,
-  type UpstreamFixture,
-} from '../helpers/git-fixtures.js';
-
-const SUBMODULE = 'extern/chainlit-datalayer';
+import { cloneHostWithoutSubmodules, type GitSandbox, makeHostRepo, makeHostWithSubmodule, makeUpstream, sandboxPerTest, SUBMODULE, type UpstreamFixture } from '../helpers/git-fixtures.js';
 
 let sandbox: GitSandbox;
 let upstream: UpstreamFixture;
-let built: ReusableSandbox<UpstreamFixture>;
-beforeAll(() => {
-  built = buildSandboxOnce((fresh) => makeUpstream(fresh));
-});
-beforeEach(() => {
-  built.reset();
-  ({ sandbox, fixture: upstream } = built);
-});
-afterAll(() => built?.cleanup());
+const current = sandboxPerTest((fresh) => makeUpstream(fresh));
+beforeEach(() => ({ sandbox, fixture: upstream } = current()));
 
 const client = (dir: string, verbose = false) => {
   const context = makeContext(dir, { env: sandbox.env, verbose });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { FORK_LIKE_COMPOSE } from './host-fixture.js';
 import { initMigrationName, initMigrationSql, lockFileToml, tagsMigrationName, tagsMigrationSql } from './migration-fixtures.js';
 
@@ -73,6 +73,20 @@ export function buildSandboxOnce<T>(build: (sandbox: GitSandbox) => T): Reusable
       rmSync(pristine, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The per-file git fixture of a test file: built once before its tests, restored before each
+ * test, removed after them. Returns what the current test works with.
+ */
+export function sandboxPerTest<T>(build: (sandbox: GitSandbox) => T): () => { sandbox: GitSandbox; fixture: T } {
+  let built: ReusableSandbox<T> | undefined;
+  beforeAll(() => {
+    built = buildSandboxOnce(build);
+  });
+  beforeEach(() => built!.reset());
+  afterAll(() => built?.cleanup());
+  return () => ({ sandbox: built!.sandbox, fixture: built!.fixture });
 }
 
 /** The submodule's two migrations and lock file (Chainlit-shaped SQL of our own). */
