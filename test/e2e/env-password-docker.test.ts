@@ -11,7 +11,7 @@ import { loadHostConfig } from '../../src/config/host-config.js';
 import { resolveHostProject } from '../../src/context/host-project.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
-import { describeEngine, docker } from '../helpers/engine.js';
+import { describeEngine, docker, removeEngineStack } from '../helpers/engine.js';
 import { makeHost, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
@@ -57,10 +57,7 @@ describeEngine('the password of .env through a running stack on a real engine', 
   });
 
   afterAll(async () => {
-    if (!host) return;
-    await cli(['down', '--volumes', '--yes']);
-    await docker(['compose', '-p', project, 'down', '--volumes', '--timeout', '2']);
-    host.cleanup();
+    if (host) await removeEngineStack(host, project, cli);
   }, 300_000);
 
   it.each(PASSWORD_SHAPES.map((shape) => [shape.name, shape] as const))('%s: the container gets what datalayer reads, and datalayer logs in with it', async (_name, shape) => {

@@ -13,11 +13,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
-import { describeEngine, docker, projectContainers, projectNetworks } from '../helpers/engine.js';
+import { describeEngine, docker, projectContainers, projectNetworks, removeEngineStack } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
-import { commandLineOf, uniqueSecrets } from '../reliability/native-host.js';
+import { commandLineOf, stackValues, uniqueSecrets } from '../reliability/native-host.js';
 import { lockPresent, startCli } from '../reliability/processes.js';
 
 /** Another compose project: services named like ours, a named volume, its own network. */
@@ -55,16 +55,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
     original = withValues(seedEnv({ secret: secrets.authSecret }), {
       COMPOSE_PROJECT_NAME: project,
       DATALAYER_RUNTIME: 'docker',
-      POSTGRES_USER: 'chainlit',
-      POSTGRES_PASSWORD: secrets.password,
-      POSTGRES_DB: 'chainlit',
-      POSTGRES_PORT: String(ports.postgres),
-      DATABASE_URL: 'postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}',
-      BUCKET_NAME: 'chainlit-files',
-      APP_AWS_ACCESS_KEY: secrets.accessKey,
-      APP_AWS_SECRET_KEY: secrets.secretKey,
-      LOCALSTACK_PORT: String(ports.s3),
-      DEV_AWS_ENDPOINT: 'http://localstack:4566',
+      ...stackValues(secrets, ports),
     });
     host = makeHost({ compose: DATA_LAYER_COMPOSE, env: original });
     await writeChainlitMigrations(host.submoduleDir);
@@ -83,9 +74,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
     if (host) {
       if (existsSync(envPath())) unlinkSync(envPath());
       writeFileSync(envPath(), original);
-      await cli(['down', '--volumes', '--yes']);
-      await docker(['compose', '-p', project, 'down', '--volumes', '--timeout', '2']);
-      host.cleanup();
+      await removeEngineStack(host, project, cli);
     }
     for (const name of neighbours) await docker(['compose', '-p', name, 'down', '--volumes', '--timeout', '1'], { cwd: path.join(scratch, name) });
     rmSync(scratch, { recursive: true, force: true });

@@ -13,10 +13,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
-import { describeEngine, docker, projectContainers } from '../helpers/engine.js';
+import { describeEngine, docker, projectContainers, removeEngineStack } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
+import { leakScanner } from '../reliability/leak-scan.js';
 import { uniqueSecrets, type UniqueSecrets } from '../reliability/native-host.js';
 
 describeEngine('no secret in any output (Docker runtime on a real engine, unique secrets)', () => {
@@ -26,36 +27,13 @@ describeEngine('no secret in any output (Docker runtime on a real engine, unique
   const project = `dl-leaks-${process.pid}`;
   /** Every value that must never be printed: grows when a test writes a new one into `.env`. */
   const secrets = new Set<string>();
-  const runsChecked: string[] = [];
 
   const envPath = () => path.join(host.dir, '.env');
   const readEnv = () => readFileSync(envPath(), 'utf8');
   const writeEnv = (text: string) => writeFileSync(envPath(), text);
   const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: host.dir, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 300_000 });
 
-  function leaksIn(text: string): string[] {
-    return [...secrets].filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
-  }
-
-  function expectNoLeak(args: string[], run: CliRun): void {
-    runsChecked.push(args.join(' '));
-    expect(leaksIn(run.stdout), `stdout of ${args.join(' ')}`).toEqual([]);
-    expect(leaksIn(run.stderr), `stderr of ${args.join(' ')}`).toEqual([]);
-  }
-
-  /** Runs a command `--verbose` (human) and `--json --verbose`, and checks both. */
-  async function scan(args: string[], expectedExit: number | number[] = 0): Promise<CliRun[]> {
-    const runs: CliRun[] = [];
-    for (const variant of [['--verbose'], ['--json', '--verbose']]) {
-      const full = [...args, ...variant];
-      const run = await cli(full);
-      expect([expectedExit].flat(), `exit of ${full.join(' ')}\n${run.stdout}\n${run.stderr}`).toContain(run.exitCode);
-      expectNoLeak(full, run);
-      if (variant.includes('--json')) expect(() => JSON.parse(run.stdout), full.join(' ')).not.toThrow();
-      runs.push(run);
-    }
-    return runs;
-  }
+  const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(secrets, cli);
 
   beforeAll(async () => {
     keys = uniqueSecrets('dleak');
@@ -82,10 +60,7 @@ describeEngine('no secret in any output (Docker runtime on a real engine, unique
   });
 
   afterAll(async () => {
-    if (!host) return;
-    await cli(['down', '--volumes', '--yes']);
-    await docker(['compose', '-p', project, 'down', '--volumes', '--timeout', '2']);
-    host.cleanup();
+    if (host) await removeEngineStack(host, project, cli);
   }, 300_000);
 
   it('init, check, up, status, migrate, logs, backup: success paths', async () => {

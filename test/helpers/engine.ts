@@ -100,3 +100,14 @@ export function unwantedOutput(text: string): string[] {
   if (control) found.push(`a terminal control sequence (${JSON.stringify(text.slice(Math.max(0, control.index - 20), control.index + 10))})`);
   return found;
 }
+
+/**
+ * Takes a test stack away whatever the tests left: datalayer's own `down --volumes` (it deletes
+ * the container-owned data directory), Compose's by project label for anything it missed, then
+ * the host directory.
+ */
+export async function removeEngineStack(host: { cleanup(): void }, project: string, cli: (args: string[]) => Promise<unknown>): Promise<void> {
+  await cli(['down', '--volumes', '--yes']);
+  await docker(['compose', '-p', project, 'down', '--volumes', '--timeout', '2']);
+  host.cleanup();
+}

@@ -5,6 +5,7 @@ import type { CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv } from '../helpers/host-fixture.js';
 import { runCli } from '../helpers/cli.js';
+import { leakScanner } from './leak-scan.js';
 import { makeNativeHost, uniqueSecrets, type NativeHost } from './native-host.js';
 
 /**
@@ -16,31 +17,7 @@ import { makeNativeHost, uniqueSecrets, type NativeHost } from './native-host.js
 let native: NativeHost;
 /** Every value that must never be printed: grows when a test writes a new one into `.env`. */
 const secrets = new Set<string>();
-const runsChecked: string[] = [];
-
-function leaksIn(text: string): string[] {
-  return [...secrets].filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
-}
-
-function expectNoLeak(args: string[], run: CliRun): void {
-  runsChecked.push(args.join(' '));
-  expect(leaksIn(run.stdout), `stdout of ${args.join(' ')}`).toEqual([]);
-  expect(leaksIn(run.stderr), `stderr of ${args.join(' ')}`).toEqual([]);
-}
-
-/** Runs a command twice, `--verbose` with human output and `--json --verbose`, and checks both. */
-async function scan(args: string[], expectedExit: number | number[] = 0): Promise<CliRun[]> {
-  const runs: CliRun[] = [];
-  for (const variant of [['--verbose'], ['--json', '--verbose']]) {
-    const full = [...args, ...variant];
-    const run = await native.cli(full);
-    expect([expectedExit].flat(), `exit of ${full.join(' ')}\n${run.stdout}\n${run.stderr}`).toContain(run.exitCode);
-    expectNoLeak(full, run);
-    if (variant.includes('--json')) expect(() => JSON.parse(run.stdout), full.join(' ')).not.toThrow();
-    runs.push(run);
-  }
-  return runs;
-}
+const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(secrets, (args) => native.cli(args));
 
 function readEnvFile(): string {
   return readFileSync(path.join(native.host.dir, '.env'), 'utf8');
