@@ -8,13 +8,18 @@ import { isInlineSpace, isKeyCharacter } from './characters.js';
  */
 export const DISABLED_MARK = '#[disabled by datalayer] ';
 
-/** The key a line carrying DISABLED_MARK defines: `KEY=`, `KEY:` or a bare `KEY`, as it was before `disable`. */
-function disabledKey(body: string, keyStart: number, contentEnd: number): string | undefined {
-  let index = keyStart;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
+/**
+ * Reads `[blanks] [export blanks] KEY [blanks]` from `index`: the key (undefined when there is
+ * none) and the first character after it, which tells a definition (`=`, `:`) from anything else.
+ */
+function readKey(body: string, index: number, contentEnd: number): { key: string | undefined; next: string; atEnd: boolean } {
+  const skipBlanks = () => {
+    while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
+  };
+  skipBlanks();
   if (body.startsWith('export', index) && isInlineSpace(body.charCodeAt(index + 6))) {
     index += 6;
-    while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
+    skipBlanks();
   }
   const start = index;
   while (index < contentEnd) {
@@ -23,31 +28,20 @@ function disabledKey(body: string, keyStart: number, contentEnd: number): string
     index += codePoint > 0xffff ? 2 : 1;
   }
   const end = index;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  const next = body.charAt(index);
-  return end > start && (index >= contentEnd || next === '=' || next === ':') ? body.slice(start, end) : undefined;
+  skipBlanks();
+  return { key: end > start ? body.slice(start, end) : undefined, next: body.charAt(index), atEnd: index >= contentEnd };
 }
 
 /**
  * Ignores the `#` and blanks, an optional `export`, then wants `KEY=`: the shape of a commented
- * definition. A line `disable` commented (DISABLED_MARK) is read as the line it was.
+ * definition. A line `disable` commented (DISABLED_MARK) is read as the line it was: `KEY=`,
+ * `KEY:` or a bare `KEY`.
  */
 export function detectCommentedKey(body: string, hashIndex: number, contentEnd: number): string | undefined {
-  if (body.startsWith(DISABLED_MARK, hashIndex)) return disabledKey(body, hashIndex + DISABLED_MARK.length, contentEnd);
-  let index = hashIndex + 1;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  if (body.startsWith('export', index) && isInlineSpace(body.charCodeAt(index + 6))) {
-    index += 6;
-    while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
+  if (body.startsWith(DISABLED_MARK, hashIndex)) {
+    const { key, next, atEnd } = readKey(body, hashIndex + DISABLED_MARK.length, contentEnd);
+    return atEnd || next === '=' || next === ':' ? key : undefined;
   }
-  const keyStart = index;
-  while (index < contentEnd) {
-    const codePoint = body.codePointAt(index) ?? 0;
-    if (!isKeyCharacter(codePoint)) break;
-    index += codePoint > 0xffff ? 2 : 1;
-  }
-  const keyEnd = index;
-  while (index < contentEnd && isInlineSpace(body.charCodeAt(index))) index++;
-  if (keyEnd === keyStart || body.charAt(index) !== '=') return undefined;
-  return body.slice(keyStart, keyEnd);
+  const { key, next } = readKey(body, hashIndex + 1, contentEnd);
+  return next === '=' ? key : undefined;
 }
