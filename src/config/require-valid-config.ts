@@ -2,6 +2,7 @@ import type { Context } from '../context/context.js';
 import { ConfigError, PrerequisiteError } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
+import { STARTING_ONLY } from './rules/postgres-major.js';
 
 /**
  * The preflight of every command that acts: `check`'s errors abort (exit 3), except a submodule
@@ -46,6 +47,21 @@ export async function requireValidConfig(
   }
   if (options.printWarnings !== false) printWarnings(context, check.diagnostics);
   return check;
+}
+
+/**
+ * The preflight of a command that works on the chat history of a stack that may already run
+ * (backup, restore): a major mismatch does not stop it, persistence turned off does, saying what
+ * there is then nothing to do (`purpose`, e.g. "there is no chat history to back up").
+ */
+export async function requireDataLayerOn(context: Context, purpose: string): Promise<HostCheck & { state: 'local' | 'external' }> {
+  const check = await requireValidConfig(context, { allow: STARTING_ONLY });
+  if (check.state === 'disabled') {
+    throw new ConfigError(`Persistence is disabled: ${context.host.envFileLabel} sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so ${purpose}.`, {
+      hint: 'Run `datalayer enable` (or `datalayer init`) and `datalayer up` first.',
+    });
+  }
+  return { ...check, state: check.state };
 }
 
 /** `.env has`, or the shell environment when values set there (which win over the file) are at fault. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { bucketTargetOf, endpointsOf } from '../../config/endpoints.js';
-import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
+import { requireDataLayerOn } from '../../config/require-valid-config.js';
 import type { Context } from '../../context/context.js';
 import { displayPath } from '../../context/host-project.js';
 import type { CommandResult } from '../../report/reporter.js';
@@ -10,9 +10,8 @@ import type { Style } from '../../report/style.js';
 import { readRuntimeRecord } from '../../runtimes/runtime-record.js';
 import { createBackup, type BackupSummary } from '../../services/backup/create-backup.js';
 import { formatBytes } from '../../services/backup/format-bytes.js';
-import { ConfigError, ExitCode, RefusedError } from '../../support/errors.js';
+import { ExitCode, RefusedError } from '../../support/errors.js';
 import { finishBeforeExit } from '../../support/finish-before-exit.js';
-import { STARTING_ONLY } from '../../config/rules/postgres-major.js';
 
 /** The options of `backup`, as its declaration (index.ts) validates them. */
 export interface BackupOptions {
@@ -30,13 +29,7 @@ export type BackupResult = CommandResult<BackupData>;
 
 export async function run(options: BackupOptions, context: Context): Promise<BackupResult> {
   const started = Date.now();
-  const check = await requireValidConfig(context, { printWarnings: false, allow: STARTING_ONLY });
-  printWarnings(context, check.diagnostics);
-  if (check.state === 'disabled') {
-    throw new ConfigError('Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so there is no chat history to back up.', {
-      hint: 'Run `datalayer enable` (or `datalayer init`) and `datalayer up` first.',
-    });
-  }
+  const check = await requireDataLayerOn(context, 'there is no chat history to back up');
   const target = path.resolve(context.host.dir, options.file ?? defaultFile(context.host.stateDir));
   const shown = displayPath(context.host.dir, target);
   if (existsSync(target) && !options.overwrite) {

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { bucketTargetOf, endpointsOf } from '../../config/endpoints.js';
-import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
-import { STARTING_ONLY } from '../../config/rules/postgres-major.js';
+import { requireDataLayerOn } from '../../config/require-valid-config.js';
 import type { Context } from '../../context/context.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import { formatBytes } from '../../services/backup/format-bytes.js';
 import { restoreArchive, type RestoreSummary } from '../../services/restore/restore-archive.js';
-import { ConfigError, ExitCode } from '../../support/errors.js';
+import { ExitCode } from '../../support/errors.js';
 import { finishBeforeExit } from '../../support/finish-before-exit.js';
 
 /** The options of `restore`, as its declaration (index.ts) validates them. */
@@ -25,13 +24,7 @@ export type RestoreResult = CommandResult<RestoreData>;
 
 export async function run(options: RestoreOptions, context: Context): Promise<RestoreResult> {
   const started = Date.now();
-  const check = await requireValidConfig(context, { printWarnings: false, allow: STARTING_ONLY });
-  printWarnings(context, check.diagnostics);
-  if (check.state === 'disabled') {
-    throw new ConfigError('Persistence is disabled: .env sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so there is nowhere to restore to.', {
-      hint: 'Run `datalayer enable` (or `datalayer init`) and `datalayer up` first.',
-    });
-  }
+  const check = await requireDataLayerOn(context, 'there is nowhere to restore to');
   const endpoints = endpointsOf(check.config);
   const bucket = bucketTargetOf(endpoints);
   const work = restoreArchive({
