@@ -1,4 +1,5 @@
 import type { Context } from '../context/context.js';
+import { commandLineFor } from '../context/host-project.js';
 import { ConfigError, PrerequisiteError } from '../support/errors.js';
 import type { Diagnostic } from '../support/diagnostic.js';
 import { checkHost, type HostCheck } from './check-host.js';
@@ -58,7 +59,7 @@ export async function requireDataLayerOn(context: Context, purpose: string): Pro
   const check = await requireValidConfig(context, { allow: STARTING_ONLY });
   if (check.state === 'disabled') {
     throw new ConfigError(`Persistence is disabled: ${context.host.envFileLabel} sets neither CHAINLIT_DATALAYER_COMPOSE nor DATABASE_URL, so ${purpose}.`, {
-      hint: 'Run `datalayer enable` (or `datalayer init`) and `datalayer up` first.',
+      hint: `Run \`${commandLineFor(context.host, 'enable')}\` (or \`init\`) and \`${commandLineFor(context.host, 'up')}\` first.`,
     });
   }
   return { ...check, state: check.state };

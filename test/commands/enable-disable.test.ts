@@ -96,6 +96,19 @@ describe('datalayer disable / enable', () => {
     expect((await checkHost(makeContext(host.dir), {})).state).toBe('local');
   });
 
+  it('with --env-file, the commands they suggest name that file and the project', async () => {
+    host = makeHost({ env: SEED });
+    writeFileSync(path.join(host.dir, 'custom.env'), SEED);
+    const disabled = makeContext(host.dir, { envFile: 'custom.env' });
+    expect(await invoke(disable, {}, disabled)).toBe(0);
+    expect(disabled.output.stdout()).toContain(`datalayer -C ${host.dir} --env-file custom.env enable turns it back on`);
+    expect(disabled.output.stdout()).toContain(`until datalayer -C ${host.dir} --env-file custom.env down`);
+    const enabled = makeContext(host.dir, { envFile: 'custom.env' });
+    expect(await invoke(enable, {}, enabled)).toBe(0);
+    expect(enabled.output.stdout()).toContain(`Next: datalayer -C ${host.dir} --env-file custom.env up`);
+    expect(readFileSync(path.join(host.dir, '.env'), 'utf8')).toBe(SEED);
+  });
+
   it('disable twice: the second says it is already disabled and changes nothing', async () => {
     host = makeHost({ env: SEED });
     await invoke(disable, {}, makeContext(host.dir));

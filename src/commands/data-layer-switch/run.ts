@@ -1,6 +1,7 @@
 /** The shared body of `enable` and `disable`: read `.env`, switch the block, write atomically, report. */
 import { loadHostConfig, type DataLayerState } from '../../config/host-config.js';
 import type { Context } from '../../context/context.js';
+import { commandLineFor } from '../../context/host-project.js';
 import { ConfigError } from '../../support/errors.js';
 import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
@@ -17,6 +18,8 @@ export interface SwitchData {
   action: 'changed' | 'unchanged';
   keys: string[];
   state: DataLayerState;
+  /** The commands its output suggests, as typed from the current directory (with -C / --env-file when needed). */
+  commandLines: { up: string; enable: string; down: string };
 }
 
 export type SwitchResult = CommandResult<SwitchData>;
@@ -38,7 +41,13 @@ export async function switchDataLayer(context: Context, direction: SwitchDirecti
   return {
     exitCode: 0,
     diagnostics: plan.diagnostics,
-    data: { envFile: label, action: plan.text === undefined ? 'unchanged' : 'changed', keys: plan.keys, state },
+    data: {
+      envFile: label,
+      action: plan.text === undefined ? 'unchanged' : 'changed',
+      keys: plan.keys,
+      state,
+      commandLines: { up: commandLineFor(context.host, 'up'), enable: commandLineFor(context.host, 'enable'), down: commandLineFor(context.host, 'down') },
+    },
   };
 }
 
@@ -54,10 +63,10 @@ export function renderSwitch(direction: SwitchDirection, result: SwitchResult, s
   }
   lines.push(`Data layer: ${data.state}`);
   if (direction === 'disable' && data.action === 'changed') {
-    lines.push(`Chainlit keeps no history now; ${style.command('datalayer enable')} turns it back on (the data is kept).`);
-    lines.push(`Services already running keep running until ${style.command('datalayer down')}.`);
+    lines.push(`Chainlit keeps no history now; ${style.command(data.commandLines.enable)} turns it back on (the data is kept).`);
+    lines.push(`Services already running keep running until ${style.command(data.commandLines.down)}.`);
   } else if (data.state !== 'disabled') {
-    lines.push(`Next: ${style.command('datalayer up')}`);
+    lines.push(`Next: ${style.command(data.commandLines.up)}`);
   }
   return lines.join('\n');
 }
