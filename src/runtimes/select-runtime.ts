@@ -4,7 +4,7 @@ import { serviceRole } from '../config/compose/roles.js';
 import { nonEmpty, type HostConfig } from '../config/host-config.js';
 import { runtimeChoice } from '../config/rules/runtime.js';
 import type { Context } from '../context/context.js';
-import { ConfigError, ExitCode, RefusedError, UsageError, isDatalayerError, type DatalayerError } from '../support/errors.js';
+import { ConfigError, ExitCode, RefusedError, UsageError, isDatalayerError, type DatalayerError, messageHeadline } from '../support/errors.js';
 import { endpointsOf } from '../config/endpoints.js';
 import { COMPOSE_DEFAULTS, CONTAINER_PORTS } from '../config/keys.js';
 import { readRuntimeRecord, type RuntimeRecord } from './runtime-record.js';
@@ -51,7 +51,7 @@ export async function selectRuntime(
   }
   return {
     ...(await createRuntime('native', context, config, compose)),
-    reason: `no Docker: ${(probe.reason.message.split('\n')[0] ?? '').replace(/\.$/, '').toLowerCase()}; running Postgres and S3 as local processes`,
+    reason: `no Docker: ${messageHeadline(probe.reason.message).toLowerCase()}; running Postgres and S3 as local processes`,
   };
 }
 
@@ -70,7 +70,7 @@ async function refuseBesideRunning(
     running = (await recorded.runtime.services()).some((s) => s.state === 'running');
   } catch (error) {
     if (!isUnavailable(error)) throw error;
-    context.reporter.warn(`The ${inUse} runtime of the last \`up\` cannot be asked (${firstLine(error.message)}); starting ${choice} instead.`);
+    context.reporter.warn(`The ${inUse} runtime of the last \`up\` cannot be asked (${messageHeadline(error.message)}); starting ${choice} instead.`);
   }
   if (running) {
     throw new RefusedError(`The ${inUse} runtime is running for this project; refusing to start ${choice} beside it.`, {
@@ -152,10 +152,6 @@ async function dockerProjectFound(context: Context, config: HostConfig, compose:
 /** Docker gone (no client, no daemon) or no compose file any more: the runtime cannot be asked. */
 function isUnavailable(error: unknown): error is DatalayerError {
   return isDatalayerError(error) && (error.exitCode === ExitCode.prerequisite || error.exitCode === ExitCode.config);
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').replace(/\.$/, '');
 }
 
 async function nativeServersRun(stateDir: string): Promise<boolean> {

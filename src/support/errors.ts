@@ -94,3 +94,8 @@ export function isClosedOutput(error: unknown): boolean {
 export function isDatalayerError(error: unknown): error is DatalayerError {
   return error instanceof DatalayerError;
 }
+
+/** The first line of a message without its final period: for quoting it inside another sentence. */
+export function messageHeadline(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/\.$/, '');
+}

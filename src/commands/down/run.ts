@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ComposeModel } from '../../config/compose/model.js';
 import { checkHost } from '../../config/check-host.js';
 import type { Context } from '../../context/context.js';
-import { ExitCode, PrerequisiteError, RefusedError } from '../../support/errors.js';
+import { ExitCode, PrerequisiteError, RefusedError, messageHeadline } from '../../support/errors.js';
 import { displayPath } from '../../context/host-project.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -107,7 +107,7 @@ function unreachable(context: Context, inUse: RuntimeInUse, options: DownOptions
       hint: inUse.unavailable.hint ?? 'Run `datalayer down --volumes` again once it can be reached.',
     });
   }
-  context.reporter.warn(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be reached: ${firstLine(inUse.unavailable.message)}.`);
+  context.reporter.warn(`The ${inUse.kind} runtime of the last \`up\`${project} cannot be reached: ${messageHeadline(inUse.unavailable.message)}.`);
   return done({
     runtime: inUse.kind,
     stopped: false,
@@ -115,13 +115,9 @@ function unreachable(context: Context, inUse: RuntimeInUse, options: DownOptions
     deleted: [],
     savedObjects: null,
     message:
-      `Nothing was stopped: the ${inUse.kind} runtime of the last \`up\`${project} cannot be reached (${firstLine(inUse.unavailable.message)}); without it, its services do not run here. ` +
+      `Nothing was stopped: the ${inUse.kind} runtime of the last \`up\`${project} cannot be reached (${messageHeadline(inUse.unavailable.message)}); without it, its services do not run here. ` +
       `Once it is back, \`datalayer down\` stops them; \`datalayer up --runtime native\` runs the data layer without Docker meanwhile.`,
   });
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').replace(/\.$/, '');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { checkHost } from '../../config/check-host.js';
 import type { HostConfig } from '../../config/host-config.js';
 import type { Context } from '../../context/context.js';
-import { ConfigError, ExitCode, UsageError } from '../../support/errors.js';
+import { ConfigError, ExitCode, UsageError, messageHeadline } from '../../support/errors.js';
 import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
@@ -67,7 +67,7 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
       // Docker gone: say so, and still report what can be reached from here.
       runtimeKind = inUse.kind;
       const hint = inUse.unavailable.hint ? ` (${inUse.unavailable.hint.replace(/\.$/, '')})` : '';
-      problems.push(`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${inUse.unavailable.message.split('\n')[0]?.replace(/\.$/, '')}${hint}`);
+      problems.push(`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${messageHeadline(inUse.unavailable.message)}${hint}`);
     } else {
       problems.push('no services were started by datalayer, or they were stopped (`datalayer up` starts them)');
     }
