@@ -104,7 +104,7 @@ export async function acquireHostLock(options: HostLockOptions): Promise<Release
 /** A host this user cannot write to is a clear error, like an unwritable `.env`, not a crash. */
 async function makeStateDirectory(stateDir: string): Promise<void> {
   try {
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await mkdirBesideRemovals(stateDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw notADirectory(stateDir, error);
@@ -117,6 +117,22 @@ async function makeStateDirectory(stateDir: string): Promise<void> {
   // mkdir accepts an existing symlink to a directory; datalayer's state stays inside the project.
   const stats = await lstat(stateDir);
   if (!stats.isDirectory()) throw notADirectory(stateDir);
+}
+
+/**
+ * `mkdir -p` while another datalayer that created `.datalayer/` removes it, empty, as it finishes:
+ * Node's recursive mkdir then reports ENOENT for the directory itself (it saw it exist, then
+ * gone). Making it again is the answer; a missing parent stays an error.
+ */
+async function mkdirBesideRemovals(stateDir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5 || !existsSync(path.dirname(stateDir))) throw error;
+    }
+  }
 }
 
 function notADirectory(stateDir: string, cause?: unknown): ConfigError {
