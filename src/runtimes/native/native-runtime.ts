@@ -104,34 +104,9 @@ export class NativeRuntime implements Runtime {
       toStart.push(role);
     }
     if (changed) await writeNativeState(this.paths.stateFile, state);
-    await this.startServers(toStart, state, options.signal);
-  }
-
-  /**
-   * initdb and Postgres' first start are the long pole of a cold `up`: the S3 server's start (a
-   * spawn, no wait) comes second, while initdb runs. Both record themselves in the one `state`,
-   * whose writes are queued: each write holds what both have recorded so far.
-   */
-  private async startServers(roles: ServiceRole[], state: NativeState, signal: AbortSignal | undefined): Promise<void> {
-    let writes = Promise.resolve();
-    const saveState = () => {
-      const write = writes.then(() => writeNativeState(this.paths.stateFile, state));
-      // The queue goes on after a failed write: that failure is its own caller's to report.
-      writes = write.catch(() => undefined);
-      return write;
-    };
-    if (roles.includes('s3')) this.assertS3ServerScript();
-    let underWay = () => {};
-    const postgresUnderWay = new Promise<void>((resolve) => (underWay = resolve));
-    const postgres = roles.includes('postgres') ? this.startPostgres(state, signal, saveState, underWay) : Promise.resolve();
-    // The S3 server is spawned once initdb is about to be, or once Postgres' start has ended (failed early, or none).
-    const s3Turn = Promise.race([postgresUnderWay, postgres.catch(() => undefined)]);
-    const s3 = roles.includes('s3') ? s3Turn.then(() => this.startS3(state, saveState)) : Promise.resolve();
-    // Whichever fails, the other is finished first: nothing is left half-started behind the error.
-    const [postgresResult, s3Result] = await Promise.allSettled([postgres, s3]);
-    for (const result of [postgresResult, s3Result]) {
-      if (result.status === 'rejected') throw result.reason;
-    }
+    // The S3 server is only spawned here (no wait), so it boots while initdb and Postgres start.
+    if (toStart.includes('s3')) await this.startS3(state);
+    if (toStart.includes('postgres')) await this.startPostgres(state, options.signal);
   }
 
   /** Stops this project's servers, found from their data directories whatever its records say. */
@@ -186,7 +161,7 @@ export class NativeRuntime implements Runtime {
     return 0;
   }
 
-  private async startPostgres(state: NativeState, signal: AbortSignal | undefined, saveState: () => Promise<void>, onUnderWay: () => void): Promise<void> {
+  private async startPostgres(state: NativeState, signal: AbortSignal | undefined): Promise<void> {
     await startPostgres(
       {
         runner: this.runner,
@@ -198,24 +173,18 @@ export class NativeRuntime implements Runtime {
         stopGraceMs: this.stopGraceMs,
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
         systemDir: this.systemDir,
-        saveState,
-        onUnderWay,
         signal: signal ?? this.dependencies.signal,
       },
       state,
     );
   }
 
-  /** Checked before either server starts: a missing program is a broken install, not a half-started stack. */
-  private assertS3ServerScript(): void {
+  private async startS3(state: NativeState): Promise<void> {
     if (!existsSync(this.s3ServerScript)) {
       throw new PrerequisiteError(`The S3 server program ${this.s3ServerScript} is missing.`, {
         hint: 'Reinstall datalayer (the package ships it in dist/), or build it with `npm run build`.',
       });
     }
-  }
-
-  private async startS3(state: NativeState, saveState: () => Promise<void>): Promise<void> {
     // As root, the S3 server runs as the same unprivileged user as Postgres: it starts as root and
     // becomes that user before it opens its directory or reads a request.
     const identity = await this.serverIdentity();
@@ -243,7 +212,7 @@ export class NativeRuntime implements Runtime {
       ...(startTicks === undefined ? {} : { startTicks }),
       keyFingerprint: s3KeyFingerprint(accessKey, secretKey),
     };
-    await saveState();
+    await writeNativeState(this.paths.stateFile, state);
   }
 
   /** Rotates the servers' logs that are over the limit, once per command (log-rotation.ts). */

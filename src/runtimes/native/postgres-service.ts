@@ -1,6 +1,6 @@
 import type { ProcessRunner } from '../../process/runner.js';
 import { prepareLogFile, prepareNativeDirectories, preparePostgresDirectories } from './native-directories.js';
-import type { NativePaths, NativeState } from './native-state.js';
+import { writeNativeState, type NativePaths, type NativeState } from './native-state.js';
 import {
   assertBinariesUsable,
   binaryProblems,
@@ -28,10 +28,6 @@ export interface PostgresLaunch {
   databaseTimeoutMs: number;
   /** Where root keeps private copies for the server user (system-directory.ts). */
   systemDir: string;
-  /** Writes the state (shared with the S3 server's start, which may run meanwhile). */
-  saveState: () => Promise<void>;
-  /** Called when all that is left is to run initdb (a first start) and the server. */
-  onUnderWay?: () => void;
   signal?: AbortSignal;
 }
 
@@ -65,7 +61,6 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
     assertTraversable(placement.dataDir, identity, 'its data directory');
   }
 
-  launch.onUnderWay?.();
   if (!clusterExists(placement.dataDir)) {
     await initialiseCluster({
       runner,
@@ -78,7 +73,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
       ...(launch.signal ? { signal: launch.signal } : {}),
     });
     state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'] };
-    await launch.saveState();
+    await writeNativeState(paths.stateFile, state);
   } else {
     await clearStalePostmaster(placement.dataDir, launch.stopGraceMs);
   }
@@ -88,7 +83,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   const pid = await spawnServer(launch, binaries.postgres, identity, placement);
   const startTicks = processStartTicks(pid);
   state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }) };
-  await launch.saveState();
+  await writeNativeState(paths.stateFile, state);
 
   if (!state.cluster?.databases.includes(settings.database)) {
     await ensureDatabase({
@@ -102,7 +97,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
     // A data directory whose first user is unknown (state.json lost) is adopted by the user that just logged in.
     const cluster = state.cluster ?? { superuser: settings.user, initialisedAt: 'unknown', databases: ['postgres'] };
     state.cluster = { ...cluster, databases: [...new Set([...cluster.databases, settings.database])] };
-    await launch.saveState();
+    await writeNativeState(paths.stateFile, state);
   }
 }
 
