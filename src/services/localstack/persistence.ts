@@ -5,6 +5,7 @@
  * database rows that point at them are kept: datalayer keeps a copy for it.
  */
 import { parseLocalstackHealth } from './health.js';
+import { httpGet } from './http-get.js';
 
 export type ObjectPersistence =
   | { inMemory: true; edition: string }
@@ -13,12 +14,11 @@ export type ObjectPersistence =
   | undefined;
 
 export async function localstackPersistence(endpoint: string, environment: Record<string, string>, signal?: AbortSignal): Promise<ObjectPersistence> {
-  const timeout = AbortSignal.timeout(3_000);
   let body: unknown;
   try {
-    const response = await fetch(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    if (!response.ok) return undefined;
-    body = await response.json();
+    const answer = await httpGet(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { timeoutMs: 3_000, signal });
+    if (answer.status < 200 || answer.status >= 300) return undefined;
+    body = JSON.parse(answer.text);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     // Refused, timed out, or not JSON: no LocalStack answers there to save anything from.
