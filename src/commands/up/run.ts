@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import type { HostCheck } from '../../config/check-host.js';
 import { CONTAINER_PORTS, type RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
@@ -139,15 +140,18 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   if (options.wait) {
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
     const check_ = serviceExitWatch(runtime, roles, declared);
-    if (roles.includes('postgres')) await waitForStackDatabase(context, check, endpoints, { deadline, check: check_ }, changes);
-    if (roles.includes('s3')) {
-      await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
-      bucket = await ensureConfiguredBucket(context, endpoints, { create: true });
-      const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
-      savedObjects = (await putBackAfterStart(context, runtime, check.compose, endpoints)) ?? null;
-    }
-    if (options.migrate && roles.includes('postgres')) {
-      migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
+    const migrate = options.migrate && roles.includes('postgres');
+    // The login that proves Postgres ready also reads the ledger and applies what is pending.
+    const database = roles.includes('postgres') ? await waitForStackDatabase(context, check, endpoints, { deadline, check: check_, keepClient: migrate }, changes) : undefined;
+    try {
+      if (roles.includes('s3')) {
+        const seen = await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
+        bucket = await ensureConfiguredBucket(context, endpoints, { create: true, seen });
+        savedObjects = (await putBackSavedObjects(context, runtime, check, endpoints)) ?? null;
+      }
+      if (migrate) migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config), database);
+    } finally {
+      await database?.end().catch(() => undefined); // what up had to do with it is done or has failed already
     }
   }
   // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
@@ -217,19 +221,28 @@ async function waitForStackDatabase(
   context: Context,
   check: HostCheck,
   endpoints: Endpoints,
-  wait: { deadline: number; check: () => Promise<void> },
+  wait: { deadline: number; check: () => Promise<void>; keepClient: boolean },
   changes: readonly SettingChange[],
-): Promise<void> {
+): Promise<pg.Client | undefined> {
   try {
-    await waitForDatabase(context, endpoints, wait);
-    return;
+    return await waitForDatabase(context, endpoints, wait);
   } catch (error) {
     if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, changes, check.config);
   }
   const { createMissingDatabase } = await import('../../services/postgres/create-database.js');
   const name = await createMissingDatabase(endpoints.databaseUrl);
   context.reporter.warn(`Database ${name} did not exist on the running Postgres: created it, empty.`);
-  await waitForDatabase(context, endpoints, wait);
+  return waitForDatabase(context, endpoints, wait);
+}
+
+/**
+ * An S3 emulator that keeps objects in memory (LocalStack without persistence) gets back what
+ * `down` saved. The native S3 server keeps its objects on disk: nothing to load for it.
+ */
+async function putBackSavedObjects(context: Context, runtime: Runtime, check: HostCheck, endpoints: Endpoints): Promise<UpData['savedObjects'] | undefined> {
+  if (runtime.kind !== 'docker') return undefined;
+  const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
+  return putBackAfterStart(context, runtime, check.compose, endpoints);
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */
