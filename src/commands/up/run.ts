@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type pg from 'pg';
 import type { HostCheck } from '../../config/check-host.js';
 import { CONTAINER_PORTS, type RuntimeChoice } from '../../config/keys.js';
 import { printWarnings, requireValidConfig } from '../../config/require-valid-config.js';
@@ -17,18 +16,11 @@ import type { Runtime, ServiceRole, ServiceState } from '../../runtimes/runtime.
 import { selectRuntime } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
 import { assertPortsAvailable, plannedPorts } from '../../services/up/port-preflight.js';
-import {
-  applyMigrations,
-  ensureConfiguredBucket,
-  waitForDatabase,
-  waitForStorage,
-  type BucketOutcome,
-  type MigrationOutcome,
-} from '../../services/up/provision.js';
+import { applyMigrations, ensureConfiguredBucket, waitForDatabase, type BucketOutcome, type MigrationOutcome } from '../../services/up/provision.js';
 import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
-import { announceChanges, explainCredentialChange, sameSettings, settingChanges, stackSettingsOf, type SettingChange } from '../../services/up/settings-drift.js';
-import { isDatalayerError } from '../../support/errors.js';
+import { announceChanges, sameSettings, settingChanges, stackSettingsOf } from '../../services/up/settings-drift.js';
+import { makeStackReady, type StackReadyOutcome } from './stack-ready.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -134,25 +126,11 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   } else {
     context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
   }
-  let bucket: BucketOutcome | undefined;
-  let savedObjects: UpData['savedObjects'] = null;
-  let migrations: MigrationOutcome | null = null;
+  let ready: StackReadyOutcome | undefined;
   if (options.wait) {
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
-    const check_ = serviceExitWatch(runtime, roles, declared);
-    const migrate = options.migrate && roles.includes('postgres');
-    // The login that proves Postgres ready also reads the ledger and applies what is pending.
-    const database = roles.includes('postgres') ? await waitForStackDatabase(context, check, endpoints, { deadline, check: check_, keepClient: migrate }, changes) : undefined;
-    try {
-      if (roles.includes('s3')) {
-        const seen = await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
-        bucket = await ensureConfiguredBucket(context, endpoints, { create: true, seen });
-        savedObjects = (await putBackSavedObjects(context, runtime, check, endpoints)) ?? null;
-      }
-      if (migrate) migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config), database);
-    } finally {
-      await database?.end().catch(() => undefined); // what up had to do with it is done or has failed already
-    }
+    const exitWatch = serviceExitWatch(runtime, roles, declared);
+    ready = await makeStackReady(context, { check, endpoints, runtime, roles, migrate: options.migrate && roles.includes('postgres'), deadline, exitWatch, changes });
   }
   // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
   // since is written again, so that `down` after `disable` still finds the stack.
@@ -170,9 +148,9 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
     services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
     // Container-side addresses exist only inside a compose project: natively there is none.
     urls: urlsOf(endpoints, runtime.kind === 'docker'),
-    bucket: bucket ?? null,
-    savedObjects,
-    migrations,
+    bucket: ready?.bucket ?? null,
+    savedObjects: ready?.savedObjects ?? null,
+    migrations: ready?.migrations ?? null,
     leftOut: plan.leftOut,
     extras,
   });
@@ -210,39 +188,6 @@ async function rememberEngineApi(context: Context, check: HostCheck, project: st
   const { proveEngineApi } = await import('../../runtimes/docker/proven-engine-api.js');
   const proven = await proveEngineApi(runtime as ComposeRuntime, context.env, context.signal);
   if (proven) await recordRuntime(context, check, project, runtime, settings, undefined, proven);
-}
-
-/**
- * Postgres of the local stack accepts the login of `.env`. POSTGRES_DB missing on a server that
- * runs (changed in `.env` since the data was created; the image only creates it on its first
- * start) is created, empty; a refused login after POSTGRES_USER/PASSWORD changed says so.
- */
-async function waitForStackDatabase(
-  context: Context,
-  check: HostCheck,
-  endpoints: Endpoints,
-  wait: { deadline: number; check: () => Promise<void>; keepClient: boolean },
-  changes: readonly SettingChange[],
-): Promise<pg.Client | undefined> {
-  try {
-    return await waitForDatabase(context, endpoints, wait);
-  } catch (error) {
-    if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, changes, check.config);
-  }
-  const { createMissingDatabase } = await import('../../services/postgres/create-database.js');
-  const name = await createMissingDatabase(endpoints.databaseUrl);
-  context.reporter.warn(`Database ${name} did not exist on the running Postgres: created it, empty.`);
-  return waitForDatabase(context, endpoints, wait);
-}
-
-/**
- * An S3 emulator that keeps objects in memory (LocalStack without persistence) gets back what
- * `down` saved. The native S3 server keeps its objects on disk: nothing to load for it.
- */
-async function putBackSavedObjects(context: Context, runtime: Runtime, check: HostCheck, endpoints: Endpoints): Promise<UpData['savedObjects'] | undefined> {
-  if (runtime.kind !== 'docker') return undefined;
-  const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
-  return putBackAfterStart(context, runtime, check.compose, endpoints);
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */

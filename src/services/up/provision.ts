@@ -31,9 +31,9 @@ type WaitOptions = Pick<PollWaitOptions, 'deadline' | 'check'>;
  * returns that connection for the next steps (the caller ends it): one login per `up`.
  */
 export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions & { keepClient?: boolean }): Promise<pg.Client | undefined> {
-  const { waitForPostgres } = await import('../postgres/ready.js');
   const progress = context.reporter.progress('Waiting for Postgres');
   try {
+    const { waitForPostgres } = await import('../postgres/ready.js');
     const ready = await waitForPostgres({
       url: endpoints.databaseUrl,
       deadline: options.deadline,
