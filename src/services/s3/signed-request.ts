@@ -10,6 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import aws4 from 'aws4';
+import { dialLoopbackFirst } from '../loopback.js';
 import { s3NetworkError } from './errors.js';
 
 export interface S3Settings {
@@ -90,9 +91,19 @@ export class SignedS3 {
     const headers = { ...(signed.headers as Record<string, string>) };
     const size = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.size;
     if (request.method === 'PUT' || request.method === 'POST' || size > 0) headers['content-length'] = String(size);
+    // Dialled by address, the request still names the host the signature covers (its Host header).
+    const dial = url.protocol === 'http:' ? dialLoopbackFirst : (hostname: string, attempt: (host: string) => Promise<S3Response>) => attempt(hostname);
+    return dial(url.hostname, (hostname) => {
+      const target = { protocol: url.protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port: url.port, path: pathAndQuery };
+      // Plain HTTP has no TLS server name; left unset, Node's agent derives one from the Host header, by the same costly question.
+      return this.transmit(url.protocol === 'http:' ? { ...target, servername: '' } : target, request, headers);
+    });
+  }
+
+  private transmit(target: https.RequestOptions, request: SignedRequest, headers: Record<string, string>): Promise<S3Response> {
+    const body = request.body;
     return new Promise<S3Response>((resolve, reject) => {
-      const transport = url.protocol === 'https:' ? https : http;
-      const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: pathAndQuery };
+      const transport = target.protocol === 'https:' ? https : http;
       const outgoing = transport.request({ ...target, method: request.method, headers, signal: this.signal, timeout: this.timeoutMs });
       outgoing.on('response', resolve);
       outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
@@ -102,6 +113,8 @@ export class SignedS3 {
       else {
         const source = body.stream();
         source.on('error', (error) => outgoing.destroy(error));
+        // A request that failed (refused, timed out) closes the file it was sending.
+        outgoing.on('error', () => source.destroy());
         source.pipe(outgoing);
       }
     });
