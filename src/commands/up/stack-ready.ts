@@ -34,26 +34,27 @@ export interface StackReadyOutcome {
  * Waits until the stack is usable and provisions it: Postgres (login, ledger, migrations) and S3
  * (bucket, CORS rules, saved objects) side by side, since neither needs the other; on a running
  * stack most of Postgres' part is waiting for the server to fork a backend and check the password.
- * The first failure stops the other side and is the one reported.
+ * A failure before the deadline stops the other side and is the one reported; at the deadline each
+ * side ends by itself, and Postgres' reason comes first, as when up waited for one after the other.
  */
 export async function makeStackReady(context: Context, request: StackReadyRequest): Promise<StackReadyOutcome> {
   const stop = new AbortController();
   const side: Context = { ...context, signal: AbortSignal.any([context.signal, stop.signal]) };
-  let failure: { error: unknown } | undefined;
+  const failures = new Map<ServiceRole, unknown>();
   const settle = <T>(role: ServiceRole, work: Promise<T>): Promise<T | undefined> =>
     work.catch((error: unknown) => {
-      if (!failure) {
-        failure = { error };
-        // The other side's wait then ends as one stopped by this role (its progress line says so).
-        stop.abort(new NotReadyError(`Stopped: ${role} failed`, { data: { role } }));
-      }
+      failures.set(role, error);
+      // The other side's wait then ends as one stopped by this role (its progress line says so).
+      if (!stop.signal.aborted && Date.now() < request.deadline) stop.abort(new NotReadyError(`Stopped: ${role} failed`, { data: { role } }));
       return undefined;
     });
   const [migrations, storage] = await Promise.all([
     request.roles.includes('postgres') ? settle('postgres', databaseSide(side, request)) : undefined,
     request.roles.includes('s3') ? settle('s3', storageSide(side, request)) : undefined,
   ]);
-  if (failure) throw failure.error;
+  // The first failure is never the stop it caused, so a failed up always has a cause to report.
+  const cause = (['postgres', 's3'] as const).find((role) => failures.has(role) && failures.get(role) !== stop.signal.reason);
+  if (cause) throw failures.get(cause);
   return { bucket: storage?.bucket, savedObjects: storage?.savedObjects, migrations: migrations ?? null };
 }
 
