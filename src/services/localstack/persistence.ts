@@ -4,8 +4,8 @@
  * Either way its objects are gone after `docker compose down`, a restart or a crash, while the
  * database rows that point at them are kept: datalayer keeps a copy for it.
  */
+import { httpGet } from '../../support/http-get.js';
 import { parseLocalstackHealth } from './health.js';
-import { httpGet } from './http-get.js';
 
 export type ObjectPersistence =
   | { inMemory: true; edition: string }
@@ -14,11 +14,12 @@ export type ObjectPersistence =
   | undefined;
 
 export async function localstackPersistence(endpoint: string, environment: Record<string, string>, signal?: AbortSignal): Promise<ObjectPersistence> {
+  const timeout = AbortSignal.timeout(3_000);
   let body: unknown;
   try {
-    const answer = await httpGet(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { timeoutMs: 3_000, signal });
-    if (answer.status < 200 || answer.status >= 300) return undefined;
-    body = JSON.parse(answer.text);
+    const response = await httpGet(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    if (response.status < 200 || response.status > 299) return undefined;
+    body = JSON.parse(response.text);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     // Refused, timed out, or not JSON: no LocalStack answers there to save anything from.
