@@ -71,8 +71,9 @@ export async function waitForS3(options: WaitForS3Options): Promise<BucketState 
       // Only "nothing answered" and an unhealthy server (5xx, 429) are worth waiting for; settings
       // errors and aborts end the wait.
       if (!isDatalayerError(error) || error.exitCode !== ExitCode.notReady) throw error;
-      const status = error.data.status;
-      return { done: false, reason: typeof status === 'number' ? `answered HTTP ${status}${error.data.code ? ` ${String(error.data.code)}` : ''}` : describeNetworkError(error.cause ?? error) };
+      const { status, code } = error.data;
+      if (typeof status !== 'number') return { done: false, reason: describeNetworkError(error.cause ?? error) };
+      return { done: false, reason: `answered HTTP ${status}${typeof code === 'string' && code ? ` ${code}` : ''}` };
     }
   };
   return pollUntil(probe, { ...options, label: `S3 at ${endpoint}` });
