@@ -4,6 +4,8 @@
 // would otherwise resolve and read one by one on every `datalayer` run. Packages that are large,
 // path-sensitive (the PostgreSQL binaries) or only loaded by some commands stay external. The S3
 // server (s3-server-main.js) is bundled whole: it starts on the critical path of a cold `up`.
+// proper-lockfile is bundled too: every `up`, `down` and `migrate` takes the project lock, and as
+// a package it is eighteen CommonJS files (graceful-fs, retry, signal-exit) found one by one.
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +20,6 @@ const external = [
   'pg-native',
   'execa',
   'simple-git',
-  'proper-lockfile',
   '@inquirer/confirm',
 ];
 
