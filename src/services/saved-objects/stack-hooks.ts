@@ -91,15 +91,16 @@ export interface SavedObjectsStatus {
 
 /**
  * `status`, for an S3 that keeps objects in memory: what it lacks of the saved copy, and what is lost
- * for good. The lost ones are read from Postgres: when `status` could not log in (a problem it
- * reports already), they are left unsaid rather than turning the report into an error.
+ * for good. The lost ones are the chat history's object keys (`attachmentKeys`, read by the caller
+ * on its own Postgres connection): when it could not log in (a problem it reports already), they are
+ * left unsaid rather than turning the report into an error.
  */
 export async function savedObjectsStatus(
   context: Context,
   runtime: Runtime,
   compose: ComposeModel | undefined,
   endpoints: Endpoints,
-  options: { databaseReadable: boolean },
+  options: { attachmentKeys: readonly string[] | undefined },
 ): Promise<SavedObjectsStatus | undefined> {
   const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal, { instance: false });
   if (!memory) return undefined;
@@ -109,7 +110,7 @@ export async function savedObjectsStatus(
     if (!bucket || !(await new S3Client(memory.settings).bucketExists(bucket))) return new Set();
     return new Set((await new S3Objects(memory.settings).list(bucket)).map((object) => object.key));
   };
-  const lost = bucket && options.databaseReadable ? await lostAttachments(endpoints.databaseUrl, present, found.savedKeys.get(bucket) ?? new Set()) : [];
+  const lost = bucket && options.attachmentKeys ? await lostAttachments(options.attachmentKeys, present, found.savedKeys.get(bucket) ?? new Set()) : [];
   return {
     file: displayPath(context.host.dir, savedCopyPath(context.host.stateDir)),
     saved: found.saved,
