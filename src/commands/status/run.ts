@@ -9,6 +9,7 @@ import type { ServiceState } from '../../runtimes/runtime.js';
 import { runtimeInUse, type SelectedRuntime } from '../../runtimes/select-runtime.js';
 import type { ComposeModel } from '../../config/compose/model.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { inMemoryS3, savedObjectsStatus } from './saved-objects.js';
 import { probeServices, type MigrationsProbe, type PostgresProbe, type Probes } from './probe.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
@@ -52,20 +53,20 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     });
   }
   const endpoints = endpointsOf(config);
-  // Imported while the stack and the services are asked, for the objects of an in-memory S3.
-  const hooks = check.state === 'local' ? import('../../services/saved-objects/stack-hooks.js') : undefined;
-  // The runtime's states, Postgres and the bucket do not depend on one another: asked at once.
-  const [stack, probes] = await Promise.all([
-    check.state === 'local' ? stackStates(context, config, check.compose, options.runtime) : NO_STACK,
+  // The runtime's states, Postgres, the bucket and whether the S3 keeps its objects only in memory
+  // do not depend on one another: asked at once.
+  const stackAsked = check.state === 'local' ? stackStates(context, config, check.compose, options.runtime) : Promise.resolve(NO_STACK);
+  const [stack, probes, memory] = await Promise.all([
+    stackAsked,
     check.state === 'disabled' ? undefined : probeServices(config, endpoints, { attachmentKeys: check.state === 'local' }),
+    stackAsked.then((asked) => (asked.selected ? inMemoryS3(asked.selected.runtime, check.compose, endpoints, context.signal) : undefined)),
   ]);
   const problems = [...stack.problems, ...(probes?.problems ?? [])];
   let savedObjects: StatusData['savedObjects'] = null;
   // The lost attachments are Element rows: without a Postgres to read them there is nothing to count.
-  if (hooks && stack.selected && probes?.bucket && !probes.bucket.error && probes.postgres.reachable) {
-    const { savedObjectsStatus } = await hooks;
-    savedObjects = (await savedObjectsStatus(context, stack.selected.runtime, check.compose, endpoints, { attachmentKeys: probes.attachmentKeys })) ?? null;
-    if (savedObjects && savedObjects.missing > 0) {
+  if (memory && probes?.bucket && !probes.bucket.error && probes.postgres.reachable) {
+    savedObjects = await savedObjectsStatus(context.host, memory, endpoints.bucket, probes.attachmentKeys);
+    if (savedObjects.missing > 0) {
       problems.push(`the running S3 lacks ${savedObjects.missing} of the ${savedObjects.saved} object(s) saved in ${savedObjects.file} (restarted outside datalayer? \`datalayer up\` puts them back)`);
     }
   }
