@@ -1,12 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { readRegularFile } from '../../support/regular-file.js';
 import path from 'node:path';
-import { isCollection, isMap, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import { expansionBudget, interpolate, referencedVariables, type ExpansionBudget, type Lookup } from '../env/interpolate.js';
 import { LineIndex } from './line-index.js';
-import { isRecord, readService, scalarText, serviceLines, serviceNodes, type ComposeService } from './service.js';
+import { ComposeFileError } from './compose-file-error.js';
+import { composeParser, type ComposeParser } from './parse-cache.js';
+import { isRecord, readService, scalarText, type ComposeService } from './service.js';
 
 export type { ComposePort, ComposeService } from './service.js';
+export { ComposeFileError } from './compose-file-error.js';
 
 /** A variable the compose files reference, where it first appears. */
 export interface ComposeVariable {
@@ -39,25 +41,20 @@ export interface ComposeModel {
   included: string[];
 }
 
-export class ComposeFileError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-    /** The file at fault when it is not the main one (an included file). */
-    readonly file?: string,
-  ) {
-    super(message);
-  }
-}
-
 const MAX_COMPOSE_BYTES = 1024 * 1024;
 /** Compose nests includes without limit; real projects use one level, a loop would never end. */
 const MAX_INCLUDE_DEPTH = 8;
 
-/** Reads and interpolates a compose file and what it includes; throws ComposeFileError for what Compose itself would refuse. */
-export async function readComposeModel(file: string, lookup: Lookup): Promise<ComposeModel> {
+/**
+ * Reads and interpolates a compose file and what it includes; throws ComposeFileError for what
+ * Compose itself would refuse. With `stateDir`, the YAML of files read before with the same text is
+ * not parsed again (parse-cache.ts).
+ */
+export async function readComposeModel(file: string, lookup: Lookup, { stateDir }: { stateDir?: string } = {}): Promise<ComposeModel> {
   const model: ComposeModel = { file, directory: path.dirname(file), services: [], variables: [], interpolationErrors: [], warnings: [], included: [] };
-  await readInto(model, file, { lookup, budget: expansionBudget(), variables: new Map(), chain: [] });
+  const parser = composeParser(stateDir);
+  await readInto(model, file, { lookup, budget: expansionBudget(), variables: new Map(), chain: [], parser });
+  await parser.save();
   return model;
 }
 
@@ -67,14 +64,17 @@ interface ReadState {
   variables: Map<string, ComposeVariable>;
   /** The files that include this one, to refuse a loop. */
   chain: string[];
+  parser: ComposeParser;
 }
 
 async function readInto(model: ComposeModel, file: string, state: ReadState): Promise<void> {
   const included = file === model.file ? undefined : file;
   const text = await readText(file, included);
   const lines = new LineIndex(text);
-  const { document, root } = parseYaml(text, lines, included);
-  model.warnings.push(...collectionKeys(document, lines, file));
+  const { root, collectionKeyLines, serviceLines, includeLines } = await state.parser.parse(file, text, lines, included);
+  for (const line of collectionKeyLines) {
+    model.warnings.push({ message: 'a list or map is used as a mapping key; it is read as its text', file, ...(line === null ? {} : { line }) });
+  }
   const hasIncludes = Array.isArray(root.include) && root.include.length > 0;
   if (!isRecord(root.services) && !hasIncludes) throw new ComposeFileError('has no `services:` section (nor `include:`)', undefined, included);
 
@@ -89,11 +89,11 @@ async function readInto(model: ComposeModel, file: string, state: ReadState): Pr
     return result.value;
   };
 
-  if (hasIncludes) await readIncludes(model, file, root.include as unknown[], document, lines, resolve, state);
+  if (hasIncludes) await readIncludes(model, file, root.include as unknown[], includeLines, resolve, state);
   if (isRecord(root.services)) {
-    const nodes = serviceNodes(document);
+    const linesOf = new Map(serviceLines);
     for (const [name, body] of Object.entries(root.services)) {
-      model.services.push(readService(name, isRecord(body) ? body : {}, file, resolve, serviceLines(nodes.get(name), lines)));
+      model.services.push(readService(name, isRecord(body) ? body : {}, file, resolve, linesOf.get(name) ?? { environmentLines: {} }));
     }
   }
 }
@@ -103,17 +103,14 @@ async function readIncludes(
   model: ComposeModel,
   file: string,
   entries: unknown[],
-  document: Document,
-  lines: LineIndex,
+  entryLines: Array<number | null>,
   resolve: (value: unknown) => string,
   state: ReadState,
 ): Promise<void> {
-  const node = document.get('include', true);
   const chain = [...state.chain, file];
   if (chain.length > MAX_INCLUDE_DEPTH) throw new ComposeFileError(`includes files more than ${MAX_INCLUDE_DEPTH} levels deep`, undefined, file);
   for (const [index, entry] of entries.entries()) {
-    const item = isSeq(node) ? node.items[index] : undefined;
-    const line = lines.lineAt(isScalar(item) || isMap(item) ? item.range?.[0] : undefined);
+    const line = entryLines[index] ?? undefined;
     const paths = isRecord(entry) ? (Array.isArray(entry.path) ? entry.path : [entry.path]) : [entry];
     for (const written of paths) {
       const target = path.resolve(path.dirname(file), resolve(written));
@@ -153,41 +150,6 @@ async function readText(file: string, included: string | undefined): Promise<str
   if (text === undefined) throw new ComposeFileError('cannot be read: it does not exist', undefined, included);
   if (text.length > MAX_COMPOSE_BYTES) throw new ComposeFileError('is larger than 1 MiB; this is not a compose file', undefined, included);
   return text;
-}
-
-function parseYaml(text: string, lines: LineIndex, included: string | undefined): { document: Document; root: Record<string, unknown> } {
-  // logLevel 'error': yaml would print its warnings on stderr; they become diagnostics instead.
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
-  const firstError = document.errors[0];
-  if (firstError) {
-    throw new ComposeFileError(`is not valid YAML: ${firstError.message.split('\n')[0]}`, lines.lineAt(firstError.pos?.[0]), included);
-  }
-  let root: unknown;
-  try {
-    // maxAliasCount refuses alias bombs before they expand.
-    root = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // An alias bomb ends here ("Excessive alias count..."): the file was read but is refused.
-    throw new ComposeFileError(`is refused: ${error instanceof Error ? error.message : String(error)}`, undefined, included);
-  }
-  if (!isRecord(root)) throw new ComposeFileError('has no `services:` section (nor `include:`)', undefined, included);
-  return { document, root };
-}
-
-/**
- * A list or map used as a mapping key: the one thing yaml warns about while converting (it
- * stringifies the key), and not something Compose reads as intended.
- */
-function collectionKeys(document: Document, lines: LineIndex, file: string): ComposeNote[] {
-  const found: ComposeNote[] = [];
-  visit(document, {
-    Pair(_key, pair) {
-      if (!isCollection(pair.key)) return;
-      const line = lines.lineAt(pair.key.range?.[0]);
-      found.push({ message: 'a list or map is used as a mapping key; it is read as its text', file, ...(line === undefined ? {} : { line }) });
-    },
-  });
-  return found;
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -1,8 +1,6 @@
 /** One service of a compose file, as datalayer needs it: image, ports, mounts, environment, and their lines. */
 import path from 'node:path';
-import { isMap, isScalar, isSeq, type Document, type Pair } from 'yaml';
 import { referencedVariables } from '../env/interpolate.js';
-import type { LineIndex } from './line-index.js';
 
 export interface ComposeService {
   name: string;
@@ -41,44 +39,6 @@ export interface ServiceLines {
   line?: number;
   imageLine?: number;
   environmentLines: Record<string, number>;
-}
-
-/** Each service's key/value pair in the YAML document, by name (one pass, however many services). */
-export function serviceNodes(document: Document): Map<string, Pair> {
-  const services = document.get('services', true);
-  const found = new Map<string, Pair>();
-  if (!isMap(services)) return found;
-  for (const item of services.items) {
-    if (isScalar(item.key) && !found.has(String(item.key.value))) found.set(String(item.key.value), item);
-  }
-  return found;
-}
-
-export function serviceLines(pair: Pair | undefined, lines: LineIndex): ServiceLines {
-  const body = pair?.value;
-  const found: ServiceLines = { environmentLines: {} };
-  const keyLine = lines.lineAt(isScalar(pair?.key) ? pair.key.range?.[0] : undefined);
-  if (keyLine !== undefined) found.line = keyLine;
-  if (!isMap(body)) return found;
-  const image = body.get('image', true);
-  const imageLine = lines.lineAt(isScalar(image) ? image.range?.[0] : undefined);
-  if (imageLine !== undefined) found.imageLine = imageLine;
-  const environment = body.get('environment', true);
-  if (isSeq(environment)) {
-    for (const item of environment.items) {
-      if (!isScalar(item)) continue;
-      const key = String(item.value).split('=')[0] ?? '';
-      const line = lines.lineAt(item.range?.[0]);
-      if (key && line !== undefined) found.environmentLines[key] = line;
-    }
-  } else if (isMap(environment)) {
-    for (const item of environment.items) {
-      if (!isScalar(item.key)) continue;
-      const line = lines.lineAt(item.key.range?.[0]);
-      if (line !== undefined) found.environmentLines[String(item.key.value)] = line;
-    }
-  }
-  return found;
 }
 
 export function readService(name: string, body: Record<string, unknown>, file: string, resolve: Resolve, lines: ServiceLines): ComposeService {

@@ -2,7 +2,6 @@
  * Replaces a file so that a reader (or a crash) sees either the old content or the new one, never
  * half of it: write a temporary file beside the target, flush it, rename it over the target.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as defaultFs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, RefusedError } from '../../support/errors.js';
@@ -194,6 +193,8 @@ export async function writeFileAtomic(target: string, content: string, options: 
   }
   const mode = existing ? existing.mode & 0o7777 : (options.mode ?? NEW_FILE_MODE);
   const directory = path.dirname(file);
+  // node:crypto is loaded here, not at start-up: every command imports this module, few write.
+  const { randomBytes } = await import('node:crypto');
   const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeTemporary(fs, temporary, content, mode, existing);

@@ -58,7 +58,7 @@ export async function checkComposeFile(findings: Findings, options: ComposeCheck
   warnWhenOutsideHost(findings, hostDir, file, shown);
   let model: ComposeModel;
   try {
-    model = await readComposeModel(file, (name: string) => config.values[name]);
+    model = await readComposeModel(file, (name: string) => config.values[name], { stateDir: config.host.stateDir });
   } catch (error) {
     if (!(error instanceof ComposeFileError)) throw error;
     const at = error.file ? displayPath(hostDir, error.file) : shown;

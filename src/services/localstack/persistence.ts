@@ -4,6 +4,7 @@
  * Either way its objects are gone after `docker compose down`, a restart or a crash, while the
  * database rows that point at them are kept: datalayer keeps a copy for it.
  */
+import { httpGet } from '../../support/http-get.js';
 import { parseLocalstackHealth } from './health.js';
 
 export type ObjectPersistence =
@@ -16,9 +17,9 @@ export async function localstackPersistence(endpoint: string, environment: Recor
   const timeout = AbortSignal.timeout(3_000);
   let body: unknown;
   try {
-    const response = await fetch(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    if (!response.ok) return undefined;
-    body = await response.json();
+    const response = await httpGet(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    if (response.status < 200 || response.status > 299) return undefined;
+    body = JSON.parse(response.text);
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     // Refused, timed out, or not JSON: no LocalStack answers there to save anything from.

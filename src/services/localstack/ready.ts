@@ -1,6 +1,7 @@
 import { ConfigError, NotReadyError } from '../../support/errors.js';
 import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import { describeNetworkError } from '../s3/errors.js';
+import { httpGet, type HttpAnswer } from '../../support/http-get.js';
 import { failedInitScripts, parseLocalstackHealth, parseLocalstackInit, s3IsUp, type LocalstackHealth } from './health.js';
 
 /** `deadline` is shared by both phases; `check` throws e.g. when the LocalStack container has exited. */
@@ -65,17 +66,16 @@ type JsonAnswer = { ok: true; body: unknown } | { ok: false; status?: number; re
 async function getJson(url: string, options: WaitForLocalstackOptions): Promise<JsonAnswer> {
   const timeout = AbortSignal.timeout(attemptBudget(options.deadline, 2_000));
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, { signal });
+    response = await httpGet(url, { signal });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     return { ok: false, reason: describeNetworkError(error) };
   }
-  const text = await response.text().catch((error: unknown) => `(body unreadable: ${String(error)})`);
-  if (!response.ok) return { ok: false, status: response.status, reason: `answered HTTP ${response.status}` };
+  if (response.status < 200 || response.status > 299) return { ok: false, status: response.status, reason: `answered HTTP ${response.status}` };
   try {
-    return { ok: true, body: JSON.parse(text) as unknown };
+    return { ok: true, body: JSON.parse(response.text) as unknown };
   } catch {
     // A proxy or a half-started server can answer with non-JSON: treat it as not ready yet.
     return { ok: false, status: response.status, reason: 'answered something other than JSON' };

@@ -1,0 +1,35 @@
+/**
+ * A plain GET over node:http(s), for the local endpoints datalayer only reads (LocalStack's health
+ * and init state). Not `fetch`: on Node 20 its first use loads undici and compiles undici's HTTP
+ * parser to WebAssembly in the background, and a process that has finished still waits for that
+ * compilation before it exits (a quarter of a second on two cores), on every `up` and `status`.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+/** GETs `url` and reads the whole body. Network failures reject with Node's error (its `code`); an ended `signal` rejects with its reason. */
+export async function httpGet(url: string, { signal }: { signal?: AbortSignal } = {}): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  try {
+    return await new Promise<HttpAnswer>((resolve, reject) => {
+      const sent = request(target, { method: 'GET', ...(signal ? { signal } : {}), headers: { accept: 'application/json' } }, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+  } catch (error) {
+    // node:http reports an abort as its own AbortError; the caller asked with a signal whose reason
+    // says why (a timeout, an interruption).
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
