@@ -40,18 +40,20 @@ export interface Probes {
 
 const PROBE_TIMEOUT_MS = 1_500;
 
-/**
- * Postgres and S3 at once: neither waits for the other. `attachmentKeys` also reads, on the same
- * connection, the object keys of the chat history (what an in-memory S3 may have lost).
- */
-export async function probeServices(config: HostConfig, endpoints: Endpoints, options: { attachmentKeys: boolean }): Promise<Probes> {
+/** Whether to read, on the same connection, the object keys of the chat history (what an in-memory S3 may have lost); decided while the login is under way. */
+export interface ProbeOptions {
+  attachmentKeys: Promise<boolean>;
+}
+
+/** Postgres and S3 at once: neither waits for the other. */
+export async function probeServices(config: HostConfig, endpoints: Endpoints, options: ProbeOptions): Promise<Probes> {
   const [database, bucket] = await Promise.all([probeDatabase(config, endpoints, options), probeBucket(endpoints)]);
   return { ...database, bucket: bucket.bucket, problems: [...database.problems, ...bucket.problems] };
 }
 
 type DatabaseProbe = Omit<Probes, 'bucket'>;
 
-async function probeDatabase(config: HostConfig, endpoints: Endpoints, options: { attachmentKeys: boolean }): Promise<DatabaseProbe> {
+async function probeDatabase(config: HostConfig, endpoints: Endpoints, options: ProbeOptions): Promise<DatabaseProbe> {
   const url = maskUrlPassword(endpoints.databaseUrl);
   const postgres: PostgresProbe = { reachable: false, url };
   const [{ classifyPostgresError, openPostgresClient, passwordOf }, { readMigrationsFolder }, { migrationStatus }, { referencedObjectKeys }] = await Promise.all([
@@ -77,7 +79,7 @@ async function probeDatabase(config: HostConfig, endpoints: Endpoints, options: 
   }
   try {
     postgres.reachable = true;
-    const attachmentKeys = options.attachmentKeys ? { attachmentKeys: await referencedObjectKeys(client) } : {};
+    const attachmentKeys = (await options.attachmentKeys) ? { attachmentKeys: await referencedObjectKeys(client) } : {};
     const read = await folderRead;
     if ('error' in read) {
       const migrationsError = `no migrations could be read at ${displayPath(config.host.dir, dir)}: ${messageOf(read.error)}`;
