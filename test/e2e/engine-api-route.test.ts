@@ -84,6 +84,19 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     host.writeEnv({ LOCALSTACK_PORT: String(host.ports.localstack) });
   });
 
+  it('`.env` edited while it runs (POSTGRES_PORT): `status` asks Postgres where `.env` now points and says it is not reachable there', async () => {
+    const port = await freePort();
+    host.writeEnv({ POSTGRES_PORT: String(port) });
+    try {
+      const status = await host.cli(['status', '--json']);
+      expect(status.exitCode, status.stdout).toBe(5);
+      expect(dataOf(status).postgres).toMatchObject({ reachable: false, url: expect.stringContaining(`:${port}/`) });
+      expect(services(status).find((row) => row.name === 'postgres')).toMatchObject({ state: 'running', ports: [{ published: host.ports.postgres }] });
+    } finally {
+      host.writeEnv({ POSTGRES_PORT: String(host.ports.postgres) });
+    }
+  });
+
   it('the compose file edited (postgres renamed): the running container no longer counts, `status` says the service is missing', async () => {
     const composeFile = path.join(host.submoduleDir, 'compose.yaml');
     const original = readFileSync(composeFile, 'utf8');
