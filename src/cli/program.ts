@@ -36,7 +36,8 @@ export function buildProgram(version: string, commands: readonly AnyCommand[], o
     .option('-v, --verbose', 'print every external command it runs')
     .option('--no-color', 'no colors or spinners')
     .option('-y, --yes', 'answer yes to confirmations')
-    .showHelpAfterError('(run with --help for usage)')
+    // The same words as the JSON document's hint: the exact command that shows the usage.
+    .showHelpAfterError('Run `datalayer --help` for usage.')
     .configureHelp({ showGlobalOptions: true, helpWidth: 100 })
     .addHelpText(
       'after',
@@ -52,7 +53,11 @@ export function buildProgram(version: string, commands: readonly AnyCommand[], o
 }
 
 function addCommand(program: Command, command: AnyCommand, onAction: ActionHandler): void {
-  const sub = program.command(command.name).description(command.description).allowExcessArguments(false);
+  const sub = program
+    .command(command.name)
+    .description(command.description)
+    .allowExcessArguments(false)
+    .showHelpAfterError(`Run \`datalayer ${command.name} --help\` for usage.`);
   const argumentNames = Object.keys(command.arguments ?? {});
   for (const declaration of Object.values<ArgumentDeclaration<unknown>>(command.arguments ?? {})) {
     sub.argument(declaration.syntax, declaration.description);

@@ -303,6 +303,15 @@ describe('datalayer check', () => {
     const run = await runCli(['check', '--frobnicate']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('--frobnicate');
+    expect(run.stderr).toContain('Run `datalayer check --help` for usage.');
+  });
+
+  it('a missing argument or an unknown command names the help that shows the usage', async () => {
+    const missing = await runCli(['restore']);
+    expect([missing.exitCode, missing.stderr]).toEqual([2, "error: missing required argument 'file'\nRun `datalayer restore --help` for usage."]);
+    const unknown = await runCli(['stat']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('Run `datalayer --help` for usage.');
   });
 
   it('never prints a secret of the fixture, in text or JSON, even in failing diagnostics', async () => {
