@@ -53,21 +53,18 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     });
   }
   const endpoints = endpointsOf(config);
-  // The runtime's states, Postgres, the bucket and whether the S3 keeps its objects only in memory
-  // do not depend on one another: asked at once.
-  const stackAsked = check.state === 'local' ? stackStates(context, config, check.compose, options.runtime) : Promise.resolve(NO_STACK);
-  const memoryAsked = stackAsked.then((asked) => (asked.selected ? inMemoryS3(asked.selected.runtime, check.compose, endpoints, context.signal) : undefined));
-  // Read only for an S3 that keeps objects in memory. A failure to tell is the stack's own,
-  // thrown by `memoryAsked` below; the probe, which may not wait for this, just does not read them.
+  // The runtime's states first (a few milliseconds on the daemon's API): the native runtime rotates
+  // its servers' logs when asked, and what the probes below make them log belongs in the new files.
+  // Then Postgres, the bucket and whether the S3 keeps its objects only in memory, all at once.
+  const stack = check.state === 'local' ? await stackStates(context, config, check.compose, options.runtime) : NO_STACK;
+  const memoryAsked = stack.selected ? inMemoryS3(stack.selected.runtime, check.compose, endpoints, context.signal) : Promise.resolve(undefined);
+  // Read only for an S3 that keeps objects in memory. A failure to tell is thrown by `memoryAsked`
+  // below; the probe, which may not wait for this, just does not read them.
   const attachmentKeys = memoryAsked.then(
     (found) => found !== undefined,
     () => false,
   );
-  const [stack, probes, memory] = await Promise.all([
-    stackAsked,
-    check.state === 'disabled' ? undefined : probeServices(config, endpoints, { attachmentKeys }),
-    memoryAsked,
-  ]);
+  const [probes, memory] = await Promise.all([check.state === 'disabled' ? undefined : probeServices(config, endpoints, { attachmentKeys }), memoryAsked]);
   const problems = [...stack.problems, ...(probes?.problems ?? [])];
   let savedObjects: StatusData['savedObjects'] = null;
   // The lost attachments are Element rows: without a Postgres to read them there is nothing to count.
