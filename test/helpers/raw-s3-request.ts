@@ -22,7 +22,7 @@ export interface RawRequestOptions {
 }
 
 /**
- * One HTTP request with a raw request line, signed by aws4fetch (the S3 client datalayer uses)
+ * One HTTP request with a raw request line, signed by aws4fetch (an independent SigV4 signer)
  * over the decoded path, or unsigned without `keys`. Fetch cannot send such paths: it normalises them.
  */
 export async function rawS3Request(options: RawRequestOptions): Promise<RawAnswer> {

@@ -12,7 +12,7 @@ import { errorCodeOf, rawS3Request } from '../helpers/raw-s3-request.js';
 
 /**
  * The server's signature checks against signatures made by other implementations: the AWS SDK v3,
- * aws4fetch (datalayer's own client), boto3's SigV2 presigned URLs (what Chainlit hands browsers
+ * aws4fetch (a SigV4 signer other than the aws4 package datalayer signs with), boto3's SigV2 presigned URLs (what Chainlit hands browsers
  * in us-east-1), and the streamed-upload example of AWS's SigV4 documentation.
  */
 describe('signatures made by the AWS SDK v3 and aws4fetch', () => {

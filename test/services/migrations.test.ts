@@ -126,6 +126,23 @@ describe('applyPendingMigrations (real Postgres)', () => {
     expect((await ledger(url)).map((row) => row.migration_name)).toEqual([...chainlitMigrationNames, laterMigrationName]);
   });
 
+  it('applies over a connection the caller holds, and leaves it open for the caller to end', async () => {
+    const [url, dir] = await Promise.all([freshDatabase(), makeMigrationsFolder()]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const result = await applyPendingMigrations({ url, migrationsDir: dir, client });
+      expect(result.applied).toEqual([...chainlitMigrationNames]);
+      // Still the same open session, and no other connection of ours was left behind.
+      expect((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid).toBe(pid);
+      const others = await query<{ n: string }>(url, "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1", [pid]);
+      expect(Number(others[0]!.n)).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('records a failing migration (logs, no finished_at, rolled back) and then refuses like P3009', async () => {
     const [url, dir] = await Promise.all([freshDatabase(), makeMigrationsFolder()]);
     await addBrokenMigration(dir);

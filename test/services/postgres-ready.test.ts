@@ -29,6 +29,19 @@ describe('waitForPostgres against a real server', () => {
     expect(ready.serverVersion).toMatch(/^16\./);
   });
 
+  it('closes its connection, or hands it over open with keepClient: the same session, for the next steps', async () => {
+    const closed = await waitForPostgres({ url: server.url, deadline: Date.now() + 10_000 });
+    expect(closed.client).toBeUndefined();
+    const ready = await waitForPostgres({ url: server.url, deadline: Date.now() + 10_000, keepClient: true });
+    try {
+      const [session] = (await ready.client!.query<{ pid: number; name: string }>('SELECT pg_backend_pid() AS pid, application_name AS name FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows;
+      expect(session).toMatchObject({ name: 'datalayer' });
+      expect(typeof session!.pid).toBe('number');
+    } finally {
+      await ready.client!.end();
+    }
+  });
+
   it('gives up at the deadline, not before, with NotReadyError naming Postgres and the refused connection', async () => {
     const closedPort = await freePort();
     const reasons: string[] = [];

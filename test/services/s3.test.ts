@@ -114,6 +114,19 @@ describe('waitForS3', () => {
     await expect(waitForS3({ ...settings(), deadline: Date.now() + 5_000 })).resolves.toBeUndefined();
   });
 
+  it('with a bucket, its probe reads the bucket: missing, then present with its rules, each one answer', async () => {
+    const bucket = newBucketName();
+    const waits: string[] = [];
+    const options = { ...settings(), bucket, deadline: Date.now() + 5_000, onWait: (reason: string) => waits.push(reason) };
+    expect(await waitForS3(options)).toEqual({ exists: false });
+    await ensureBucket({ ...settings(), bucket, create: true });
+    const seen = await waitForS3(options);
+    expect(seen).toEqual({ exists: true, cors: [...chainlitCorsRules] });
+    expect(waits).toEqual([]);
+    // What the probe saw is enough: ensureBucket sends nothing more for a bucket that has its rules.
+    expect(await ensureBucket({ ...settings(), endpoint: `http://127.0.0.1:${await freePort()}`, bucket, create: true }, seen)).toEqual({ created: false, cors: 'present' });
+  });
+
   it('gives up at the deadline naming S3 and the last reason', async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
     const reasons: string[] = [];

@@ -16,18 +16,11 @@ import type { Runtime, ServiceRole, ServiceState } from '../../runtimes/runtime.
 import { selectRuntime } from '../../runtimes/select-runtime.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
 import { assertPortsAvailable, plannedPorts } from '../../services/up/port-preflight.js';
-import {
-  applyMigrations,
-  ensureConfiguredBucket,
-  waitForDatabase,
-  waitForStorage,
-  type BucketOutcome,
-  type MigrationOutcome,
-} from '../../services/up/provision.js';
+import { applyMigrations, ensureConfiguredBucket, waitForDatabase, type BucketOutcome, type MigrationOutcome } from '../../services/up/provision.js';
 import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan } from '../../services/up/service-plan.js';
 import { serviceExitWatch } from '../../services/up/service-watch.js';
-import { announceChanges, explainCredentialChange, sameSettings, settingChanges, stackSettingsOf, type SettingChange } from '../../services/up/settings-drift.js';
-import { isDatalayerError } from '../../support/errors.js';
+import { announceChanges, sameSettings, settingChanges, stackSettingsOf } from '../../services/up/settings-drift.js';
+import { makeStackReady, type StackReadyOutcome } from './stack-ready.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -133,22 +126,11 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   } else {
     context.reporter.info(`${context.reporter.style.ok('✔')} Services already running (${runtime.kind})`);
   }
-  let bucket: BucketOutcome | undefined;
-  let savedObjects: UpData['savedObjects'] = null;
-  let migrations: MigrationOutcome | null = null;
+  let ready: StackReadyOutcome | undefined;
   if (options.wait) {
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
-    const check_ = serviceExitWatch(runtime, roles, declared);
-    if (roles.includes('postgres')) await waitForStackDatabase(context, check, endpoints, { deadline, check: check_ }, changes);
-    if (roles.includes('s3')) {
-      await waitForStorage(context, endpoints, { deadline, check: check_, localstack: runtime.kind === 'docker' });
-      bucket = await ensureConfiguredBucket(context, endpoints, { create: true });
-      const { putBackAfterStart } = await import('../../services/saved-objects/stack-hooks.js');
-      savedObjects = (await putBackAfterStart(context, runtime, check.compose, endpoints)) ?? null;
-    }
-    if (options.migrate && roles.includes('postgres')) {
-      migrations = await applyMigrations(context, endpoints.databaseUrl, migrationsDirectory(check.config));
-    }
+    const exitWatch = serviceExitWatch(runtime, roles, declared);
+    ready = await makeStackReady(context, { check, endpoints, runtime, roles, migrate: options.migrate && roles.includes('postgres'), deadline, exitWatch, changes });
   }
   // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
   // since is written again, so that `down` after `disable` still finds the stack.
@@ -166,9 +148,9 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
     services: alreadyUp && extras.length === 0 ? before : await runtime.services(),
     // Container-side addresses exist only inside a compose project: natively there is none.
     urls: urlsOf(endpoints, runtime.kind === 'docker'),
-    bucket: bucket ?? null,
-    savedObjects,
-    migrations,
+    bucket: ready?.bucket ?? null,
+    savedObjects: ready?.savedObjects ?? null,
+    migrations: ready?.migrations ?? null,
     leftOut: plan.leftOut,
     extras,
   });
@@ -206,30 +188,6 @@ async function rememberEngineApi(context: Context, check: HostCheck, project: st
   const { proveEngineApi } = await import('../../runtimes/docker/proven-engine-api.js');
   const proven = await proveEngineApi(runtime as ComposeRuntime, context.env, context.signal);
   if (proven) await recordRuntime(context, check, project, runtime, settings, undefined, proven);
-}
-
-/**
- * Postgres of the local stack accepts the login of `.env`. POSTGRES_DB missing on a server that
- * runs (changed in `.env` since the data was created; the image only creates it on its first
- * start) is created, empty; a refused login after POSTGRES_USER/PASSWORD changed says so.
- */
-async function waitForStackDatabase(
-  context: Context,
-  check: HostCheck,
-  endpoints: Endpoints,
-  wait: { deadline: number; check: () => Promise<void> },
-  changes: readonly SettingChange[],
-): Promise<void> {
-  try {
-    await waitForDatabase(context, endpoints, wait);
-    return;
-  } catch (error) {
-    if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, changes, check.config);
-  }
-  const { createMissingDatabase } = await import('../../services/postgres/create-database.js');
-  const name = await createMissingDatabase(endpoints.databaseUrl);
-  context.reporter.warn(`Database ${name} did not exist on the running Postgres: created it, empty.`);
-  await waitForDatabase(context, endpoints, wait);
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */

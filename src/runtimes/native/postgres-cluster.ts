@@ -2,10 +2,20 @@ import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { ConfigError, InterruptedError, NotReadyError, PrerequisiteError } from '../../support/errors.js';
 import type { ProcessRunner } from '../../process/runner.js';
 import type { ServerIdentity } from './system-user.js';
+
+/**
+ * The Postgres client library takes tens of milliseconds to load and only a first start needs it
+ * here: it loads while initdb runs, instead of before anything starts.
+ */
+let pgModule: Promise<typeof import('pg')> | undefined;
+function loadPg(): Promise<typeof import('pg')> {
+  pgModule ??= import('pg');
+  return pgModule;
+}
 
 /** Credentials and placement of the native Postgres, from `.env`. */
 export interface PostgresSettings {
@@ -52,7 +62,7 @@ export async function initialiseCluster(options: {
   const { runner, dataDir, settings, identity } = options;
   const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'];
   const command = asServerUser(identity, options.initdb, initdbArgs);
-  const result = await runner.run(command.file, command.args, {
+  const initdb = runner.run(command.file, command.args, {
     cwd: options.workDir,
     timeoutMs: 180_000,
     // The prompt asks twice ("Enter it again").
@@ -60,6 +70,8 @@ export async function initialiseCluster(options: {
     newSession: true,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // The client library loads meanwhile: the server's first login follows.
+  const [result] = await Promise.all([initdb, loadPg()]);
   await appendFile(options.logFile, `${result.stdout}\n${result.stderr}\n`, { mode: 0o600 });
   if (result.notFound) {
     throw new PrerequisiteError(`${command.file} was not found.`, {
@@ -74,17 +86,22 @@ export async function initialiseCluster(options: {
   }
 }
 
+/** How the first start waits for its server: the `.env` login, and what tells it is up. */
+export interface DatabaseWait {
+  settings: PostgresSettings;
+  isServerAlive: () => boolean;
+  /** The server's own word that it accepts connections (its lock file): looked at often, at no cost to it. */
+  saysReady: () => Promise<boolean>;
+  lastLogLines: () => Promise<string[]>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Waits until the server accepts the `.env` credentials, then creates `settings.database` when it
  * does not exist yet (like the official image does with POSTGRES_DB).
  */
-export async function ensureDatabase(options: {
-  settings: PostgresSettings;
-  isServerAlive: () => boolean;
-  lastLogLines: () => Promise<string[]>;
-  timeoutMs: number;
-  signal?: AbortSignal;
-}): Promise<void> {
+export async function ensureDatabase(options: DatabaseWait): Promise<void> {
   const { settings } = options;
   const client = await connectWhenReady(options);
   try {
@@ -99,48 +116,57 @@ export async function ensureDatabase(options: {
 
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P03']);
 const CREDENTIAL_CODES = new Set(['28P01', '28000']);
+/** Reading the lock file is cheap: look often, so that the wait ends as the server gets ready. */
+const READY_POLL_MS = 10;
+/** A login is tried this often even while the lock file does not say ready (a server that never writes it). */
+const BLIND_ATTEMPT_MS = 250;
 
-async function connectWhenReady(options: {
-  settings: PostgresSettings;
-  isServerAlive: () => boolean;
-  lastLogLines: () => Promise<string[]>;
-  timeoutMs: number;
-  signal?: AbortSignal;
-}): Promise<pg.Client> {
-  const { settings } = options;
+async function connectWhenReady(options: DatabaseWait): Promise<pg.Client> {
   const deadline = Date.now() + options.timeoutMs;
+  let nextBlindAttempt = Date.now() + BLIND_ATTEMPT_MS;
   for (;;) {
     if (options.signal?.aborted) throw new InterruptedError();
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: settings.port,
-      user: settings.user,
-      password: settings.password,
-      database: 'postgres',
-      connectionTimeoutMillis: 2_000,
-    });
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      await client.end().catch(() => undefined); // the connection failed; there is nothing to close
-      const code = (error as { code?: string }).code ?? '';
-      if (CREDENTIAL_CODES.has(code)) throw credentialsChanged(settings.user, error);
-      if (!RETRYABLE_CODES.has(code) && !isTimeout(error)) throw error;
-      if (!options.isServerAlive()) {
-        throw new NotReadyError('PostgreSQL exited while starting.', {
-          hint: 'Its last log lines are below; see .datalayer/logs/postgres.log.',
-          data: { service: 'postgres', logs: await options.lastLogLines() },
-        });
-      }
-      if (Date.now() >= deadline) {
-        throw new NotReadyError(`PostgreSQL did not accept connections on 127.0.0.1:${settings.port} in time.`, {
-          hint: 'See .datalayer/logs/postgres.log.',
-          data: { service: 'postgres', logs: await options.lastLogLines() },
-        });
-      }
-      await delay(250);
+    if ((await options.saysReady()) || Date.now() >= nextBlindAttempt) {
+      nextBlindAttempt = Date.now() + BLIND_ATTEMPT_MS;
+      const client = await tryLogin(options.settings);
+      if (client) return client;
     }
+    if (!options.isServerAlive()) {
+      throw new NotReadyError('PostgreSQL exited while starting.', {
+        hint: 'Its last log lines are below; see .datalayer/logs/postgres.log.',
+        data: { service: 'postgres', logs: await options.lastLogLines() },
+      });
+    }
+    if (Date.now() >= deadline) {
+      throw new NotReadyError(`PostgreSQL did not accept connections on 127.0.0.1:${options.settings.port} in time.`, {
+        hint: 'See .datalayer/logs/postgres.log.',
+        data: { service: 'postgres', logs: await options.lastLogLines() },
+      });
+    }
+    await delay(READY_POLL_MS);
+  }
+}
+
+/** A connected client, or undefined when the server is not there yet (worth another try). */
+async function tryLogin(settings: PostgresSettings): Promise<pg.Client | undefined> {
+  const { default: pgLibrary } = await loadPg();
+  const client = new pgLibrary.Client({
+    host: '127.0.0.1',
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 2_000,
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined); // the connection failed; there is nothing to close
+    const code = (error as { code?: string }).code ?? '';
+    if (CREDENTIAL_CODES.has(code)) throw credentialsChanged(settings.user, error);
+    if (!RETRYABLE_CODES.has(code) && !isTimeout(error)) throw error;
+    return undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type PackageResolver,
 } from '../../process/postgres-binaries.js';
 import { clusterExists, credentialsChanged, ensureDatabase, initialiseCluster, type PostgresSettings } from './postgres-cluster.js';
-import { clearStalePostmaster, clearStaleSocketLocks } from './postmaster-lock.js';
+import { clearStalePostmaster, clearStaleSocketLocks, postmasterSaysReady } from './postmaster-lock.js';
 import { judgeProcess, processStartTicks } from './process-identity.js';
 import { readLastLines } from './log-files.js';
 import { assertTraversable, findUntraversableDirectory, postgresServerIdentity, type ServerIdentity } from './system-user.js';
@@ -89,6 +89,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
     await ensureDatabase({
       settings,
       isServerAlive: () => judgeProcess({ pid, ...(startTicks === undefined ? { executable: 'postgres' } : { startTicks }) }, paths.postgresDataDir) !== 'not-ours',
+      saysReady: () => postmasterSaysReady(placement.dataDir),
       lastLogLines: () => readLastLines(paths.postgresLog, 20),
       timeoutMs: launch.databaseTimeoutMs,
       signal: launch.signal,

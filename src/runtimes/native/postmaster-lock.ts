@@ -39,6 +39,20 @@ export async function readPostmasterLock(dataDir: string): Promise<PostmasterLoc
   }
 }
 
+/**
+ * The server's own word that it accepts connections: line 8 of `postmaster.pid` reads "ready" from
+ * the moment it does (it says "starting" before). A lock not there yet is not ready either.
+ */
+export async function postmasterSaysReady(dataDir: string): Promise<boolean> {
+  try {
+    const text = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8');
+    return text.split('\n')[7]?.trim() === 'ready';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
 /** Whether the process in the lock is a live postgres working in this very data directory. */
 export function lockHolderVerdict(lock: PostmasterLock, dataDir: string): Verdict {
   return judgeProcess({ pid: lock.pid, executable: 'postgres' }, dataDir);

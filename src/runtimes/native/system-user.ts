@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PrerequisiteError } from '../../support/errors.js';
 import { ownerName } from '../../support/project-owner.js';
 import type { ProcessRunner } from '../../process/runner.js';
+import { readLocalUser, SYSTEM_USER_FILES, type LocalUserFiles } from './local-users.js';
 
 /**
  * PostgreSQL refuses to run as root. When datalayer runs as root (containers, CI), the server runs
@@ -69,8 +70,13 @@ function ownerOf(place: string): number | undefined {
   }
 }
 
-/** The ids of an existing user, `undefined` when there is no such user. */
-export async function lookUpUser(runner: ProcessRunner, userName: string): Promise<ServerIdentity | undefined> {
+/**
+ * The ids of an existing user, `undefined` when there is no such user: from the local user files
+ * when it is there (no process), else from `id` (users of a directory service).
+ */
+export async function lookUpUser(runner: ProcessRunner, userName: string, files: LocalUserFiles = SYSTEM_USER_FILES): Promise<ServerIdentity | undefined> {
+  const local = readLocalUser(userName, files);
+  if (local) return { name: userName, ...local };
   const [uid, gid, groups] = await Promise.all([
     runner.run('id', ['-u', userName]),
     runner.run('id', ['-g', userName]),

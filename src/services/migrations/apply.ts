@@ -19,6 +19,8 @@ export interface ApplyMigrationsOptions {
   /** How long to wait for Prisma's advisory lock (Prisma itself waits 10 s). */
   lockTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** An open connection to the database of `url`, whose login was just proved: used, not ended. */
+  client?: pg.Client;
 }
 
 export interface ApplyMigrationsResult {
@@ -38,7 +40,7 @@ export interface ApplyMigrationsResult {
  */
 export async function applyPendingMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
   const folder = await readMigrationsFolder(options.migrationsDir);
-  const client = await connectOrExplain(options.url, { connectTimeoutMs: options.connectTimeoutMs });
+  const client = options.client ?? (await connectOrExplain(options.url, { connectTimeoutMs: options.connectTimeoutMs }));
   try {
     // A schema that is up to date needs no lock: reading the ledger changes nothing, and this keeps
     // `up` on a running stack quick. Anything to apply (or to refuse) is decided again under the lock.
@@ -54,7 +56,8 @@ export async function applyPendingMigrations(options: ApplyMigrationsOptions): P
       await releaseMigrationLock(client).catch(() => undefined);
     }
   } finally {
-    await client.end().catch(() => undefined); // the outcome is already decided; a close error adds nothing
+    // The outcome is already decided; a close error adds nothing.
+    if (client !== options.client) await client.end().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { ConfigError, NotReadyError, type DatalayerError } from '../../support/errors.js';
 import { maskUrlPassword } from '../../report/redactor.js';
+import { dialLoopbackFirst } from '../loopback.js';
 
 /** Why a connection attempt failed, in the terms a person can act on. */
 export type PostgresFailureKind =
@@ -29,6 +30,18 @@ export const defaultConnectTimeoutMs = 2_000;
 
 /** Opens one connection; the caller ends it. Errors are raw `pg` / socket errors (see classify). */
 export async function openPostgresClient(url: string, options: ConnectOptions = {}): Promise<pg.Client> {
+  const parsed = parseUrl(url);
+  // Only a URL without parameters: TLS settings would check the certificate against the address.
+  if (!parsed || parsed.search !== '') return connectTo(url, options);
+  return dialLoopbackFirst(parsed.hostname, (host) => {
+    if (host === parsed.hostname) return connectTo(url, options);
+    const direct = new URL(url);
+    direct.hostname = host;
+    return connectTo(direct.toString(), options);
+  });
+}
+
+async function connectTo(url: string, options: ConnectOptions): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
@@ -44,6 +57,15 @@ export async function openPostgresClient(url: string, options: ConnectOptions = 
     throw error;
   }
   return client;
+}
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    // Not a URL the WHATWG parser accepts: pg reads it its own way, by name.
+    return undefined;
+  }
 }
 
 /** Host, port, user and database of a URL, for messages (no password). */

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import {
   classifyPostgresError,
@@ -11,11 +12,15 @@ import {
 /** `check` throws to stop waiting, e.g. when the Postgres container or process has exited. */
 export interface WaitForPostgresOptions extends WaitOptions {
   url: string;
+  /** Hand the connection that proved the login to the caller (who ends it) instead of closing it. */
+  keepClient?: boolean;
 }
 
 export interface PostgresReady {
   /** `server_version` as reported by the server, e.g. "16.4 (Debian 16.4-1.pgdg120+1)". */
   serverVersion: string;
+  /** With `keepClient`: the open connection, for the next steps to use without another login. */
+  client?: pg.Client;
 }
 
 /**
@@ -24,22 +29,31 @@ export interface PostgresReady {
  */
 export async function waitForPostgres(options: WaitForPostgresOptions): Promise<PostgresReady> {
   const password = passwordOf(options.url);
+  // A probe still connecting when the wait ends (an interrupt) closes its connection when it finishes.
+  let waitEnded = false;
   const probe = async (): Promise<ProbeOutcome<PostgresReady>> => {
     const connectTimeoutMs = attemptBudget(options.deadline, defaultConnectTimeoutMs);
-    let client;
+    let client: pg.Client | undefined;
+    let kept = false;
     try {
       client = await openPostgresClient(options.url, { connectTimeoutMs });
       const result = await client.query<{ ok: number; version: string }>(
         "SELECT 1 AS ok, current_setting('server_version') AS version",
       );
-      return { done: true, value: { serverVersion: result.rows[0]?.version ?? 'unknown' } };
+      const serverVersion = result.rows[0]?.version ?? 'unknown';
+      kept = options.keepClient === true && !waitEnded;
+      return { done: true, value: kept ? { serverVersion, client } : { serverVersion } };
     } catch (error) {
       const failure = classifyPostgresError(error, password);
       if (failure.permanent) throw postgresFailureError(failure, options.url);
       return { done: false, reason: failure.reason };
     } finally {
-      await client?.end().catch(() => undefined); // closing a probe connection cannot change the verdict
+      if (!kept) await client?.end().catch(() => undefined); // closing a probe connection cannot change the verdict
     }
   };
-  return pollUntil(probe, { ...options, label: `Postgres at ${describePostgresUrl(options.url)}` });
+  try {
+    return await pollUntil(probe, { ...options, label: `Postgres at ${describePostgresUrl(options.url)}` });
+  } finally {
+    waitEnded = true;
+  }
 }

@@ -1,15 +1,32 @@
 /**
- * One signed S3 request over node:http(s), with a streamed body in either direction. fetch cannot
- * send a stream with a Content-Length (S3 refuses chunked uploads without aws-chunked framing), and
- * objects are too large to hold in memory, so objects travel through this instead of S3Client.
+ * One signed S3 request over node:http(s), with a streamed body in either direction. Every S3 call
+ * datalayer makes goes through here: fetch cannot send a stream with a Content-Length (S3 refuses
+ * chunked uploads without aws-chunked framing), objects are too large to hold in memory, and on
+ * Node 20 the first fetch loads Node's whole fetch implementation, a cost that `up` on a running
+ * stack would pay for three small requests.
  */
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { AwsV4Signer } from 'aws4fetch';
-import { resolveS3Endpoint, type S3Settings } from './client.js';
+import aws4 from 'aws4';
+import { dialLoopbackFirst } from '../loopback.js';
 import { s3NetworkError } from './errors.js';
+
+export interface S3Settings {
+  /** DEV_AWS_ENDPOINT; without it, the AWS regional endpoint. */
+  endpoint?: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+/** DEV_AWS_ENDPOINT without its trailing slash, or the regional AWS endpoint. */
+export function resolveS3Endpoint(settings: Pick<S3Settings, 'endpoint' | 'region'>): string {
+  const endpoint = settings.endpoint?.trim();
+  if (endpoint) return endpoint.replace(/\/+$/, '');
+  return `https://s3.${settings.region}.amazonaws.com`;
+}
 
 export interface SignedRequest {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -52,25 +69,42 @@ export class SignedS3 {
   /** Sends the request; the caller reads (or drains) the response body. */
   async send(request: SignedRequest): Promise<S3Response> {
     const url = new URL(`${this.endpoint}${objectPath(request.bucket, request.key)}`);
-    for (const [name, value] of request.query ?? []) url.searchParams.append(name, value);
+    // As S3's SDKs write it: a subresource without a value is the bare name (`?cors`).
+    const query = (request.query ?? []).map(([name, value]) => (value === '' ? encodeS3Segment(name) : `${encodeS3Segment(name)}=${encodeS3Segment(value)}`));
+    const pathAndQuery = `${url.pathname}${query.length > 0 ? `?${query.join('&')}` : ''}`;
     const body = request.body;
     const sha256 = body === undefined ? sha256Hex(Buffer.alloc(0)) : Buffer.isBuffer(body) ? sha256Hex(body) : body.sha256;
-    const signer = new AwsV4Signer({
-      method: request.method,
-      url: url.toString(),
-      headers: { ...request.headers, 'X-Amz-Content-Sha256': sha256 },
-      accessKeyId: this.settings.accessKey,
-      secretAccessKey: this.settings.secretKey,
-      service: 's3',
-      region: this.settings.region,
-    });
-    const signed = await signer.sign();
-    const headers: Record<string, string> = Object.fromEntries(signed.headers.entries());
+    // aws4 signs the path S3 decodes: each segment decoded, then encoded again its way. The body is
+    // not handed to it: its hash travels in X-Amz-Content-Sha256, which it signs.
+    const signed = aws4.sign(
+      {
+        host: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        method: request.method,
+        path: pathAndQuery,
+        headers: { ...request.headers, 'X-Amz-Content-Sha256': sha256 },
+        service: 's3',
+        region: this.settings.region,
+      },
+      { accessKeyId: this.settings.accessKey, secretAccessKey: this.settings.secretKey },
+    );
+    const headers = { ...(signed.headers as Record<string, string>) };
     const size = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.size;
     if (request.method === 'PUT' || request.method === 'POST' || size > 0) headers['content-length'] = String(size);
+    // Dialled by address, the request still names the host the signature covers (its Host header).
+    const dial = url.protocol === 'http:' ? dialLoopbackFirst : (hostname: string, attempt: (host: string) => Promise<S3Response>) => attempt(hostname);
+    return dial(url.hostname, (hostname) => {
+      const target = { protocol: url.protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port: url.port, path: pathAndQuery };
+      // Plain HTTP has no TLS server name; left unset, Node's agent derives one from the Host header, by the same costly question.
+      return this.transmit(url.protocol === 'http:' ? { ...target, servername: '' } : target, request, headers);
+    });
+  }
+
+  private transmit(target: https.RequestOptions, request: SignedRequest, headers: Record<string, string>): Promise<S3Response> {
+    const body = request.body;
     return new Promise<S3Response>((resolve, reject) => {
-      const transport = url.protocol === 'https:' ? https : http;
-      const outgoing = transport.request(url, { method: request.method, headers, signal: this.signal, timeout: this.timeoutMs });
+      const transport = target.protocol === 'https:' ? https : http;
+      const outgoing = transport.request({ ...target, method: request.method, headers, signal: this.signal, timeout: this.timeoutMs });
       outgoing.on('response', resolve);
       outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
       outgoing.on('error', (error) => reject(this.signal?.aborted ? this.signal.reason : s3NetworkError(error, this.endpoint, request.action)));
@@ -79,6 +113,8 @@ export class SignedS3 {
       else {
         const source = body.stream();
         source.on('error', (error) => outgoing.destroy(error));
+        // A request that failed (refused, timed out) closes the file it was sending.
+        outgoing.on('error', () => source.destroy());
         source.pipe(outgoing);
       }
     });

@@ -3,6 +3,8 @@ import type { Context } from '../../context/context.js';
 import { isDatalayerError, PrerequisiteError } from '../../support/errors.js';
 import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
 import type { WaitOptions as PollWaitOptions } from '../../support/poll.js';
+import type pg from 'pg';
+import type { BucketState } from '../s3/client.js';
 
 /** The same words as `migrate` and `status`: `applied` is every migration in the database. */
 export interface MigrationOutcome {
@@ -24,34 +26,44 @@ const PROBE_INTERVAL_MS = 100;
 /** The context gives the signal and the progress line; the interval is PROBE_INTERVAL_MS. */
 type WaitOptions = Pick<PollWaitOptions, 'deadline' | 'check'>;
 
-/** Postgres accepts a login with the configured credentials and answers a query. */
-export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions): Promise<void> {
-  const { waitForPostgres } = await import('../postgres/ready.js');
+/**
+ * Postgres accepts a login with the configured credentials and answers a query. With `keepClient`,
+ * returns that connection for the next steps (the caller ends it): one login per `up`.
+ */
+export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions & { keepClient?: boolean }): Promise<pg.Client | undefined> {
   const progress = context.reporter.progress('Waiting for Postgres');
   try {
+    const { waitForPostgres } = await import('../postgres/ready.js');
     const ready = await waitForPostgres({
       url: endpoints.databaseUrl,
       deadline: options.deadline,
       intervalMs: PROBE_INTERVAL_MS,
       signal: context.signal,
+      keepClient: options.keepClient === true,
       ...(options.check ? { check: options.check } : {}),
       onWait: (reason) => progress.update(`Waiting for Postgres: ${reason}`),
     });
     progress.done(`Postgres is ready (PostgreSQL ${ready.serverVersion})`);
+    return ready.client;
   } catch (error) {
     progress.fail(aboutAnotherService(error, 'postgres') ? 'Stopped waiting for Postgres' : 'Postgres is not ready');
     throw error;
   }
 }
 
-/** The S3 side answers: LocalStack's health and init scripts (docker), or a signed request (native, external). */
+/**
+ * The S3 side answers: LocalStack's health and init scripts (docker), or a signed request (native,
+ * external). That request reads the configured bucket: what it learnt is returned, for
+ * ensureConfiguredBucket to start from.
+ */
 export async function waitForStorage(
   context: Context,
   endpoints: Endpoints,
   options: WaitOptions & { localstack: boolean },
-): Promise<void> {
+): Promise<BucketState | undefined> {
   const endpoint = endpoints.s3Endpoint;
-  if (!endpoint) return;
+  if (!endpoint) return undefined;
+  let seen: BucketState | undefined;
   const progress = context.reporter.progress(options.localstack ? 'Waiting for LocalStack (S3)' : 'Waiting for S3');
   try {
     if (options.localstack) {
@@ -67,11 +79,12 @@ export async function waitForStorage(
       for (const warning of ready.warnings) context.reporter.warn(warning);
     } else {
       const { waitForS3 } = await import('../s3/ensure.js');
-      await waitForS3({
+      seen = await waitForS3({
         endpoint,
         region: endpoints.region,
         accessKey: endpoints.accessKey ?? '',
         secretKey: endpoints.secretKey ?? '',
+        ...(endpoints.bucket && endpoints.accessKey && endpoints.secretKey ? { bucket: endpoints.bucket } : {}),
         deadline: options.deadline,
         intervalMs: PROBE_INTERVAL_MS,
         signal: context.signal,
@@ -80,6 +93,7 @@ export async function waitForStorage(
       });
     }
     progress.done(`S3 is ready at ${endpoint}`);
+    return seen;
   } catch (error) {
     progress.fail(aboutAnotherService(error, 's3') ? 'Stopped waiting for S3' : 'S3 is not ready');
     throw error;
@@ -92,21 +106,28 @@ function aboutAnotherService(error: unknown, role: 'postgres' | 's3'): boolean {
   return typeof data.role === 'string' && data.role !== role;
 }
 
-/** BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. */
-/** `create`: datalayer may create the bucket (and set its CORS rules); else it must exist. */
-export async function ensureConfiguredBucket(context: Context, endpoints: Endpoints, { create }: { create: boolean }): Promise<BucketOutcome | undefined> {
+/**
+ * BUCKET_NAME exists, with Chainlit's CORS rules when datalayer may create it. `create`: datalayer
+ * may create the bucket (and set its CORS rules); else it must exist. `seen`: what waitForStorage
+ * just read of it.
+ */
+export async function ensureConfiguredBucket(
+  context: Context,
+  endpoints: Endpoints,
+  { create, seen }: { create: boolean; seen?: BucketState | undefined },
+): Promise<BucketOutcome | undefined> {
   const target = bucketTargetOf(endpoints);
   if (!target) return undefined;
   const { ensureBucket } = await import('../s3/ensure.js');
-  const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create, signal: context.signal });
+  const result = await ensureBucket({ ...target.settings, bucket: target.bucket, create, signal: context.signal }, seen);
   context.reporter.info(
     `${context.reporter.style.ok('✔')} Bucket ${target.bucket} ${result.created ? 'created' : 'present'}${result.cors === 'set' ? ' (CORS rules set)' : ''}`,
   );
   return { name: target.bucket, ...result };
 }
 
-/** Applies the submodule's pending Prisma migrations to the host-side database. */
-export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string): Promise<MigrationOutcome> {
+/** Applies the submodule's pending Prisma migrations to the host-side database (over `client` when given: the caller ends it). */
+export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string, client?: pg.Client): Promise<MigrationOutcome> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(migrationsDir)) {
     const { submoduleFilesHint } = await import('../../config/rules/submodule-hint.js');
@@ -119,6 +140,7 @@ export async function applyMigrations(context: Context, databaseUrl: string, mig
   const result = await applyPendingMigrations({
     url: databaseUrl,
     migrationsDir,
+    ...(client ? { client } : {}),
     signal: context.signal,
     onApply: (name) => context.reporter.info(`  applying migration ${name}`),
   });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { dialLoopbackFirst, loopbackAddressOf } from '../../src/services/loopback.js';
+
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+describe('dialLoopbackFirst', () => {
+  it.each([
+    ['localhost', '127.0.0.1'],
+    ['LocalHost', '127.0.0.1'],
+    ['127.0.0.1', undefined],
+    ['::1', undefined],
+    ['db.example.com', undefined],
+  ])('%s is dialled first as %s', (hostname, address) => {
+    expect(loopbackAddressOf(hostname)).toBe(address);
+  });
+
+  it('dials localhost as 127.0.0.1 and stops there when it answers', async () => {
+    const dialled: string[] = [];
+    expect(await dialLoopbackFirst('localhost', async (host) => (dialled.push(host), `answer from ${host}`))).toBe('answer from 127.0.0.1');
+    expect(dialled).toEqual(['127.0.0.1']);
+  });
+
+  it('dials the name when the address refused (a server on ::1 alone), also through wrappers', async () => {
+    for (const failure of [refused(), new Error('S3 not reachable', { cause: refused() }), new AggregateError([refused()])]) {
+      const dialled: string[] = [];
+      const answer = await dialLoopbackFirst('localhost', async (host) => {
+        dialled.push(host);
+        if (host === '127.0.0.1') throw failure;
+        return 'by name';
+      });
+      expect(answer).toBe('by name');
+      expect(dialled).toEqual(['127.0.0.1', 'localhost']);
+    }
+  });
+
+  it('any other failure of the address is the answer: a refused login is the same by name', async () => {
+    const dialled: string[] = [];
+    const login = Object.assign(new Error('password authentication failed'), { code: '28P01' });
+    await expect(dialLoopbackFirst('localhost', async (host) => { dialled.push(host); throw login; })).rejects.toBe(login);
+    expect(dialled).toEqual(['127.0.0.1']);
+  });
+
+  it('other names are dialled as they are, once', async () => {
+    const dialled: string[] = [];
+    await expect(dialLoopbackFirst('db.example.com', async (host) => { dialled.push(host); throw refused(); })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(dialled).toEqual(['db.example.com']);
+  });
+});
