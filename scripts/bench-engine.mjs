@@ -48,6 +48,8 @@ appendFileSync(path.join(host, '.env'), `COMPOSE_PROJECT_NAME=${project}\n`);
 const env = { CI: 'true', DATALAYER_RUNTIME: 'docker' };
 const compose = ['compose', '-p', project, '-f', path.join(host, 'extern', 'chainlit-datalayer', 'compose.yaml'), '--env-file', path.join(host, '.env')];
 const samples = { composeUp: [], up: [], composePs: [], status: [] };
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = load();
 try {
   const cold = await timed(process.execPath, [cli, 'up', '--quiet'], { cwd: host, env });
   for (let round = 0; round < rounds; round++) {
@@ -69,7 +71,7 @@ try {
     `${label.padEnd(40)}${ms.toFixed(0).padStart(6)} ms${base ? `  (${(ms / base).toFixed(2)}x, +${(ms - base).toFixed(0)} ms)` : ''}${target ? `  (target ≤ ${target} ms: ${ms <= target ? 'met' : 'MISSED'})` : ''}`;
   const composeUp = median(samples.composeUp);
   const composePs = median(samples.composePs);
-  console.log(`real engine (Docker ${server}, Compose ${composeVersion}), median of ${rounds} paired rounds on one running stack; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`real engine (Docker ${server}, Compose ${composeVersion}), median of ${rounds} paired rounds on one running stack; load average ${loadBefore} before, ${load()} after`);
   console.log(line('datalayer up, cold (for reference)', cold));
   console.log(line('docker compose up -d postgres localstack', composeUp));
   console.log(line('datalayer up, warm', median(samples.up), composeUp, 250));

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { containerInfo, dockerSocketOf } from '../../src/runtimes/docker/engine-api.js';
+import { dockerRouteOf } from '../../src/runtimes/docker/proven-engine-api.js';
 
 describe('dockerSocketOf: the socket the docker CLI would use, when it can be told without the CLI', () => {
   it.each([
@@ -47,5 +51,40 @@ describe('containerInfo: an Engine API list entry read as `compose ps --format j
 
   it('the exit code of an exited container, from its status line', () => {
     expect(containerInfo({ ...base, State: 'exited', Status: 'Exited (55) 4 seconds ago' }, 'shop')).toMatchObject({ state: 'exited', exitCode: 55 });
+  });
+});
+
+describe('dockerRouteOf: a context chosen with `docker context use` keeps the API route away', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'datalayer-docker-route-'));
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let configs = 0;
+  /** A DOCKER_CONFIG folder whose config.json holds `text` (none when undefined). */
+  const dockerConfig = (text: string | undefined) => {
+    const dir = path.join(root, `config-${configs++}`);
+    mkdirSync(dir);
+    if (text !== undefined) writeFileSync(path.join(dir, 'config.json'), text);
+    return dir;
+  };
+
+  it.each([
+    ['no config.json', undefined, '/var/run/docker.sock'],
+    ['no currentContext', '{"auths":{}}', '/var/run/docker.sock'],
+    ['the default context', '{"currentContext":"default"}', '/var/run/docker.sock'],
+    ['another context', '{"currentContext":"remote"}', undefined],
+    ['a config.json that is not JSON', '{"currentContext":', undefined],
+  ])('without DOCKER_HOST, %s: %s', (_, text, socket) => {
+    expect(dockerRouteOf({ PATH: bin, DOCKER_CONFIG: dockerConfig(text) })?.socket).toBe(socket);
+  });
+
+  it('DOCKER_HOST wins over the context of config.json, as it does for the CLI', () => {
+    const env = { PATH: bin, DOCKER_CONFIG: dockerConfig('{"currentContext":"remote"}'), DOCKER_HOST: 'unix:///run/engine.sock' };
+    expect(dockerRouteOf(env)?.socket).toBe('/run/engine.sock');
+  });
+
+  it('no docker client on PATH: no route', () => {
+    expect(dockerRouteOf({ PATH: root, DOCKER_CONFIG: dockerConfig(undefined) })).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, jsonOf } from '../helpers/cli.js';
@@ -84,6 +84,19 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     host.writeEnv({ LOCALSTACK_PORT: String(host.ports.localstack) });
   });
 
+  it('`.env` edited while it runs (POSTGRES_PORT): `status` asks Postgres where `.env` now points and says it is not reachable there', async () => {
+    const port = await freePort();
+    host.writeEnv({ POSTGRES_PORT: String(port) });
+    try {
+      const status = await host.cli(['status', '--json']);
+      expect(status.exitCode, status.stdout).toBe(5);
+      expect(dataOf(status).postgres).toMatchObject({ reachable: false, url: expect.stringContaining(`:${port}/`) });
+      expect(services(status).find((row) => row.name === 'postgres')).toMatchObject({ state: 'running', ports: [{ published: host.ports.postgres }] });
+    } finally {
+      host.writeEnv({ POSTGRES_PORT: String(host.ports.postgres) });
+    }
+  });
+
   it('the compose file edited (postgres renamed): the running container no longer counts, `status` says the service is missing', async () => {
     const composeFile = path.join(host.submoduleDir, 'compose.yaml');
     const original = readFileSync(composeFile, 'utf8');
@@ -96,6 +109,40 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     } finally {
       writeFileSync(composeFile, original);
     }
+  });
+
+  it('a LocalStack restarted with `docker restart` (its memory, and the bucket, gone): `status` says the bucket is missing, a warm `up` creates it', async () => {
+    expect((await docker(['restart', '--time', '2', container('localstack')])).exitCode).toBe(0);
+    const status = await host.cli(['status', '--json']);
+    expect(status.exitCode, status.stdout).toBe(5);
+    expect(dataOf(status).bucket).toMatchObject({ name: host.bucket, present: false });
+    const up = await host.cli(['up', '--json']);
+    expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+    expect(dataOf(up)).toMatchObject({ started: false, bucket: { name: host.bucket } });
+    const after = await host.cli(['status', '--json']);
+    expect(after.exitCode, after.stdout).toBe(0);
+    expect(dataOf(after).bucket).toMatchObject({ present: true });
+  });
+
+  it('DOCKER_HOST names another path to the same daemon: the recorded route is not taken, Compose is asked', async () => {
+    const socket = (process.env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '');
+    const link = path.join(sandbox.root, 'engine.sock');
+    if (!existsSync(link)) symlinkSync(socket, link);
+    const status = await host.cli(['status', '--json', '--verbose'], { DOCKER_HOST: `unix://${link}` });
+    expect(status.exitCode, status.stdout + status.stderr).toBe(0);
+    expect(status.stderr).toMatch(/^\$ docker compose .* ps -a --format json/m);
+    expect(services(status).map((row) => row.state)).toEqual(['running', 'running']);
+  });
+
+  it('DOCKER_HOST names a socket where no daemon answers: `status` reports no service running and is not ready, `up` stops with exit 4', async () => {
+    const nowhere = { DOCKER_HOST: `unix://${path.join(sandbox.root, 'no-daemon.sock')}` };
+    const status = await host.cli(['status', '--json'], nowhere);
+    expect(status.exitCode, status.stdout).toBe(5);
+    expect(dataOf(status).services).toEqual([]);
+    expect((dataOf(status).problems as string[]).join('\n')).toMatch(/cannot be asked/);
+    const up = await host.cli(['up', '--json'], nowhere);
+    expect(up.exitCode, up.stdout + up.stderr).toBe(4);
+    expect(jsonOf(up).ok).toBe(false);
   });
 
   it('another `docker` client first on PATH: the recorded route is not taken, Compose is asked', async () => {

@@ -6,8 +6,10 @@ import { formatEnvOutput, type EnvOutputFormat } from './env-output.js';
 import type { CommandResult } from '../../report/reporter.js';
 import type { Style } from '../../report/style.js';
 import type { ServiceState } from '../../runtimes/runtime.js';
-import { runtimeInUse } from '../../runtimes/select-runtime.js';
+import { runtimeInUse, type SelectedRuntime } from '../../runtimes/select-runtime.js';
+import type { ComposeModel } from '../../config/compose/model.js';
 import { endpointsOf, type Endpoints } from '../../config/endpoints.js';
+import { inMemoryS3, savedObjectsStatus } from './saved-objects.js';
 import { probeServices, type MigrationsProbe, type PostgresProbe, type Probes } from './probe.js';
 
 /** The options of `status`, as its declaration (index.ts) validates them. */
@@ -51,42 +53,32 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
     });
   }
   const endpoints = endpointsOf(config);
-  const problems: string[] = [];
-  let services: ServiceState[] = [];
-  let runtimeKind: StatusData['runtime'] = null;
-  const inUse = check.state === 'local' ? await runtimeInUse(context, config, check.compose, options.runtime) : undefined;
-  const selected = inUse?.selected;
-  if (check.state === 'local') {
-    if (inUse?.selected) {
-      runtimeKind = inUse.kind;
-      services = await inUse.selected.runtime.services();
-      for (const service of services) {
-        if (service.role && service.state !== 'running') problems.push(`${service.name} is ${service.state}${service.exitCode ? ` (exit code ${service.exitCode})` : ''}`);
-      }
-    } else if (inUse?.unavailable) {
-      // Docker gone: say so, and still report what can be reached from here.
-      runtimeKind = inUse.kind;
-      const hint = inUse.unavailable.hint ? ` (${inUse.unavailable.hint.replace(/\.$/, '')})` : '';
-      problems.push(`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${messageHeadline(inUse.unavailable.message)}${hint}`);
-    } else {
-      problems.push('no services were started by datalayer, or they were stopped (`datalayer up` starts them)');
-    }
-  }
-  const probes = check.state === 'disabled' ? undefined : await probeServices(config, endpoints, problems);
+  // The runtime's states first (a few milliseconds on the daemon's API): the native runtime rotates
+  // its servers' logs when asked, and what the probes below make them log belongs in the new files.
+  // Then Postgres, the bucket and whether the S3 keeps its objects only in memory, all at once.
+  const stack = check.state === 'local' ? await stackStates(context, config, check.compose, options.runtime) : NO_STACK;
+  const memoryAsked = stack.selected ? inMemoryS3(stack.selected.runtime, check.compose, endpoints, context.signal) : Promise.resolve(undefined);
+  // Read only for an S3 that keeps objects in memory. A failure to tell is thrown by `memoryAsked`
+  // below; the probe, which may not wait for this, just does not read them.
+  const attachmentKeys = memoryAsked.then(
+    (found) => found !== undefined,
+    () => false,
+  );
+  const [probes, memory] = await Promise.all([check.state === 'disabled' ? undefined : probeServices(config, endpoints, { attachmentKeys }), memoryAsked]);
+  const problems = [...stack.problems, ...(probes?.problems ?? [])];
   let savedObjects: StatusData['savedObjects'] = null;
   // The lost attachments are Element rows: without a Postgres to read them there is nothing to count.
-  if (selected && probes?.bucket && !probes.bucket.error && probes.postgres.reachable) {
-    const { savedObjectsStatus } = await import('../../services/saved-objects/stack-hooks.js');
-    savedObjects = (await savedObjectsStatus(context, selected.runtime, check.compose, endpoints, { databaseReadable: probes.postgres.reachable })) ?? null;
-    if (savedObjects && savedObjects.missing > 0) {
+  if (memory && probes?.bucket && !probes.bucket.error && probes.postgres.reachable) {
+    savedObjects = await savedObjectsStatus(context.host, memory, endpoints.bucket, probes.attachmentKeys);
+    if (savedObjects.missing > 0) {
       problems.push(`the running S3 lacks ${savedObjects.missing} of the ${savedObjects.saved} object(s) saved in ${savedObjects.file} (restarted outside datalayer? \`datalayer up\` puts them back)`);
     }
   }
   const data: StatusData = {
     state: check.state,
-    runtime: runtimeKind,
+    runtime: stack.runtime,
     ready: problems.length === 0,
-    services,
+    services: stack.services,
     postgres: probes?.postgres ?? { reachable: false, url: '' },
     migrations: probes?.migrations ?? null,
     migrationsError: probes?.migrationsError ?? null,
@@ -97,6 +89,33 @@ export async function run(options: StatusOptions, context: Context): Promise<Sta
   };
   if (options.output !== 'text') context.reporter.raw(formatEnvOutput(hostSideValues(config, endpoints), options.output));
   return { exitCode: data.ready ? ExitCode.ok : ExitCode.notReady, diagnostics: [], data };
+}
+
+/** What the runtime in use says about the stack, with what is not ready. */
+interface StackStates {
+  runtime: StatusData['runtime'];
+  selected: SelectedRuntime | undefined;
+  services: ServiceState[];
+  problems: string[];
+}
+
+const NO_STACK: StackStates = { runtime: null, selected: undefined, services: [], problems: [] };
+
+async function stackStates(context: Context, config: HostConfig, compose: ComposeModel | undefined, option: StatusOptions['runtime']): Promise<StackStates> {
+  const inUse = await runtimeInUse(context, config, compose, option);
+  if (inUse?.selected) {
+    const services = await inUse.selected.runtime.services();
+    const problems = services
+      .filter((service) => service.role && service.state !== 'running')
+      .map((service) => `${service.name} is ${service.state}${service.exitCode ? ` (exit code ${service.exitCode})` : ''}`);
+    return { runtime: inUse.kind, selected: inUse.selected, services, problems };
+  }
+  if (inUse?.unavailable) {
+    // Docker gone: say so, and still report what can be reached from here.
+    const hint = inUse.unavailable.hint ? ` (${inUse.unavailable.hint.replace(/\.$/, '')})` : '';
+    return { ...NO_STACK, runtime: inUse.kind, problems: [`the ${inUse.kind} runtime of the last \`up\` cannot be asked: ${messageHeadline(inUse.unavailable.message)}${hint}`] };
+  }
+  return { ...NO_STACK, problems: ['no services were started by datalayer, or they were stopped (`datalayer up` starts them)'] };
 }
 
 /** `-o env|dotenv|github`: host-side values for scripts and for a Chainlit app on this machine, secrets included on purpose. */

@@ -4,7 +4,8 @@
  * route (the same socket, the same `docker` client first on PATH), and only when it answers now.
  * Anything else keeps the CLI, which stays the judge: it detects the engine and says what is wrong.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ComposeRuntime } from './compose-runtime.js';
 import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
@@ -17,9 +18,37 @@ export interface DockerRoute {
 
 /** The route the environment takes now, or undefined when it cannot be told without the CLI. */
 export function dockerRouteOf(env: Readonly<Record<string, string | undefined>>): DockerRoute | undefined {
+  // Without DOCKER_HOST, a context chosen with `docker context use` decides where the CLI goes.
+  if (!env.DOCKER_HOST && !onDefaultContext(env)) return undefined;
   const socket = dockerSocketOf(env);
   const client = dockerClientOf(env.PATH ?? '');
   return socket && client ? { socket, client } : undefined;
+}
+
+/**
+ * The CLI's own configuration names no context but the default one (`currentContext` of
+ * `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`). A file that cannot be read as JSON
+ * cannot be vouched for: the CLI is asked instead.
+ */
+function onDefaultContext(env: Readonly<Record<string, string | undefined>>): boolean {
+  const file = path.join(env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker'), 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EISDIR') return false;
+    throw error;
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return false;
+    throw error;
+  }
+  const context = (config as { currentContext?: unknown } | null)?.currentContext;
+  return context === undefined || context === '' || context === 'default';
 }
 
 /** The first `docker` on PATH, as the runner finds it, with what changes when it is replaced. */

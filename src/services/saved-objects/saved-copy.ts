@@ -15,14 +15,12 @@ import { newManifest, type BucketSection, type ManifestSource } from '../archive
 import { openArchive, readArchiveManifest, type OpenArchive } from '../archive/read-archive.js';
 import { Staging } from '../archive/staging.js';
 import { writeArchive } from '../archive/write-archive.js';
+import { COPY_FILE, savedCopyPath } from './copy-file.js';
 
-const COPY_FILE = 'saved-objects.tar.gz';
 /** Which S3 instance received the copy last (`up`): only that instance's content may replace it. */
 const INSTANCE_FILE = 'saved-objects-instance.json';
 
-export function savedCopyPath(stateDir: string): string {
-  return path.join(stateDir, COPY_FILE);
-}
+export { savedCopyPath };
 
 export interface SaveOptions {
   stateDir: string;

@@ -1,6 +1,6 @@
 /**
- * Where the saved copy meets `down`, `up` and `status`: save before the in-memory S3 stops, put
- * back what it lacks before `up` says ready, and say what it lacks.
+ * Where the saved copy meets `down` and `up`: save before the in-memory S3 stops, put back what it
+ * lacks before `up` says ready. What it lacks, `status` says (commands/status/saved-objects.ts).
  */
 import { existsSync } from 'node:fs';
 import type { ComposeModel } from '../../config/compose/model.js';
@@ -10,11 +10,8 @@ import { displayPath } from '../../context/host-project.js';
 import type { Runtime } from '../../runtimes/runtime.js';
 import { finishBeforeExit } from '../../support/finish-before-exit.js';
 import { formatBytes } from '../backup/format-bytes.js';
-import { S3Client } from '../s3/client.js';
-import { S3Objects } from '../s3/objects.js';
 import { inMemoryS3Of } from './in-memory-s3.js';
-import { lostAttachments } from './lost-attachments.js';
-import { missingFromRunning, putBackMissing, recordInstance, savedCopyPath, saveObjects, type SaveSummary } from './saved-copy.js';
+import { putBackMissing, recordInstance, savedCopyPath, saveObjects, type SaveSummary } from './saved-copy.js';
 
 export interface SavedObjectsOutcome extends SaveSummary {
   file: string;
@@ -76,45 +73,4 @@ export async function putBackAfterStart(context: Context, runtime: Runtime, comp
     progress.fail('Saved objects not put back');
     throw error;
   }
-}
-
-export interface SavedObjectsStatus {
-  file: string;
-  /** Objects in the saved copy (0 when there is none yet). */
-  saved: number;
-  /** Saved objects the running S3 lacks: `up` puts them back. */
-  missing: number;
-  sample: string[];
-  /** Attachments of Element rows in neither the bucket nor the saved copy: lost with the S3's memory. */
-  lost: string[];
-}
-
-/**
- * `status`, for an S3 that keeps objects in memory: what it lacks of the saved copy, and what is lost
- * for good. The lost ones are read from Postgres: when `status` could not log in (a problem it
- * reports already), they are left unsaid rather than turning the report into an error.
- */
-export async function savedObjectsStatus(
-  context: Context,
-  runtime: Runtime,
-  compose: ComposeModel | undefined,
-  endpoints: Endpoints,
-  options: { databaseReadable: boolean },
-): Promise<SavedObjectsStatus | undefined> {
-  const memory = await inMemoryS3Of(runtime, compose, endpoints, context.signal, { instance: false });
-  if (!memory) return undefined;
-  const found = (await missingFromRunning(context.host.stateDir, memory.settings)) ?? { saved: 0, missing: [], savedKeys: new Map<string, Set<string>>() };
-  const bucket = endpoints.bucket;
-  const present = async (): Promise<ReadonlySet<string>> => {
-    if (!bucket || !(await new S3Client(memory.settings).bucketExists(bucket))) return new Set();
-    return new Set((await new S3Objects(memory.settings).list(bucket)).map((object) => object.key));
-  };
-  const lost = bucket && options.databaseReadable ? await lostAttachments(endpoints.databaseUrl, present, found.savedKeys.get(bucket) ?? new Set()) : [];
-  return {
-    file: displayPath(context.host.dir, savedCopyPath(context.host.stateDir)),
-    saved: found.saved,
-    missing: found.missing.length,
-    sample: found.missing.slice(0, 5).map((item) => `${item.bucket}/${item.key}`),
-    lost,
-  };
 }
