@@ -133,7 +133,9 @@ describe('waitForS3', () => {
     const error = await waitForS3({
       ...settings(),
       endpoint,
-      deadline: Date.now() + 1_000,
+      // Long enough that the first attempt (which loads the HTTP client) ends with the refusal, not
+      // with the deadline, on a loaded machine.
+      deadline: Date.now() + 3_000,
       intervalMs: 100,
       onWait: (reason) => reasons.push(reason),
     }).catch((caught: unknown) => caught);
