@@ -4,9 +4,8 @@
  * with content headers, metadata and CORS rules. `up` puts back what the running S3 lacks.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../config/env/atomic-write.js';
 import { S3Client, type S3Settings } from '../s3/client.js';
 import { S3Objects } from '../s3/objects.js';
 import { stageBucket, stageEntry, TRANSFERS_AT_ONCE, type TransferProgress } from '../archive/bucket-staging.js';
@@ -15,11 +14,9 @@ import { newManifest, type BucketSection, type ManifestSource } from '../archive
 import { openArchive, readArchiveManifest, type OpenArchive } from '../archive/read-archive.js';
 import { Staging } from '../archive/staging.js';
 import { writeArchive } from '../archive/write-archive.js';
-import { COPY_FILE, savedCopyPath } from './copy-file.js';
+import { COPY_FILE, INSTANCE_FILE, readInstance, savedCopyPath } from './copy-file.js';
 
 /** Which S3 instance received the copy last (`up`): only that instance's content may replace it. */
-const INSTANCE_FILE = 'saved-objects-instance.json';
-
 export { savedCopyPath };
 
 export interface SaveOptions {
@@ -184,19 +181,6 @@ export async function missingFromRunning(
   return { saved: manifest.buckets.reduce((sum, section) => sum + section.objects.length, 0), missing, savedKeys };
 }
 
-export async function recordInstance(stateDir: string, instance: string): Promise<void> {
-  await writeFileAtomic(path.join(stateDir, INSTANCE_FILE), `${JSON.stringify({ instance })}\n`, { mode: 0o600 });
-}
-
-async function readInstance(stateDir: string): Promise<string | undefined> {
-  try {
-    return (JSON.parse(await readFile(path.join(stateDir, INSTANCE_FILE), 'utf8')) as { instance?: string }).instance;
-  } catch (error) {
-    // Absent (never recorded) or damaged: either way the running S3 is not known to hold the copy.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
 
 /** The saved copy and the record of who received it, for `down --volumes`. */
 export async function removeSavedCopy(stateDir: string): Promise<string[]> {

@@ -11,7 +11,8 @@ import type { Runtime } from '../../runtimes/runtime.js';
 import { finishBeforeExit } from '../../support/finish-before-exit.js';
 import { formatBytes } from '../backup/format-bytes.js';
 import { inMemoryS3Of } from './in-memory-s3.js';
-import { putBackMissing, recordInstance, savedCopyPath, saveObjects, type SaveSummary } from './saved-copy.js';
+import { recordInstance, savedCopyPath } from './copy-file.js';
+import type { SaveSummary } from './saved-copy.js';
 
 export interface SavedObjectsOutcome extends SaveSummary {
   file: string;
@@ -24,6 +25,8 @@ export async function saveBeforeStop(context: Context, runtime: Runtime, compose
   const file = displayPath(context.host.dir, savedCopyPath(context.host.stateDir));
   const progress = context.reporter.progress(`Saving the objects of ${memory.service} (it keeps them in memory) to ${file}`);
   try {
+    // The archive code (tar, gzip) is loaded only when there is a copy to write or to read.
+    const { saveObjects } = await import('./saved-copy.js');
     const work = saveObjects({
       stateDir: context.host.stateDir,
       settings: memory.settings,
@@ -56,6 +59,7 @@ export async function putBackAfterStart(context: Context, runtime: Runtime, comp
   }
   const progress = context.reporter.progress(`Putting back the saved objects into ${memory.service}`);
   try {
+    const { putBackMissing } = await import('./saved-copy.js');
     const work = putBackMissing({
       stateDir: context.host.stateDir,
       settings: memory.settings,
