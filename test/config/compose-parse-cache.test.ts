@@ -104,6 +104,14 @@ describe('compose files parsed once per content', () => {
     }
   });
 
+  it('a file whose anchor contains itself is read as before and not kept', async () => {
+    startedHere();
+    writeFileSync(file, 'x-base: &base\n  image: postgres:16\n  pg2:\n    <<: *base\nservices:\n  postgres:\n    image: postgres:16\n');
+    const model = await read();
+    expect(model.services.map((s) => s.name)).toEqual(['postgres']);
+    expect(existsSync(cacheFile())).toBe(false);
+  });
+
   it('an included file is kept under its own name and re-read when it changes', async () => {
     startedHere();
     writeFileSync(path.join(dir, 'main.yaml'), 'include:\n  - compose.yaml\n');
@@ -115,6 +123,18 @@ describe('compose files parsed once per content', () => {
   });
 });
 
+const shared = { image: 'postgres:16' };
+function cyclic(): Record<string, unknown> {
+  const base: Record<string, unknown> = { image: 'postgres:16' };
+  base.pg2 = { merged: base };
+  return base;
+}
+function nested(depth: number): unknown {
+  let value: unknown = 'leaf';
+  for (let level = 0; level < depth; level++) value = [value];
+  return value;
+}
+
 describe('isPlainJson: only values that come back from JSON unchanged are kept', () => {
   it.each([
     ['a plain document', { services: { a: { ports: ['1:2'], n: 1, ok: true, none: null } } }, true],
@@ -125,6 +145,9 @@ describe('isPlainJson: only values that come back from JSON unchanged are kept',
     ['a set', { x: new Set([1]) }, false],
     ['binary', { x: new Uint8Array([1]) }, false],
     ['an object without prototype', { x: Object.create(null) }, false],
+    ['a document that contains itself (an alias inside its own anchor)', cyclic(), false],
+    ['nesting deeper than any compose file', nested(10_000), false],
+    ['the same value twice (an alias used twice)', { a: shared, b: shared }, true],
   ])('%s', (_name, value, plain) => {
     expect(isPlainJson(value)).toBe(plain);
   });

@@ -98,11 +98,21 @@ async function writeCache(stateDir: string, cache: { format: number; entries: Ar
   }
 }
 
-/** Values that JSON.stringify and JSON.parse give back unchanged. */
-export function isPlainJson(value: unknown): boolean {
+/** Deeper than any compose file: a document nested further is parsed again each time rather than walked. */
+const MAX_DEPTH = 64;
+
+/**
+ * Values that JSON.stringify and JSON.parse give back unchanged. YAML can make what JSON cannot: a
+ * document that contains itself through an alias (`<<: *self`), numbers JSON has no word for, dates.
+ */
+export function isPlainJson(value: unknown, ancestors: Set<object> = new Set(), depth = 0): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
-  if (Array.isArray(value)) return value.every(isPlainJson);
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return Object.values(value).every((item) => item !== undefined && isPlainJson(item));
+  if (typeof value !== 'object' || depth > MAX_DEPTH || ancestors.has(value)) return false;
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return false;
+  ancestors.add(value);
+  const items: unknown[] = Array.isArray(value) ? value : Object.values(value);
+  const plain = items.every((item) => item !== undefined && isPlainJson(item, ancestors, depth + 1));
+  ancestors.delete(value);
+  return plain;
 }
