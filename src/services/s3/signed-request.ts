@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { RequestOptions } from 'node:https';
 import type { Readable } from 'node:stream';
 import aws4 from 'aws4';
 import { dialLoopbackFirst } from '../loopback.js';
@@ -100,10 +100,11 @@ export class SignedS3 {
     });
   }
 
-  private transmit(target: https.RequestOptions, request: SignedRequest, headers: Record<string, string>): Promise<S3Response> {
+  private async transmit(target: RequestOptions, request: SignedRequest, headers: Record<string, string>): Promise<S3Response> {
     const body = request.body;
+    // TLS is loaded for an https endpoint only: the local S3 servers speak plain HTTP.
+    const transport = target.protocol === 'https:' ? await import('node:https') : http;
     return new Promise<S3Response>((resolve, reject) => {
-      const transport = target.protocol === 'https:' ? https : http;
       const outgoing = transport.request({ ...target, method: request.method, headers, signal: this.signal, timeout: this.timeoutMs });
       outgoing.on('response', resolve);
       outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
