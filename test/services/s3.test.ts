@@ -182,3 +182,31 @@ describe('S3 pure parts', () => {
     expect(resolveS3Endpoint({ region: 'us-east-1' })).toBe('https://s3.us-east-1.amazonaws.com');
   });
 });
+
+describe('an https endpoint', () => {
+  it('is spoken to over TLS, with the certificate verified: a self-signed one is refused, never sent the request', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const https = await import('node:https');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'datalayer-tls-'));
+    const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    let requests = 0;
+    const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
+      requests++;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const error = await ensureBucket({ endpoint: `https://127.0.0.1:${port}`, region, accessKey, secretKey, bucket: 'b', create: true }).catch((caught: unknown) => caught);
+      expect(String((error as Error).message)).toMatch(/not reachable \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
