@@ -5,21 +5,11 @@
  * on 127.0.0.1 and Docker publishes ports on it, so the address is what the name would give. A
  * server that listens on ::1 alone refuses it: then the name itself is dialled, as before.
  */
+import { networkErrorCode } from '../support/network-error-code.js';
 
 /** The address to dial first for a host name, or undefined to dial the name as it is. */
 export function loopbackAddressOf(hostname: string): string | undefined {
   return hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : undefined;
-}
-
-/** The socket-level code of a failure, through the wrappers Node and pg put around it. */
-function codeOf(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
-  }
-  return '';
 }
 
 /**
@@ -33,7 +23,7 @@ export async function dialLoopbackFirst<T>(hostname: string, attempt: (host: str
   try {
     return await attempt(address);
   } catch (error) {
-    if (codeOf(error) !== 'ECONNREFUSED') throw error;
+    if (networkErrorCode(error) !== 'ECONNREFUSED') throw error;
   }
   return attempt(hostname);
 }

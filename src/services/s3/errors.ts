@@ -1,4 +1,5 @@
 import { ConfigError, NotReadyError, type DatalayerError } from '../../support/errors.js';
+import { networkErrorCode } from '../../support/network-error-code.js';
 import { unescapeXml } from './cors.js';
 
 /** The `<Code>` and `<Message>` of an S3 XML error body ('' when absent, e.g. HEAD answers). */
@@ -44,18 +45,6 @@ export function s3AnswerError(answer: S3ErrorAnswer): DatalayerError {
     return new NotReadyError(text, { hint: 'The S3 server is not healthy yet; retry in a moment.', data });
   }
   return new ConfigError(text, { hint: 'Check BUCKET_NAME, APP_AWS_REGION and DEV_AWS_ENDPOINT.', data });
-}
-
-/** The socket-level code of a failed fetch (`ECONNREFUSED`, `ENOTFOUND`, ...), or ''. */
-export function networkErrorCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (Array.isArray(errors) && errors.length > 0) current = errors[0];
-    else current = cause;
-  }
-  return '';
 }
 
 /** Turns a failed request (no HTTP answer) into the error datalayer reports. */
