@@ -204,6 +204,11 @@ describe('an https endpoint', () => {
       const error = await ensureBucket({ endpoint: `https://127.0.0.1:${port}`, region, accessKey, secretKey, bucket: 'b', create: true }).catch((caught: unknown) => caught);
       expect(String((error as Error).message)).toMatch(/not reachable \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
       expect(requests).toBe(0);
+      // Waiting cannot make a certificate trusted: a configuration error (exit 3), said at once.
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).hint).toContain('NODE_EXTRA_CA_CERTS');
+      const waited = await waitForS3({ endpoint: `https://127.0.0.1:${port}`, region, accessKey, secretKey, deadline: Date.now() + 30_000 }).catch((caught: unknown) => caught);
+      expect(waited).toBeInstanceOf(ConfigError);
     } finally {
       server.close();
       rmSync(dir, { recursive: true, force: true });

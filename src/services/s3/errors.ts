@@ -58,6 +58,14 @@ export function s3NetworkError(error: unknown, endpoint: string, action?: string
       cause: error,
     });
   }
+  if (/CERT|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) {
+    // An untrusted certificate (self-signed, expired, another host's): waiting will not change it.
+    return new ConfigError(`S3 at ${endpoint} is not reachable (${code})${action ? ` while ${action}` : ''}: its TLS certificate is not trusted.`, {
+      hint: 'For a local S3 server, DEV_AWS_ENDPOINT takes http://; for a private certificate authority, give Node its certificate with NODE_EXTRA_CA_CERTS.',
+      data,
+      cause: error,
+    });
+  }
   return new NotReadyError(`S3 at ${endpoint} is not reachable (${describeNetworkError(error)})${action ? ` while ${action}` : ''}.`, {
     hint: 'Start the services with `datalayer up`, or check DEV_AWS_ENDPOINT.',
     data,
