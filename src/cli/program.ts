@@ -52,6 +52,31 @@ export function buildProgram(version: string, commands: readonly AnyCommand[], o
   return program;
 }
 
+/** The global options that take a value, as the next word (`-C dir`) or attached (`--cwd=dir`). */
+const GLOBAL_VALUE_FLAGS = ['-C', '--cwd', '--env-file'];
+const GLOBAL_FLAGS = ['--json', '-q', '--quiet', '-v', '--verbose', '--no-color', '-y', '--yes'];
+
+/**
+ * The commands commander needs to be told about for this command line: only the one it runs, when
+ * the line plainly names it after global options, since building the others costs every run time
+ * for nothing. Anything else (help, a mistyped command, a form of option not recognised here) gets
+ * them all, so that help lists them and a typo gets its suggestion.
+ */
+export function commandsFor(argv: readonly string[], commands: readonly AnyCommand[]): readonly AnyCommand[] {
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index] as string;
+    if (GLOBAL_VALUE_FLAGS.includes(word)) {
+      index++;
+      continue;
+    }
+    if (GLOBAL_FLAGS.includes(word) || GLOBAL_VALUE_FLAGS.some((flag) => flag.startsWith('--') && word.startsWith(`${flag}=`))) continue;
+    if (word.startsWith('-')) return commands;
+    const named = commands.find((command) => command.name === word);
+    return named ? [named] : commands;
+  }
+  return commands;
+}
+
 function addCommand(program: Command, command: AnyCommand, onAction: ActionHandler): void {
   const sub = program
     .command(command.name)

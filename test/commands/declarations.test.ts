@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildProgram, commandsFor } from '../../src/cli/program.js';
 import { defineCommand, flag, option } from '../../src/commands/definition.js';
 import { commands } from '../../src/commands/index.js';
 import { planDisable } from '../../src/commands/data-layer-switch/plan.js';
@@ -16,6 +16,33 @@ describe('commander is built from the declarations', () => {
   it('every declared option is read under the name commander gives it', () => {
     const program = buildProgram('0.0.0', commands, noAction, silent);
     expect(program.commands.map((command) => command.name())).toEqual(commands.map((command) => command.name));
+  });
+
+  it('a command line that plainly names its command builds only that one; anything else builds them all', () => {
+    const names = (argv: string[]) => commandsFor(argv, commands).map((command) => command.name);
+    const all = commands.map((command) => command.name);
+    expect(names(['up'])).toEqual(['up']);
+    expect(names(['-C', 'up', 'status', '--json'])).toEqual(['status']);
+    expect(names(['--cwd=dir', '--env-file', 'x.env', '-q', '--no-color', 'check', '--connect'])).toEqual(['check']);
+    expect(names([])).toEqual(all);
+    expect(names(['--help', 'up'])).toEqual(all);
+    expect(names(['-h'])).toEqual(all);
+    expect(names(['help', 'up'])).toEqual(all);
+    expect(names(['stauts'])).toEqual(all);
+    expect(names(['-qC', 'dir', 'up'])).toEqual(all);
+    expect(names(['--', 'up'])).toEqual(all);
+  });
+
+  it('built for one command, the CLI still says what it said with all of them: help, typos and bad options', async () => {
+    const rootHelp = await runCli(['--help', 'up']);
+    for (const name of commands.map((command) => command.name)) expect(rootHelp.stdout).toContain(name);
+    const typo = await runCli(['stauts']);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain("(Did you mean status?)");
+    const badOption = await runCli(['status', '--bogus']);
+    expect(badOption.exitCode).toBe(2);
+    expect(badOption.stderr).toContain("unknown option '--bogus'");
+    expect(badOption.stderr).toContain('Run `datalayer status --help` for usage.');
   });
 
   it('a declaration whose key is not the name commander derives from its flags is refused', () => {
