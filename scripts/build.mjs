@@ -32,10 +32,23 @@ const lazyChildProcess = {
     pluginBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
       args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'lazy-child-process', namespace: 'datalayer-shim' } : undefined,
     );
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'datalayer-shim' }, () => ({
+    pluginBuild.onLoad({ filter: /^lazy-child-process$/, namespace: 'datalayer-shim' }, () => ({
       contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
       loader: 'js',
     }));
+  },
+};
+
+// proper-lockfile reaches the file system through graceful-fs, which on load copies and patches
+// Node's fs to queue calls past EMFILE. A lock takes a handful of calls, never near that limit:
+// it gets node:fs itself, and every run that takes the lock is spared graceful-fs' set-up.
+const plainFsForLockfile = {
+  name: 'plain-fs-for-proper-lockfile',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^graceful-fs$/ }, (args) =>
+      args.importer.includes(`${path.sep}proper-lockfile${path.sep}`) ? { path: 'plain-fs', namespace: 'datalayer-shim' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /^plain-fs$/, namespace: 'datalayer-shim' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
   },
 };
 
@@ -86,7 +99,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyChildProcess, staticCommandList, pgWithoutCloudflareProbe],
+  plugins: [lazyChildProcess, plainFsForLockfile, staticCommandList, pgWithoutCloudflareProbe],
   // Not minified: a stack trace a user reports names the functions and lines it went through.
   minify: false,
   logLevel: 'warning',
