@@ -69,6 +69,25 @@ const pgWithoutCloudflareProbe = {
   },
 };
 
+// pg logs in with SCRAM through Web Crypto (lib/crypto/utils.js), whose first use loads Node's
+// webcrypto layer and goes through the thread pool for every step. src/services/postgres/
+// scram-node-crypto.ts answers the same calls with node:crypto. The build fails if pg's module
+// comes to export anything that one does not.
+const scramOnNodeCrypto = {
+  name: 'scram-on-node-crypto',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const ours = path.join(root, 'src', 'services', 'postgres', 'scram-node-crypto.ts');
+      const exported = /module\.exports = \{([^}]*)\}/.exec(source)?.[1].split(',').map((name) => name.trim()).filter(Boolean);
+      const provided = [...(await readFile(ours, 'utf8')).matchAll(/^export async function (\w+)|^export function (\w+)/gm)].map((match) => match[1] ?? match[2]);
+      const missing = exported ? exported.filter((name) => !provided.includes(name)) : ['(module.exports not found)'];
+      if (missing.length > 0) throw new Error(`${args.path}: pg's crypto utilities changed (${missing.join(', ')}); update ${path.relative(root, ours)}`);
+      return { contents: `module.exports = require(${JSON.stringify(ours)});`, loader: 'js', resolveDir: path.dirname(ours) };
+    });
+  },
+};
+
 // src/commands/index.ts lists each command as one `import('./<name>/index.js')` line, so that a
 // new command is one file and one line. Every run needs every declaration (commander is built from
 // all of them), so the bundle imports them statically: split into chunks they would be fourteen
@@ -99,7 +118,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyChildProcess, plainFsForLockfile, staticCommandList, pgWithoutCloudflareProbe],
+  plugins: [lazyChildProcess, plainFsForLockfile, staticCommandList, pgWithoutCloudflareProbe, scramOnNodeCrypto],
   // Not minified: a stack trace a user reports names the functions and lines it went through.
   minify: false,
   logLevel: 'warning',
