@@ -28,8 +28,13 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
   beforeAll(async () => {
     sandbox = makeGitSandbox();
     host = await makeEngineHost(sandbox, forkUpstream(sandbox));
-    const up = await host.cli(['up', '--runtime', 'docker']);
+    const up = await host.cli(['up', '--runtime', 'docker', '--json', '--verbose']);
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+    // Once proven, the route also gives this first `up` the states it reports.
+    expect(services(up).map((row) => [row.name, row.state, row.ports[0]?.published])).toEqual([
+      ['postgres', 'running', host.ports.postgres],
+      ['localstack', 'running', host.ports.localstack],
+    ]);
   });
   afterAll(async () => {
     await host?.cleanup();

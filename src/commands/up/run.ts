@@ -181,13 +181,16 @@ async function recordRuntime(
 /**
  * Docker, once the stack is ready: record the daemon socket whose API lists the same containers as
  * `compose ps`, so that the next `up`, `status` and `down` read states there instead of starting
- * CLIs. Already done when this run read its states there.
+ * CLIs; what is left of this run reads them there too. Already done when this run read its states
+ * there.
  */
 async function rememberEngineApi(context: Context, check: HostCheck, project: string | undefined, runtime: Runtime, settings: ReturnType<typeof stackSettingsOf>): Promise<void> {
   if (runtime.kind !== 'docker' || (runtime as ComposeRuntime).engineRoute) return;
   const { proveEngineApi } = await import('../../runtimes/docker/proven-engine-api.js');
   const proven = await proveEngineApi(runtime as ComposeRuntime, context.env, context.signal);
-  if (proven) await recordRuntime(context, check, project, runtime, settings, undefined, proven);
+  if (!proven) return;
+  (runtime as ComposeRuntime).adoptEngineApi(proven.api, proven.route);
+  await recordRuntime(context, check, project, runtime, settings, undefined, proven.route);
 }
 
 /** Persistence off: the block is commented out (enable turns it on), or not there at all (init adds it). */

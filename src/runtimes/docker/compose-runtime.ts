@@ -61,7 +61,7 @@ const ORPHAN_WARNING = /Found orphan containers/;
  */
 export class ComposeRuntime implements Runtime {
   readonly kind = 'docker' as const;
-  private readonly options: ComposeRuntimeOptions;
+  private options: ComposeRuntimeOptions;
   private defined: Promise<string[]> | undefined;
   private found: Promise<ComposeEngine> | undefined;
 
@@ -79,6 +79,11 @@ export class ComposeRuntime implements Runtime {
   /** The route to the daemon's API, when states are read there rather than with `compose ps`. */
   get engineRoute(): { socket: string; client: string } | undefined {
     return this.options.engineApi ? this.options.engineRoute : undefined;
+  }
+
+  /** From now on, states are read through this API: it was just proven to list what `compose ps` lists. */
+  adoptEngineApi(engineApi: DockerEngineApi, engineRoute: { socket: string; client: string }): void {
+    this.options = { ...this.options, engineApi, engineRoute };
   }
 
   get project(): string {

@@ -86,11 +86,16 @@ export async function provenEngineApi(
 }
 
 /**
- * After `up`: the route to record, when the API on it lists the very containers `compose ps`
- * lists for the project (same names, services and states). A CLI that talks to another daemon (a
- * context, a remote host, a wrapper on PATH) does not match, and nothing is recorded.
+ * After `up`: the route to record, and its API, when the API on it lists the very containers
+ * `compose ps` lists for the project (same names, services and states). A CLI that talks to
+ * another daemon (a context, a remote host, a wrapper on PATH) does not match, and nothing is
+ * recorded.
  */
-export async function proveEngineApi(runtime: ComposeRuntime, env: Readonly<Record<string, string | undefined>>, signal?: AbortSignal): Promise<DockerRoute | undefined> {
+export async function proveEngineApi(
+  runtime: ComposeRuntime,
+  env: Readonly<Record<string, string | undefined>>,
+  signal?: AbortSignal,
+): Promise<{ route: DockerRoute; api: DockerEngineApi } | undefined> {
   const route = dockerRouteOf(env);
   if (!route || (await runtime.engine()).command[0] === 'podman') return undefined;
   const api = new DockerEngineApi(route.socket);
@@ -100,5 +105,5 @@ export async function proveEngineApi(runtime: ComposeRuntime, env: Readonly<Reco
   if (!fromApi || fromApi.length === 0) return undefined;
   const fromCli = await runtime.containers({ viaCli: true });
   const key = (list: typeof fromCli) => list.map((container) => `${container.name} ${container.service} ${container.state}`).sort().join('\n');
-  return key(fromCli) === key(fromApi) ? route : undefined;
+  return key(fromCli) === key(fromApi) ? { route, api } : undefined;
 }
