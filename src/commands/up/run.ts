@@ -128,6 +128,8 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   }
   let ready: StackReadyOutcome | undefined;
   if (options.wait) {
+    // Proven now, the route serves the waits' own looks at the containers, not only the next command.
+    await rememberEngineApi(context, check, selected.project, runtime, settings);
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
     const exitWatch = serviceExitWatch(runtime, roles, declared);
     ready = await makeStackReady(context, { check, endpoints, runtime, roles, migrate: options.migrate && roles.includes('postgres'), deadline, exitWatch, changes });
@@ -137,7 +139,6 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   if (alreadyUp && (recorded === undefined || !sameSettings(recorded, settings))) {
     await recordRuntime(context, check, record?.project ?? selected.project, runtime, settings, record);
   }
-  if (options.wait) await rememberEngineApi(context, check, selected.project, runtime, settings);
   const extras = plan.extras.length > 0 ? await startExtraServices(context, runtime, plan.extras, before) : [];
   return result(check, {
     runtime: runtime.kind,
@@ -179,10 +180,11 @@ async function recordRuntime(
 }
 
 /**
- * Docker, once the stack is ready: record the daemon socket whose API lists the same containers as
+ * Docker, once the containers run: record the daemon socket whose API lists the same containers as
  * `compose ps`, so that the next `up`, `status` and `down` read states there instead of starting
- * CLIs; what is left of this run reads them there too. Already done when this run read its states
- * there.
+ * CLIs; the rest of this run reads them there too (each look while Postgres initialises would
+ * otherwise be a `compose ps`, CPU the starting services need). Already done when this run read
+ * its states there.
  */
 async function rememberEngineApi(context: Context, check: HostCheck, project: string | undefined, runtime: Runtime, settings: ReturnType<typeof stackSettingsOf>): Promise<void> {
   if (runtime.kind !== 'docker' || (runtime as ComposeRuntime).engineRoute) return;
