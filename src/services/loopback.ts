@@ -5,6 +5,7 @@
  * on 127.0.0.1 and Docker publishes ports on it, so the address is what the name would give. A
  * server that listens on ::1 alone refuses it: then the name itself is dialled, as before.
  */
+import { httpGet, type HttpAnswer, type HttpGetOptions } from '../support/http-get.js';
 import { networkErrorCode } from '../support/network-error-code.js';
 
 /** The address to dial first for a host name, or undefined to dial the name as it is. */
@@ -26,4 +27,9 @@ export async function dialLoopbackFirst<T>(hostname: string, attempt: (host: str
     if (networkErrorCode(error) !== 'ECONNREFUSED') throw error;
   }
   return attempt(hostname);
+}
+
+/** A GET of a local endpoint (LocalStack's health and init state), dialled by address first. */
+export function httpGetLoopbackFirst(url: string, options: Omit<HttpGetOptions, 'dialHost'> = {}): Promise<HttpAnswer> {
+  return dialLoopbackFirst(new URL(url).hostname, (host) => httpGet(url, { ...options, dialHost: host.replace(/^\[|\]$/g, '') }));
 }

@@ -1,5 +1,14 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { dialLoopbackFirst, loopbackAddressOf } from '../../src/services/loopback.js';
+import { dialLoopbackFirst, httpGetLoopbackFirst, loopbackAddressOf } from '../../src/services/loopback.js';
+
+/** A real HTTP server on `address` that answers with the Host header it received. */
+async function hostEcho(address: string): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => response.end(JSON.stringify({ host: request.headers.host })));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, address, resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
@@ -44,5 +53,18 @@ describe('dialLoopbackFirst', () => {
     const dialled: string[] = [];
     await expect(dialLoopbackFirst('db.example.com', async (host) => { dialled.push(host); throw refused(); })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(dialled).toEqual(['db.example.com']);
+  });
+});
+
+describe('httpGetLoopbackFirst', () => {
+  it('reaches a server on 127.0.0.1 for localhost, and the request still names localhost (Host)', async () => {
+    const server = await hostEcho('127.0.0.1');
+    try {
+      const answer = await httpGetLoopbackFirst(`http://localhost:${server.port}/_localstack/health`);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toEqual({ host: `localhost:${server.port}` });
+    } finally {
+      await server.close();
+    }
   });
 });

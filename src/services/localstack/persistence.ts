@@ -4,7 +4,7 @@
  * Either way its objects are gone after `docker compose down`, a restart or a crash, while the
  * database rows that point at them are kept: datalayer keeps a copy for it.
  */
-import { httpGet } from '../../support/http-get.js';
+import { httpGetLoopbackFirst } from '../loopback.js';
 import { parseLocalstackHealth } from './health.js';
 
 export type ObjectPersistence =
@@ -17,7 +17,7 @@ export async function localstackPersistence(endpoint: string, environment: Recor
   const timeout = AbortSignal.timeout(3_000);
   let body: unknown;
   try {
-    const response = await httpGet(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const response = await httpGetLoopbackFirst(`${endpoint.replace(/\/+$/, '')}/_localstack/health`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     if (response.status < 200 || response.status > 299) return undefined;
     body = JSON.parse(response.text);
   } catch (error) {

@@ -1,7 +1,8 @@
 import { ConfigError, NotReadyError } from '../../support/errors.js';
 import { attemptBudget, pollUntil, type ProbeOutcome, type WaitOptions } from '../../support/poll.js';
 import { describeNetworkError } from '../s3/errors.js';
-import { httpGet, type HttpAnswer } from '../../support/http-get.js';
+import type { HttpAnswer } from '../../support/http-get.js';
+import { httpGetLoopbackFirst } from '../loopback.js';
 import { failedInitScripts, parseLocalstackHealth, parseLocalstackInit, s3IsUp, type LocalstackHealth } from './health.js';
 
 /** `deadline` is shared by both phases; `check` throws e.g. when the LocalStack container has exited. */
@@ -68,7 +69,7 @@ async function getJson(url: string, options: WaitForLocalstackOptions): Promise<
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: HttpAnswer;
   try {
-    response = await httpGet(url, { signal });
+    response = await httpGetLoopbackFirst(url, { signal });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     return { ok: false, reason: describeNetworkError(error) };
