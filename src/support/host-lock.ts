@@ -115,8 +115,13 @@ async function makeStateDirectory(stateDir: string): Promise<void> {
     });
   }
   // mkdir accepts an existing symlink to a directory; datalayer's state stays inside the project.
-  const stats = await lstat(stateDir);
-  if (!stats.isDirectory()) throw notADirectory(stateDir);
+  const stats = await lstat(stateDir).catch((error: NodeJS.ErrnoException) => {
+    // Gone again: mkdir found it still there, just before the datalayer that made it removed it,
+    // empty, as it finished. The next attempt at the lock finds it missing and makes it anew.
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (stats && !stats.isDirectory()) throw notADirectory(stateDir);
 }
 
 /**
