@@ -9,7 +9,7 @@ import { Reporter } from '../report/reporter.js';
 import { colorAllowed, terminalStyle } from '../report/style.js';
 import { ExitCode, InterruptedError, isClosedOutput, OutputClosedError, UsageError } from '../support/errors.js';
 import { helpData, helpSubject } from './help-document.js';
-import { buildProgram, commandsFor } from './program.js';
+import { buildProgram } from './program.js';
 import { runCommand } from './run-command.js';
 
 export interface MainIo {
@@ -35,11 +35,12 @@ export async function main(io: MainIo): Promise<number> {
   let shown = '';
   const program = buildProgram(
     io.version,
-    commandsFor(io.argv, commands),
+    commands,
     async (command, values, globals) => {
       exitCode = await runFromCommandLine(command, values, globals, io, invocation);
     },
     { writeOut: (text) => (wantsJson ? (shown += text) : shell.help(text)), writeErr: (text) => shell.usage(text) },
+    io.argv,
   );
   program.hook('preSubcommand', (_program, subcommand) => {
     parsing = subcommand.name();

@@ -19,7 +19,7 @@ function examples(lines: readonly string[]): string {
  * commander, built from the commands' declarations. `output` receives everything commander would
  * print (help, usage errors) and errors are thrown, not exited on: the entry point decides.
  */
-export function buildProgram(version: string, commands: readonly AnyCommand[], onAction: ActionHandler, output: OutputConfiguration): Command {
+export function buildProgram(version: string, commands: readonly AnyCommand[], onAction: ActionHandler, output: OutputConfiguration, argv?: readonly string[]): Command {
   const program = new Command('datalayer')
     // Set before the subcommands exist: they inherit these.
     .configureOutput(output)
@@ -48,31 +48,29 @@ export function buildProgram(version: string, commands: readonly AnyCommand[], o
         'datalayer down                 # stop, keep the data',
       ]) + EXIT_CODES_HELP,
     );
-  for (const command of commands) addCommand(program, command, onAction);
+  for (const command of argv ? commandsFor(argv, commands, program.options) : commands) addCommand(program, command, onAction);
   return program;
 }
 
-/** The global options that take a value, as the next word (`-C dir`) or attached (`--cwd=dir`). */
-const GLOBAL_VALUE_FLAGS = ['-C', '--cwd', '--env-file'];
-const GLOBAL_FLAGS = ['--json', '-q', '--quiet', '-v', '--verbose', '--no-color', '-y', '--yes'];
-
 /**
  * The commands commander needs to be told about for this command line: only the one it runs, when
- * the line plainly names it after global options, since building the others costs every run time
- * for nothing. Anything else (help, a mistyped command, a form of option not recognised here) gets
- * them all, so that help lists them and a typo gets its suggestion.
+ * the line plainly names it after global options (`globals`, as the program declares them), since
+ * building the others costs every run time for nothing. Anything else (help, a mistyped command, an
+ * option it does not declare) gets them all, so that help lists them and a typo gets its suggestion.
  */
-export function commandsFor(argv: readonly string[], commands: readonly AnyCommand[]): readonly AnyCommand[] {
+export function commandsFor(argv: readonly string[], commands: readonly AnyCommand[], globals: readonly Option[]): readonly AnyCommand[] {
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index] as string;
-    if (GLOBAL_VALUE_FLAGS.includes(word)) {
-      index++;
-      continue;
+    if (!word.startsWith('-')) {
+      const named = commands.find((command) => command.name === word);
+      return named ? [named] : commands;
     }
-    if (GLOBAL_FLAGS.includes(word) || GLOBAL_VALUE_FLAGS.some((flag) => flag.startsWith('--') && word.startsWith(`${flag}=`))) continue;
-    if (word.startsWith('-')) return commands;
-    const named = commands.find((command) => command.name === word);
-    return named ? [named] : commands;
+    const equals = word.startsWith('--') ? word.indexOf('=') : -1;
+    const flag = equals === -1 ? word : word.slice(0, equals);
+    const option = globals.find((candidate) => candidate.short === flag || candidate.long === flag);
+    // Not a global option, or one whose value may or may not follow: commander decides, with all of them.
+    if (!option || option.optional || (equals !== -1 && !option.required)) return commands;
+    if (option.required && equals === -1) index++;
   }
   return commands;
 }

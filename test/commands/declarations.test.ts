@@ -19,7 +19,8 @@ describe('commander is built from the declarations', () => {
   });
 
   it('a command line that plainly names its command builds only that one; anything else builds them all', () => {
-    const names = (argv: string[]) => commandsFor(argv, commands).map((command) => command.name);
+    const globals = buildProgram('0.0.0', [], noAction, silent).options;
+    const names = (argv: string[]) => commandsFor(argv, commands, globals).map((command) => command.name);
     const all = commands.map((command) => command.name);
     expect(names(['up'])).toEqual(['up']);
     expect(names(['-C', 'up', 'status', '--json'])).toEqual(['status']);
@@ -31,6 +32,8 @@ describe('commander is built from the declarations', () => {
     expect(names(['stauts'])).toEqual(all);
     expect(names(['-qC', 'dir', 'up'])).toEqual(all);
     expect(names(['--', 'up'])).toEqual(all);
+    expect(names(['--json=yes', 'up'])).toEqual(all);
+    expect(buildProgram('0.0.0', commands, noAction, silent, ['-q', 'status']).commands.map((command) => command.name())).toEqual(['status']);
   });
 
   it('built for one command, the CLI still says what it said with all of them: help, typos and bad options', async () => {
