@@ -4,9 +4,10 @@
  * route (the same socket, the same `docker` client first on PATH), and only when it answers now.
  * Anything else keeps the CLI, which stays the judge: it detects the engine and says what is wrong.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findExecutable } from '../../process/find-executable.js';
 import type { ComposeRuntime } from './compose-runtime.js';
 import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
 
@@ -53,18 +54,10 @@ function onDefaultContext(env: Readonly<Record<string, string | undefined>>): bo
 
 /** The first `docker` on PATH, as the runner finds it, with what changes when it is replaced. */
 function dockerClientOf(searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, 'docker');
-    try {
-      accessSync(candidate, constants.X_OK);
-      const stats = statSync(candidate);
-      return `${candidate} ${stats.size} ${stats.ino} ${stats.ctimeMs}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
-    }
-  }
-  return undefined;
+  const found = findExecutable('docker', { PATH: searchPath });
+  if (!found) return undefined;
+  const stats = statSync(found, { throwIfNoEntry: false });
+  return stats && `${found} ${stats.size} ${stats.ino} ${stats.ctimeMs}`;
 }
 
 /** The recorded route's API when the environment still takes it and it answers a ping; else undefined. */
