@@ -22,13 +22,14 @@ export async function httpGet(url: string, { signal, dialHost }: HttpGetOptions 
   const target = new URL(url);
   const plain = target.protocol !== 'https:';
   const { request } = plain ? await import('node:http') : await import('node:https');
-  const dialled = dialHost === undefined ? {} : { hostname: dialHost, headers: { accept: 'application/json', host: target.host } };
+  const dialled = dialHost === undefined ? {} : { hostname: dialHost };
+  const headers = { accept: 'application/json', ...(dialHost === undefined ? {} : { host: target.host }) };
   // Plain HTTP has no TLS server name; left unset, Node's agent derives one by asking whether the
   // host is an IP address, whose first answer for a name compiles Node's IPv6 pattern (~10 ms).
   const serverName = plain ? { servername: '' } : {};
   try {
     return await new Promise<HttpAnswer>((resolve, reject) => {
-      const options = { method: 'GET', ...(signal ? { signal } : {}), headers: { accept: 'application/json' }, ...serverName, ...dialled };
+      const options = { method: 'GET', ...(signal ? { signal } : {}), headers, ...serverName, ...dialled };
       const sent = request(target, options, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -11,7 +11,8 @@ import type { Style } from '../../report/style.js';
 import { removeRuntimeRecord } from '../../runtimes/runtime-record.js';
 import { inUseOrSelected, runtimeInUse, type RuntimeInUse } from '../../runtimes/select-runtime.js';
 import { endpointsOf } from '../../config/endpoints.js';
-import { removeSavedCopy, savedCopyPath } from '../../services/saved-objects/saved-copy.js';
+import { savedCopyPath } from '../../services/saved-objects/copy-file.js';
+import { removeSavedCopy } from '../../services/saved-objects/saved-copy.js';
 import { saveBeforeStop, type SavedObjectsOutcome } from '../../services/saved-objects/stack-hooks.js';
 
 /** The options of `down`, as its declaration (index.ts) validates them. */

@@ -17,7 +17,6 @@ import { writeArchive } from '../archive/write-archive.js';
 import { COPY_FILE, INSTANCE_FILE, readInstance, savedCopyPath } from './copy-file.js';
 
 /** Which S3 instance received the copy last (`up`): only that instance's content may replace it. */
-export { savedCopyPath };
 
 export interface SaveOptions {
   stateDir: string;
