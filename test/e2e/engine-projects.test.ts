@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf } from '../helpers/cli.js';
-import { describeEngine, docker, ENGINE_IMAGES, projectContainers, projectNetworks, unwantedOutput } from '../helpers/engine.js';
+import { describeEngine, docker, projectContainers, projectNetworks, unwantedOutput } from '../helpers/engine.js';
+import { ENGINE_IMAGES } from '../helpers/engine-probe.js';
 import { forkUpstream, makeEngineHost, type EngineHost } from '../helpers/engine-host.js';
 import { makeGitSandbox, type GitSandbox } from '../helpers/git-fixtures.js';
 

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { execa } from 'execa';
-import { beforeAll, describe } from 'vitest';
+import { beforeAll, describe, inject } from 'vitest';
+import { probeEngine } from './engine-probe.js';
 
 /**
  * The real Docker engine of the real-engine tests (`npm run engine` sets one up). They run where
@@ -9,37 +9,20 @@ import { beforeAll, describe } from 'vitest';
  */
 export const engineRequired = process.env.DATALAYER_ENGINE_REQUIRED === '1';
 
-/** What the engine set-up provides (test/engine/lib/images.sh names the same four). */
-export const ENGINE_IMAGES = {
-  postgres: 'postgres:16',
-  localstackLatest: 'localstack/localstack:latest',
-  localstackCommunity: 'localstack/localstack:4.12',
-  localstackNeedsToken: 'datalayer-engine/localstack:needs-auth-token',
-} as const;
-
-const SET_UP = 'set one up with `eval "$(npm run --silent engine)"`';
-
-function quietly(args: string[]): { ok: boolean; stdout: string } {
-  try {
-    return { ok: true, stdout: execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim() };
-  } catch (error) {
-    // A missing client, a daemon that does not answer or a missing image: each is a reason to skip.
-    return { ok: false, stdout: String((error as { stderr?: unknown }).stderr ?? error) };
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** probeEngine()'s answer for the whole run; null when an engine answers. */
+    engineUnavailable: string | null;
   }
 }
 
 let verdict: string | undefined | null = null;
 
-/** Why the real-engine tests cannot run here, or undefined when they can (asked once per file). */
+/** Why the real-engine tests cannot run here: the run's answer, or this file's own when the run has none. */
 export function engineUnavailable(): string | undefined {
   if (verdict !== null) return verdict;
-  const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default Docker socket';
-  if (!quietly(['info', '--format', '{{.ServerVersion}}']).ok) verdict = `no Docker engine answers at ${where}: ${SET_UP}`;
-  else if (!/^v?(2|5)\./.test(quietly(['compose', 'version', '--short']).stdout)) verdict = `\`docker compose\` (Compose v2) is missing: ${SET_UP}`;
-  else {
-    const missing = Object.values(ENGINE_IMAGES).filter((image) => !quietly(['image', 'inspect', image]).ok);
-    verdict = missing.length > 0 ? `image${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing on the engine: ${SET_UP}` : undefined;
-  }
+  const provided = inject('engineUnavailable');
+  verdict = provided === undefined ? probeEngine() : (provided ?? undefined);
   return verdict;
 }
 

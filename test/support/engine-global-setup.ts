@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { probeEngine } from '../helpers/engine-probe.js';
 
 /**
  * The fork's compose file bind-mounts /var/run/docker.sock into LocalStack. On an engine listening
@@ -8,7 +10,9 @@ import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
  */
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
-export default function setup(): () => void {
+export default function setup(project: TestProject): () => void {
+  // Whether a real engine answers, asked once for the run rather than by each real-engine file.
+  project.provide('engineUnavailable', probeEngine() ?? null);
   const existedBefore = existsSync(DEFAULT_SOCKET);
   return () => {
     if (existedBefore || !existsSync(DEFAULT_SOCKET)) return;
