@@ -205,22 +205,29 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
   const { detected, record } = found;
   const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
   if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
-  const [{ detectEngineAndDaemon }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }] = await Promise.all([
+  const [{ detectComposeEngine, detectEngineAndDaemon, checkDaemon, daemonCli }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }] = await Promise.all([
     import('./docker/engine.js'),
     import('./docker/project-name.js'),
     import('./docker/compose-runtime.js'),
     import('./docker/proven-engine-api.js'),
   ]);
   const call = { env: context.env, signal: context.signal };
+  // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
+  // looked for once a compose call is made (states come from the API), and the docker daemon is
+  // not asked again, its API's ping having just answered (a Compose of another daemon, podman's,
+  // still has that one asked).
+  const route = found.engineApi ?? record?.engineApi;
+  const engineApi = await provenEngineApi(route, context.env, context.signal);
   const detect = async () => {
-    const engine = detected ?? (await detectEngineAndDaemon(context.runner, call)).engine;
+    let engine = detected;
+    if (!engine && engineApi) {
+      engine = await detectComposeEngine(context.runner, call);
+      if (daemonCli(engine) !== 'docker') await checkDaemon(context.runner, engine, call);
+    }
+    engine ??= (await detectEngineAndDaemon(context.runner, call)).engine;
     for (const warning of engine.warnings) context.reporter.warn(warning);
     return engine;
   };
-  // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
-  // looked for once a compose call is made (states come from the API).
-  const route = found.engineApi ?? record?.engineApi;
-  const engineApi = await provenEngineApi(route, context.env, context.signal);
   const engine = engineApi ? detect : await detect();
   const project = record?.project ?? composeProjectName(context.host.dir, config.values);
   const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));

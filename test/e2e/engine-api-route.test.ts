@@ -56,7 +56,7 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     ]);
   });
 
-  it('a container stopped with `docker stop`: `status` says not ready, `up` starts it again through Compose', async () => {
+  it('a container stopped with `docker stop`: `status` says not ready, `up` starts it again through Compose without asking the daemon again', async () => {
     expect((await docker(['stop', '--time', '2', container('localstack')])).exitCode).toBe(0);
     const status = await host.cli(['status', '--json']);
     expect(status.exitCode, status.stdout).toBe(5);
@@ -65,6 +65,9 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
     expect(dataOf(up)).toMatchObject({ started: true });
     expect(up.stderr).toMatch(/^\$ docker compose .* up -d/m);
+    // The route's ping has just shown the daemon answers: Compose is looked for, the daemon not asked again.
+    expect(up.stderr).toMatch(/^\$ docker compose version/m);
+    expect(up.stderr).not.toMatch(/^\$ docker info/m);
     expect((await docker(['inspect', '--format', '{{.State.Status}}', container('localstack')])).stdout.trim()).toBe('running');
   });
 
