@@ -26,9 +26,10 @@ const RuntimeRecordSchema = z.object({
   /**
    * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`, and
    * the `docker` client it came through; later commands read states there while the environment
-   * still takes that route (see docker/proven-engine-api.ts).
+   * still takes that route (see docker/proven-engine-api.ts); and the `docker compose` plugin's
+   * version when it was the engine (docker/docker-route.ts).
    */
-  engineApi: z.optional(z.object({ socket: z.string(), client: z.string() })),
+  engineApi: z.optional(z.object({ socket: z.string(), client: z.string(), compose: z.optional(z.string()) })),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 
@@ -52,7 +53,7 @@ export async function readRuntimeRecord(stateDir: string): Promise<RuntimeRecord
 export async function writeRuntimeRecord(
   stateDir: string,
   runtime: RuntimeKind,
-  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: { socket: string; client: string } } = {},
+  details: { project?: string; composeFile?: string; settings?: StackSettings; engineApi?: RuntimeRecord['engineApi'] } = {},
 ): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const record: RuntimeRecord = {

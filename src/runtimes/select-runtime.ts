@@ -205,11 +205,12 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
   const { detected, record } = found;
   const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
   if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
-  const [{ detectComposeEngine, detectEngineAndDaemon, checkDaemon, daemonCli }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }] = await Promise.all([
+  const [{ detectComposeEngine, detectEngineAndDaemon, checkDaemon, daemonCli }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }, { recordedEngine }] = await Promise.all([
     import('./docker/engine.js'),
     import('./docker/project-name.js'),
     import('./docker/compose-runtime.js'),
     import('./docker/proven-engine-api.js'),
+    import('./docker/docker-route.js'),
   ]);
   const call = { env: context.env, signal: context.signal };
   // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
@@ -228,13 +229,18 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
     for (const warning of engine.warnings) context.reporter.warn(warning);
     return engine;
   };
-  const engine = engineApi ? detect : await detect();
+  // The plugin the route recorded is taken as it answered then; a call that finds it gone, and
+  // output streamed to the user, get an engine detected now (ComposeRuntime's redetect).
+  const recorded = !detected && engineApi && route ? recordedEngine(route) : undefined;
+  for (const warning of recorded?.warnings ?? []) context.reporter.warn(warning);
+  const engine = recorded ?? (engineApi ? detect : await detect());
   const project = record?.project ?? composeProjectName(context.host.dir, config.values);
   const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
   const runtime = new ComposeRuntime({
     runner: context.runner,
     engine,
     ...(engineApi && route ? { engineApi, engineRoute: route } : {}),
+    ...(recorded ? { redetect: detect } : {}),
     project,
     composeFile: path.resolve(composeFile),
     envFile: context.host.envFile,

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ComposeRuntime } from '../../src/runtimes/docker/compose-runtime.js';
-import type { ComposeEngine } from '../../src/runtimes/docker/engine.js';
+import { detectComposeEngine, type ComposeEngine } from '../../src/runtimes/docker/engine.js';
+import { recordedEngine, type DockerRoute } from '../../src/runtimes/docker/docker-route.js';
+import { DockerEngineApi } from '../../src/runtimes/docker/engine-api.js';
 import { findContainerPublishing } from '../../src/runtimes/docker/port-owner.js';
 import { composeProjectName } from '../../src/runtimes/docker/project-name.js';
 import { DatalayerError, InterruptedError, PrerequisiteError, RefusedError, UsageError } from '../../src/support/errors.js';
@@ -46,12 +48,20 @@ const localstackRunning: FakeService = {
 };
 const localstackExited: FakeService = { Service: 'localstack', State: 'exited', ExitCode: 55, Publishers: [] };
 
-function setup(scenario: FakeDockerScenario, options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void } = {}) {
+function setup(scenario: FakeDockerScenario, options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void; recorded?: DockerRoute } = {}) {
   const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: true });
   const project = composeProjectName(hostDir, options.env ?? {});
+  const runner = new ProcessRunner();
+  // A route whose engine is the plugin the last `up` recorded (its API is not called here).
+  const recorded = options.recorded && {
+    engineApi: new DockerEngineApi(options.recorded.socket),
+    engineRoute: options.recorded,
+    redetect: () => detectComposeEngine(runner, { env: docker.env }),
+  };
   const runtime = new ComposeRuntime({
-    runner: new ProcessRunner(),
-    engine: options.engine ?? DOCKER_COMPOSE,
+    runner,
+    ...recorded,
+    engine: options.engine ?? (options.recorded ? recordedEngine(options.recorded)! : DOCKER_COMPOSE),
     project,
     composeFile,
     envFile,
@@ -105,6 +115,47 @@ describe('ComposeRuntime argv', () => {
     const { docker, runtime, target } = setup({}, { engine });
     await runtime.start({});
     expect(docker.calls()).toEqual([['docker-compose', ...target('myhost'), 'up', '-d']]);
+  });
+
+  describe('with the plugin the last `up` recorded, not asked now', () => {
+    const route = { socket: '/run/docker.sock', client: 'docker 1 2 3', compose: '2.29.1' };
+    const recordedSetup = (scenario: FakeDockerScenario) => setup(scenario, { recorded: route });
+
+    it('calls it without a version call first', async () => {
+      const { docker, runtime, target } = recordedSetup({});
+      await runtime.stop({ volumes: false });
+      expect(docker.calls()).toEqual([['docker', 'compose', ...target('myhost'), 'down']]);
+    });
+
+    it('a plugin gone since: the engine found now (a standalone docker-compose) takes the call again, and the route forgets the plugin', async () => {
+      const { docker, runtime, target } = recordedSetup({ pluginMissing: 'new', dockerComposeVersion: '2.27.0' });
+      expect(await runtime.stop({ volumes: false })).toEqual({ deleted: [] });
+      const calls = docker.calls();
+      expect(calls[0]).toEqual(['docker', 'compose', ...target('myhost'), 'down']);
+      expect(calls.at(-1)).toEqual(['docker-compose', ...target('myhost'), 'down']);
+      expect(calls.slice(1, -1).every((argv) => argv.includes('version'))).toBe(true);
+      expect((await runtime.engine()).command).toEqual(['docker-compose']);
+      expect(runtime.engineRoute).toEqual({ socket: route.socket, client: route.client });
+    });
+
+    it('a failure of the plugin itself (a port taken) is reported as it is, after one version call', async () => {
+      const { docker, runtime, target } = recordedSetup({ responses: { up: { exitCode: 1, stderr: 'Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:15432 failed: port is already allocated' } } });
+      const error = await rejection(runtime.start({}));
+      expect(error).toBeInstanceOf(RefusedError);
+      expect(docker.calls()).toEqual([
+        ['docker', 'compose', ...target('myhost'), 'up', '-d'],
+        ['docker', 'compose', 'version', '--short'],
+      ]);
+    });
+
+    it('logs, whose output goes straight to the user, get an engine found now', async () => {
+      const { docker, runtime, target } = recordedSetup({});
+      await runtime.streamLogs(['postgres'], { tail: 1 });
+      expect(docker.calls()).toEqual([
+        ['docker', 'compose', 'version', '--short'],
+        ['docker', 'compose', ...target('myhost'), 'logs', '--tail', '1', 'postgres'],
+      ]);
+    });
   });
 
   it('refuses a service name that would read as an option, before running anything', async () => {

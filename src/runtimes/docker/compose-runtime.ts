@@ -15,6 +15,7 @@ import { composeWarnings, isComposeWarningLine } from './compose-warnings.js';
 import { composeFailure } from './docker-errors.js';
 import { daemonCli, type ComposeEngine } from './engine.js';
 import type { DockerEngineApi } from './engine-api.js';
+import { routeWithEngine, type DockerRoute } from './docker-route.js';
 import { parseComposePs, toServiceState, type ContainerInfo } from './ps.js';
 
 export interface ComposeRuntimeOptions extends ComposeTarget {
@@ -27,8 +28,14 @@ export interface ComposeRuntimeOptions extends ComposeTarget {
    * CLI is asked instead, so a broken socket only costs time, never a wrong answer.
    */
   engineApi?: DockerEngineApi;
-  /** How `engineApi` was reached (socket and client), to keep in the runtime record. */
-  engineRoute?: { socket: string; client: string };
+  /** How `engineApi` was reached (socket, client, the plugin's version), to keep in the runtime record. */
+  engineRoute?: DockerRoute;
+  /**
+   * Given when `engine` is what the last `up` recorded on this route (the `docker compose` plugin
+   * and its version) rather than detected now: finds the engine afresh for a call whose output goes
+   * straight to the user, or when a call finds the plugin gone (then made again on what it finds).
+   */
+  redetect?: () => Promise<ComposeEngine>;
   /** Receives the warnings Compose prints (e.g. a variable not set); silent without one. */
   reporter?: Pick<Reporter, 'warn'>;
   /**
@@ -77,12 +84,12 @@ export class ComposeRuntime implements Runtime {
   }
 
   /** The route to the daemon's API, when states are read there rather than with `compose ps`. */
-  get engineRoute(): { socket: string; client: string } | undefined {
+  get engineRoute(): DockerRoute | undefined {
     return this.options.engineApi ? this.options.engineRoute : undefined;
   }
 
   /** From now on, states are read through this API: it was just proven to list what `compose ps` lists. */
-  adoptEngineApi(engineApi: DockerEngineApi, engineRoute: { socket: string; client: string }): void {
+  adoptEngineApi(engineApi: DockerEngineApi, engineRoute: DockerRoute): void {
     this.options = { ...this.options, engineApi, engineRoute };
   }
 
@@ -198,11 +205,35 @@ export class ComposeRuntime implements Runtime {
   }
 
   private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe', transformLine?: (line: string) => string): Promise<RunResult> {
-    const { file, args } = composeArgv(await this.engine(), this.options, subcommand);
-    const abort = signal ?? this.options.signal;
-    const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio, ...(transformLine ? { transformLine } : {}) });
-    if (abort?.aborted) throw new InterruptedError();
-    return result;
+    // Output the user reads as it comes cannot be taken back and run again: it gets an engine found now.
+    if (stdio === 'inherit') await this.redetect();
+    const call = async () => {
+      const { file, args } = composeArgv(await this.engine(), this.options, subcommand);
+      const abort = signal ?? this.options.signal;
+      const result = await this.options.runner.run(file, args, { env: this.options.env, signal: abort, stdio, ...(transformLine ? { transformLine } : {}) });
+      if (abort?.aborted) throw new InterruptedError();
+      return result;
+    };
+    const result = await call();
+    if (!this.options.redetect || (result.exitCode === 0 && !result.notFound)) return result;
+    // A failure on the plugin the last `up` used may be the plugin gone (a docker CLI without it
+    // reads `compose -p` as its own unknown flag): the engine found now decides. The same plugin
+    // means the failure is Compose's own; another engine (a standalone docker-compose) takes the
+    // call again; none at all throws the reason.
+    const before = await this.engine();
+    await this.redetect();
+    const now = await this.engine();
+    return now.command.join(' ') === before.command.join(' ') && now.version === before.version ? result : call();
+  }
+
+  /** Replaces a recorded engine with one found now, and keeps what was found for the runtime record. */
+  private async redetect(): Promise<void> {
+    const { redetect } = this.options;
+    if (!redetect) return;
+    this.options = { ...this.options, redetect: undefined };
+    this.found = redetect();
+    const engine = await this.found;
+    if (this.options.engineRoute) this.options = { ...this.options, engineRoute: routeWithEngine(this.options.engineRoute, engine) };
   }
 
   private async failUnlessOk(result: RunResult, subcommand: string): Promise<void> {

@@ -9,13 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { findExecutable } from '../../process/find-executable.js';
 import type { ComposeRuntime } from './compose-runtime.js';
+import { routeWithEngine, type DockerRoute } from './docker-route.js';
 import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
 
-/** The socket, and the `docker` client (path, size, change time) that would talk to it. */
-export interface DockerRoute {
-  socket: string;
-  client: string;
-}
 
 /** The route the environment takes now, or undefined when it cannot be told without the CLI. */
 export function dockerRouteOf(env: Readonly<Record<string, string | undefined>>): DockerRoute | undefined {
@@ -90,7 +86,8 @@ export async function proveEngineApi(
   signal?: AbortSignal,
 ): Promise<{ route: DockerRoute; api: DockerEngineApi } | undefined> {
   const route = dockerRouteOf(env);
-  if (!route || (await runtime.engine()).command[0] === 'podman') return undefined;
+  const engine = await runtime.engine();
+  if (!route || engine.command[0] === 'podman') return undefined;
   const api = new DockerEngineApi(route.socket);
   // The API first: where it does not answer, or knows no container of the project (another daemon
   // behind the CLI), there is nothing to compare, and no `compose ps` is spent on it.
@@ -98,5 +95,5 @@ export async function proveEngineApi(
   if (!fromApi || fromApi.length === 0) return undefined;
   const fromCli = await runtime.containers({ viaCli: true });
   const key = (list: typeof fromCli) => list.map((container) => `${container.name} ${container.service} ${container.state}`).sort().join('\n');
-  return key(fromCli) === key(fromApi) ? { route, api } : undefined;
+  return key(fromCli) === key(fromApi) ? { route: routeWithEngine(route, engine), api } : undefined;
 }
