@@ -219,21 +219,22 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
   // still has that one asked).
   const route = found.engineApi ?? record?.engineApi;
   const engineApi = await provenEngineApi(route, context.env, context.signal);
+  const said = (engine: ComposeEngine) => {
+    for (const warning of engine.warnings) context.reporter.warn(warning);
+    return engine;
+  };
   const detect = async () => {
     let engine = detected;
     if (!engine && engineApi) {
       engine = await detectComposeEngine(context.runner, call);
       if (daemonCli(engine) !== 'docker') await checkDaemon(context.runner, engine, call);
     }
-    engine ??= (await detectEngineAndDaemon(context.runner, call)).engine;
-    for (const warning of engine.warnings) context.reporter.warn(warning);
-    return engine;
+    return said(engine ?? (await detectEngineAndDaemon(context.runner, call)).engine);
   };
   // The plugin the route recorded is taken as it answered then; a call that finds it gone, and
   // output streamed to the user, get an engine detected now (ComposeRuntime's redetect).
   const recorded = !detected && engineApi && route ? recordedEngine(route) : undefined;
-  for (const warning of recorded?.warnings ?? []) context.reporter.warn(warning);
-  const engine = recorded ?? (engineApi ? detect : await detect());
+  const engine = recorded ? async () => said(recorded) : engineApi ? detect : await detect();
   const project = record?.project ?? composeProjectName(context.host.dir, config.values);
   const roles = new Map((compose?.services ?? []).map((service) => [service.name, serviceRole(service)]));
   const runtime = new ComposeRuntime({
