@@ -12,7 +12,6 @@ import type { ComposeRuntime } from './compose-runtime.js';
 import { routeWithEngine, type DockerRoute } from './docker-route.js';
 import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
 
-
 /** The route the environment takes now, or undefined when it cannot be told without the CLI. */
 export function dockerRouteOf(env: Readonly<Record<string, string | undefined>>): DockerRoute | undefined {
   // Without DOCKER_HOST, a context chosen with `docker context use` decides where the CLI goes.
