@@ -205,7 +205,7 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
   const { detected, record } = found;
   const composeFile = config.composeFile ?? (record?.composeFile === undefined ? undefined : path.resolve(context.host.dir, record.composeFile));
   if (!composeFile) throw new ConfigError('CHAINLIT_DATALAYER_COMPOSE is not set; the docker runtime needs a compose file.');
-  const [{ detectComposeEngine, detectEngineAndDaemon, checkDaemon, daemonCli }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }, { recordedEngine }] = await Promise.all([
+  const [{ detectEngineAndDaemon, detectEngineBesideAnsweringDocker }, { composeProjectName }, { ComposeRuntime }, { provenEngineApi }, { recordedEngine }] = await Promise.all([
     import('./docker/engine.js'),
     import('./docker/project-name.js'),
     import('./docker/compose-runtime.js'),
@@ -215,22 +215,15 @@ async function createComposeRuntime(context: Context, config: HostConfig, compos
   const call = { env: context.env, signal: context.signal };
   // A socket the last `up` proved, still named by DOCKER_HOST and answering: the engine is only
   // looked for once a compose call is made (states come from the API), and the docker daemon is
-  // not asked again, its API's ping having just answered (a Compose of another daemon, podman's,
-  // still has that one asked).
+  // not asked again, its API's ping having just answered.
   const route = found.engineApi ?? record?.engineApi;
   const engineApi = await provenEngineApi(route, context.env, context.signal);
   const said = (engine: ComposeEngine) => {
     for (const warning of engine.warnings) context.reporter.warn(warning);
     return engine;
   };
-  const detect = async () => {
-    let engine = detected;
-    if (!engine && engineApi) {
-      engine = await detectComposeEngine(context.runner, call);
-      if (daemonCli(engine) !== 'docker') await checkDaemon(context.runner, engine, call);
-    }
-    return said(engine ?? (await detectEngineAndDaemon(context.runner, call)).engine);
-  };
+  const detect = async () =>
+    said(detected ?? (engineApi ? await detectEngineBesideAnsweringDocker(context.runner, call) : (await detectEngineAndDaemon(context.runner, call)).engine));
   // The plugin the route recorded is taken as it answered then; a call that finds it gone, and
   // output streamed to the user, get an engine detected now (ComposeRuntime's redetect).
   const recorded = !detected && engineApi && route ? recordedEngine(route) : undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDaemon, detectComposeEngine, isDockerAvailable, probeDocker } from '../../src/runtimes/docker/engine.js';
+import { checkDaemon, detectComposeEngine, detectEngineBesideAnsweringDocker, isDockerAvailable, probeDocker } from '../../src/runtimes/docker/engine.js';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 import { installFakeDocker, type FakeDockerInstall, type FakeDockerScenario } from '../helpers/fake-docker.js';
@@ -114,6 +114,20 @@ describe('detectComposeEngine', () => {
     expect(error.message).toContain('docker compose: the compose plugin is not installed');
     expect(error.message).toContain('docker-compose: `docker-compose` not found');
     expect(error.message).toContain('podman compose: `podman` not found');
+  });
+});
+
+describe('detectEngineBesideAnsweringDocker', () => {
+  it('asks Compose only: the docker daemon has just answered through its API', async () => {
+    const docker = fake({ composeVersion: '2.29.1', daemonDown: true });
+    expect((await detectEngineBesideAnsweringDocker(runner, { env: docker.env })).command).toEqual(['docker', 'compose']);
+    expect(docker.calls()).toEqual([['docker', 'compose', 'version', '--short']]);
+  });
+
+  it("asks podman's daemon when podman compose is the engine", async () => {
+    const docker = fake({ pluginMissing: 'new', podmanComposeVersion: '2.30.0' }, { withPodman: true });
+    expect((await detectEngineBesideAnsweringDocker(runner, { env: docker.env })).command).toEqual(['podman', 'compose']);
+    expect(docker.calls().at(-1)?.slice(0, 2)).toEqual(['podman', 'info']);
   });
 });
 

@@ -206,7 +206,7 @@ export class ComposeRuntime implements Runtime {
 
   private async compose(subcommand: string[], signal?: AbortSignal, stdio: 'pipe' | 'inherit' = 'pipe', transformLine?: (line: string) => string): Promise<RunResult> {
     // Output the user reads as it comes cannot be taken back and run again: it gets an engine found now.
-    if (stdio === 'inherit') await this.redetect();
+    if (stdio === 'inherit') await this.detectAfresh();
     const call = async () => {
       const { file, args } = composeArgv(await this.engine(), this.options, subcommand);
       const abort = signal ?? this.options.signal;
@@ -221,13 +221,13 @@ export class ComposeRuntime implements Runtime {
     // means the failure is Compose's own; another engine (a standalone docker-compose) takes the
     // call again; none at all throws the reason.
     const before = await this.engine();
-    await this.redetect();
+    await this.detectAfresh();
     const now = await this.engine();
     return now.command.join(' ') === before.command.join(' ') && now.version === before.version ? result : call();
   }
 
   /** Replaces a recorded engine with one found now, and keeps what was found for the runtime record. */
-  private async redetect(): Promise<void> {
+  private async detectAfresh(): Promise<void> {
     const { redetect } = this.options;
     if (!redetect) return;
     this.options = { ...this.options, redetect: undefined };

@@ -18,8 +18,7 @@ const PLUGIN = ['docker', 'compose'] as const;
 /** The route, with the version of the engine found on it when that engine is the plugin. */
 export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): DockerRoute {
   const { compose: _previous, ...rest } = route;
-  const isPlugin = engine.command.length === 2 && engine.command[0] === PLUGIN[0] && engine.command[1] === PLUGIN[1];
-  return isPlugin && engine.version !== 'unknown' ? { ...rest, compose: engine.version } : rest;
+  return engine.command.join(' ') === PLUGIN.join(' ') && engine.version !== 'unknown' ? { ...rest, compose: engine.version } : rest;
 }
 
 /** The plugin the route recorded, as an engine, without starting it; undefined when none was. */

@@ -181,6 +181,16 @@ export async function checkDaemon(
 }
 
 /**
+ * An engine, where the docker daemon has just answered through its API (the route the last `up`
+ * proved): only a Compose of another daemon (podman's) has that daemon asked.
+ */
+export async function detectEngineBesideAnsweringDocker(runner: ProcessRunner, options: DockerCallOptions = {}): Promise<ComposeEngine> {
+  const engine = await detectComposeEngine(runner, options);
+  if (daemonCli(engine) !== 'docker') await checkDaemon(runner, engine, options);
+  return engine;
+}
+
+/**
  * An engine and a daemon that answers. Most of the cost is starting two CLIs, so the docker
  * daemon is asked while the engine is being detected (podman's only once podman is the engine).
  */
