@@ -29,7 +29,12 @@ export async function dialLoopbackFirst<T>(hostname: string, attempt: (host: str
   return attempt(hostname);
 }
 
+/** A URL's host name as a socket dials it: an IPv6 address without the brackets a URL writes. */
+export function socketHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
+}
+
 /** A GET of a local endpoint (LocalStack's health and init state), dialled by address first. */
 export function httpGetLoopbackFirst(url: string, options: Omit<HttpGetOptions, 'dialHost'> = {}): Promise<HttpAnswer> {
-  return dialLoopbackFirst(new URL(url).hostname, (host) => httpGet(url, { ...options, dialHost: host.replace(/^\[|\]$/g, '') }));
+  return dialLoopbackFirst(new URL(url).hostname, (host) => httpGet(url, { ...options, dialHost: socketHost(host) }));
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { dialLoopbackFirst, httpGetLoopbackFirst, loopbackAddressOf } from '../../src/services/loopback.js';
+import { dialLoopbackFirst, httpGetLoopbackFirst, loopbackAddressOf, socketHost } from '../../src/services/loopback.js';
 
 /** A real HTTP server on `address` that answers with the Host header it received. */
 async function hostEcho(address: string): Promise<{ port: number; close: () => Promise<void> }> {
@@ -53,6 +53,16 @@ describe('dialLoopbackFirst', () => {
     const dialled: string[] = [];
     await expect(dialLoopbackFirst('db.example.com', async (host) => { dialled.push(host); throw refused(); })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(dialled).toEqual(['db.example.com']);
+  });
+});
+
+describe('socketHost', () => {
+  it.each([
+    ['[::1]', '::1'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['localhost', 'localhost'],
+  ])('%s is dialled as %s', (hostname, dialled) => {
+    expect(socketHost(hostname)).toBe(dialled);
   });
 });
 

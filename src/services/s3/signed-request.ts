@@ -10,7 +10,7 @@ import http, { type IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { Readable } from 'node:stream';
 import aws4 from 'aws4';
-import { dialLoopbackFirst } from '../loopback.js';
+import { dialLoopbackFirst, socketHost } from '../loopback.js';
 import { s3NetworkError } from './errors.js';
 
 export interface S3Settings {
@@ -94,7 +94,7 @@ export class SignedS3 {
     // Dialled by address, the request still names the host the signature covers (its Host header).
     const dial = url.protocol === 'http:' ? dialLoopbackFirst : (hostname: string, attempt: (host: string) => Promise<S3Response>) => attempt(hostname);
     return dial(url.hostname, (hostname) => {
-      const target = { protocol: url.protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port: url.port, path: pathAndQuery };
+      const target = { protocol: url.protocol, hostname: socketHost(hostname), port: url.port, path: pathAndQuery };
       // Plain HTTP has no TLS server name; left unset, Node's agent derives one from the Host header, by the same costly question.
       return this.transmit(url.protocol === 'http:' ? { ...target, servername: '' } : target, request, headers);
     });
