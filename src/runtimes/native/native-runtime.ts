@@ -54,6 +54,8 @@ export interface NativeRuntimeDependencies {
   databaseTimeoutMs?: number;
   /** Where root keeps private copies for the server user (default /var/lib/datalayer; see system-directory.ts). */
   systemDir?: string;
+  /** Writes a new cluster's files to disk (default flush-tree.ts). */
+  flushCluster?: (dataDir: string) => Promise<void>;
 }
 
 const ROLES: readonly ServiceRole[] = ['postgres', 's3'];
@@ -174,6 +176,7 @@ export class NativeRuntime implements Runtime {
         databaseTimeoutMs: this.dependencies.databaseTimeoutMs ?? 60_000,
         systemDir: this.systemDir,
         signal: signal ?? this.dependencies.signal,
+        ...(this.dependencies.flushCluster ? { flushCluster: this.dependencies.flushCluster } : {}),
       },
       state,
     );

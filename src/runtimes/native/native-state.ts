@@ -56,6 +56,11 @@ const clusterSchema = z.object({
   initialisedAt: z.string(),
   /** Databases known to exist (created or checked after a start). */
   databases: z.array(z.string()),
+  /**
+   * false from initdb (run with --no-sync) until its files are known to be on disk: a start that
+   * finds it false flushes them. Absent in records older than that: initdb had flushed them itself.
+   */
+  flushed: z.optional(z.boolean()),
 });
 export type ClusterRecord = z.infer<typeof clusterSchema>;
 

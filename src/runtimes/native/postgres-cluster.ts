@@ -47,6 +47,9 @@ export function asServerUser(
  * (initdb's prompt reading stdin, in a session without a terminal), never through a file or the
  * command line: nothing holding it is left on disk, whatever signal ends datalayer (SIGKILL
  * included). initdb's output is appended to the server log.
+ *
+ * initdb runs with `--no-sync`: writing its ~1000 files to disk is left to the caller, who does it
+ * while the server starts (flush-tree.ts) instead of before, and records until then that it is owed.
  */
 export async function initialiseCluster(options: {
   runner: ProcessRunner;
@@ -60,7 +63,7 @@ export async function initialiseCluster(options: {
   signal?: AbortSignal;
 }): Promise<void> {
   const { runner, dataDir, settings, identity } = options;
-  const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale'];
+  const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'];
   const command = asServerUser(identity, options.initdb, initdbArgs);
   const initdb = runner.run(command.file, command.args, {
     cwd: options.workDir,

@@ -15,6 +15,8 @@ import { readLastLines } from './log-files.js';
 import { assertTraversable, findUntraversableDirectory, postgresServerIdentity, type ServerIdentity } from './system-user.js';
 import { reachableBinaries } from './private-binaries.js';
 import { placePostgresData, type PostgresPlacement } from './private-data.js';
+import { flushTree } from './flush-tree.js';
+import { PrerequisiteError } from '../../support/errors.js';
 
 export interface PostgresLaunch {
   runner: ProcessRunner;
@@ -29,6 +31,8 @@ export interface PostgresLaunch {
   /** Where root keeps private copies for the server user (system-directory.ts). */
   systemDir: string;
   signal?: AbortSignal;
+  /** Writes a new cluster's files to disk (flush-tree.ts); tests watch or fail it. */
+  flushCluster?: (dataDir: string) => Promise<void>;
 }
 
 /** Linux limits a Unix socket path to 107 bytes; postgres also creates `<socket>.lock` beside it. */
@@ -72,7 +76,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
       logFile: paths.postgresLog,
       ...(launch.signal ? { signal: launch.signal } : {}),
     });
-    state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'] };
+    state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'], flushed: false };
     await writeNativeState(paths.stateFile, state);
   } else {
     await clearStalePostmaster(placement.dataDir, launch.stopGraceMs);
@@ -80,7 +84,45 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   // A postgres working in this data directory (the one whose lock was just judged) keeps its socket.
   await clearStaleSocketLocks(placement.socketDir, (pid) => judgeProcess({ pid, executable: 'postgres' }, placement.dataDir) !== 'not-ours');
 
-  const pid = await spawnServer(launch, binaries.postgres, identity, placement);
+  // initdb's files go to disk while the server starts; a start cut short before that does it next time.
+  const flushing = state.cluster?.flushed === false ? settled((launch.flushCluster ?? flushTree)(placement.dataDir)) : undefined;
+  const started = await settled(spawnAndOpen(launch, binaries.postgres, identity, placement, state));
+  // Either way, nothing of this start still runs when it returns; its own failure comes first.
+  const flushFailure = await flushing;
+  if (started) throw started.error;
+  if (flushFailure) throw flushFailed(placement.dataDir, flushFailure.error);
+  if (flushing && state.cluster) {
+    state.cluster = { ...state.cluster, flushed: true };
+    await writeNativeState(paths.stateFile, state);
+  }
+}
+
+/** Resolves, never rejects: to the failure, if there is one. */
+function settled(work: Promise<void>): Promise<{ error: unknown } | undefined> {
+  return work.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+}
+
+function flushFailed(dataDir: string, cause: unknown): PrerequisiteError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new PrerequisiteError(`The new PostgreSQL cluster in ${dataDir} could not be written to disk: ${reason}`, {
+    hint: 'Check the disk (space, errors), then run `datalayer up` again: it flushes the cluster before it says ready.',
+    cause,
+  });
+}
+
+/** Spawns the server, records it, and creates POSTGRES_DB when it is not known to exist yet. */
+async function spawnAndOpen(
+  launch: PostgresLaunch,
+  postgres: string,
+  identity: ServerIdentity | undefined,
+  placement: PostgresPlacement,
+  state: NativeState,
+): Promise<void> {
+  const { paths, settings } = launch;
+  const pid = await spawnServer(launch, postgres, identity, placement);
   const startTicks = processStartTicks(pid);
   state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }) };
   await writeNativeState(paths.stateFile, state);
