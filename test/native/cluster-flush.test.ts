@@ -81,7 +81,7 @@ describe('the first start flushes the new cluster while the server starts', () =
     const error = await failing.start({ services: ['postgres'] }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ message: expect.stringMatching(/could not be written to disk: EIO/), hint: expect.stringMatching(/datalayer up/) });
     expect(clusterRecord(settings).flushed).toBe(false);
-    await failing.stop({});
+    await failing.stop({ volumes: false });
 
     const flushes: string[] = [];
     const recording = runtime(async (dir) => {
@@ -93,7 +93,7 @@ describe('the first start flushes the new cluster while the server starts', () =
     expect(clusterRecord(settings).flushed).toBe(true);
     await answers(settings);
 
-    await recording.stop({});
+    await recording.stop({ volumes: false });
     await recording.start({ services: ['postgres'] });
     expect(flushes).toHaveLength(1);
   });
