@@ -14,6 +14,8 @@ export interface RunOptions {
   transformLine?: (line: string) => string;
   /** In a new session, without the controlling terminal: a prompt of the child reads stdin, never the user's terminal. */
   newSession?: boolean;
+  /** Called once the child process exists (or failed to), before its end is awaited. */
+  onSpawn?: () => void;
 }
 
 export interface RunResult {
@@ -98,6 +100,7 @@ export class ProcessRunner {
       ...(options.newSession ? { detached: true } : {}),
     });
     if (options.signal) this.abortable.add(child);
+    options.onSpawn?.();
     const result = await child.finally(() => this.abortable.delete(child));
     const notFound = (result as { code?: string }).code === 'ENOENT' || /\bENOENT\b/.test(result.message ?? '');
     return {

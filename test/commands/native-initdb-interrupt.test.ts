@@ -24,8 +24,8 @@ function filesHolding(dir: string, secret: string): string[] {
 
 /**
  * initdb gets the password of .env through a pipe, not a file: Ctrl-C or SIGKILL while it runs
- * leaves no copy of the password anywhere in the project. The S3 server, spawned just before, is
- * recorded: `status` shows it and `down` stops it.
+ * leaves no copy of the password anywhere in the project. The S3 server, spawned right after initdb
+ * starts, is found: `status` shows it and `down` stops it.
  */
 describe('up interrupted while initdb runs', () => {
   let native: NativeHost | undefined;
@@ -35,13 +35,15 @@ describe('up interrupted while initdb runs', () => {
     native = undefined;
   });
 
-  it.each(['SIGINT', 'SIGKILL'] as const)('%s: no file holds the password afterwards; the S3 server already started is recorded and stopped by down', async (signal) => {
+  it.each(['SIGINT', 'SIGKILL'] as const)('%s: no file holds the password afterwards; the S3 server already started is found by status and stopped by down', async (signal) => {
     native = await makeNativeProject(`initdb-${signal.toLowerCase()}`);
     const { host, secrets } = native;
     const dataDir = path.join(host.dir, '.datalayer', 'native', 'postgres');
     const up = startCli(['up'], { cwd: host.dir, env: native.env });
     const initdbOf = () => processesNaming(dataDir).filter((pid) => /(^|\/)initdb /.test(commandLineOf(pid)) || commandLineOf(pid).includes('/initdb '));
-    await eventually(() => initdbOf().length > 0, 'initdb to start', 60_000);
+    // initdb spawns first, the S3 server right after it: both run when the signal comes.
+    const s3Dir = path.join(host.dir, '.datalayer', 'native', 's3');
+    await eventually(() => initdbOf().length > 0 && processesWorkingIn(s3Dir).length > 0, 'initdb and the S3 server to start', 60_000);
     up.child.kill(signal);
     const ended = await up.result();
     expect(ended.exitCode === 130 || signal === 'SIGKILL', ended.stderr).toBe(true);

@@ -32,6 +32,24 @@ describe('state.json', () => {
     expect(await readdir(dir)).toEqual(['state.json']);
   });
 
+  it('writes issued side by side land in order, each with the state as it is at its turn', async () => {
+    const file = path.join(dir, 'state.json');
+    const shared: NativeState = { version: 1, services: {} };
+    const writes: Promise<void>[] = [];
+    for (let pid = 1; pid <= 30; pid++) {
+      shared.services.s3 = { pid, port: 9000, startedAt: '2025-01-01T00:00:00.000Z' };
+      writes.push(writeNativeState(file, shared));
+      // A write made by the other start in between: a bigger file, slower to write.
+      if (pid % 3 === 1) writes.push(writeNativeState(file, { ...shared, cluster: { superuser: 'x'.repeat(100_000), initialisedAt: 'now', databases: [] } }));
+    }
+    shared.services.postgres = { pid: 99, port: 5432, startedAt: '2025-01-01T00:00:01.000Z' };
+    await Promise.all(writes);
+    // The last write queued was of the shared state, taken when its turn came: the mutation after it is in.
+    const written = await readNativeState(file);
+    expect({ cluster: written.cluster === undefined, s3: written.services.s3?.pid, postgres: written.services.postgres?.pid }).toEqual({ cluster: true, s3: 30, postgres: 99 });
+    expect(await readdir(dir)).toEqual(['state.json']);
+  });
+
   it.each([['missing', undefined], ['not json', '{"version'], ['another shape', '{"version": 2}']])('is empty when %s', async (_case, content) => {
     const file = path.join(dir, 'state.json');
     if (content !== undefined) await writeFile(file, content);

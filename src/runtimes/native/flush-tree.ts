@@ -1,5 +1,6 @@
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { BoundedTasks } from '../../support/bounded-tasks.js';
 
 /** How one file or directory is flushed: fsync through node:fs, or a stand-in that records it. */
 export type FlushOne = (file: string) => Promise<void>;
@@ -35,8 +36,13 @@ export async function flushTree(root: string, flushOne: FlushOne = fsyncPath): P
     directories.push(directory);
   };
   await walk(root);
-  const flush = (file: string) => flushOne(file).catch(unlessGone);
-  await inParallel(files, flush);
+  const flush = (file: string) => flushOne(file).then(() => undefined, unlessGone);
+  const tasks = new BoundedTasks(CONCURRENCY);
+  try {
+    for (const file of files) await tasks.add(() => flush(file));
+  } finally {
+    await tasks.settle(); // a failure ends it only once the flushes in flight have
+  }
   if (process.platform === 'win32') return;
   // Children were pushed before their parents: this order flushes a directory after what it holds.
   for (const directory of directories) await flush(directory);
@@ -46,12 +52,4 @@ export async function flushTree(root: string, flushOne: FlushOne = fsyncPath): P
 function unlessGone(error: unknown): undefined {
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
   throw error;
-}
-
-async function inParallel(items: readonly string[], work: (item: string) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }

@@ -20,6 +20,7 @@ import { S3_ACCESS_KEY_VARIABLE, S3_SECRET_KEY_VARIABLE } from './s3-server-envi
 import { matchesS3KeyFingerprint, s3KeyFingerprint } from './s3-key-fingerprint.js';
 import { DEFAULT_SERVER_USER, serverIdentityFor, type ServerIdentity } from './system-user.js';
 import { keepProjectOwner } from '../../support/project-owner.js';
+import { failureOf, type Failure } from '../../support/failure-of.js';
 
 export interface S3Settings {
   port: number;
@@ -106,9 +107,22 @@ export class NativeRuntime implements Runtime {
       toStart.push(role);
     }
     if (changed) await writeNativeState(this.paths.stateFile, state);
-    // The S3 server is only spawned here (no wait), so it boots while initdb and Postgres start.
-    if (toStart.includes('s3')) await this.startS3(state);
-    if (toStart.includes('postgres')) await this.startPostgres(state, options.signal);
+    if (!toStart.includes('postgres')) {
+      if (toStart.includes('s3')) await this.startS3(state);
+      return;
+    }
+    // Postgres is the long path (initdb, then the server): its first process spawns first, and the
+    // S3 server (only spawned here, no wait) right after it, to boot while initdb and Postgres run.
+    // Whatever happens to Postgres, the S3 server is started, as it would be on its own.
+    let s3: Promise<Failure | undefined> | undefined;
+    const startS3 = () => {
+      if (toStart.includes('s3')) s3 ??= failureOf(this.startS3(state));
+    };
+    const postgresFailure = await failureOf(this.startPostgres(state, options.signal, startS3));
+    startS3();
+    const s3Failure = await s3;
+    const failure = s3Failure ?? postgresFailure;
+    if (failure) throw failure.error;
   }
 
   /** Stops this project's servers, found from their data directories whatever its records say. */
@@ -163,7 +177,7 @@ export class NativeRuntime implements Runtime {
     return 0;
   }
 
-  private async startPostgres(state: NativeState, signal: AbortSignal | undefined): Promise<void> {
+  private async startPostgres(state: NativeState, signal: AbortSignal | undefined, launched: () => void): Promise<void> {
     await startPostgres(
       {
         runner: this.runner,
@@ -177,6 +191,7 @@ export class NativeRuntime implements Runtime {
         systemDir: this.systemDir,
         signal: signal ?? this.dependencies.signal,
         ...(this.dependencies.flushCluster ? { flushCluster: this.dependencies.flushCluster } : {}),
+        launched,
       },
       state,
     );

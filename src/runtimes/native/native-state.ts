@@ -99,8 +99,24 @@ export async function readNativeState(stateFile: string): Promise<NativeState> {
   return parsed.success ? parsed.data : emptyState();
 }
 
-/** Writes the state atomically (temp file + rename) with private permissions. */
-export async function writeNativeState(stateFile: string, state: NativeState): Promise<void> {
+/** The last write of each state file this process queued: writes to one file go one at a time. */
+const queued = new Map<string, Promise<void>>();
+
+/**
+ * Writes the state atomically (temp file + rename) with private permissions. Writes to one file
+ * are queued, each taking the state as it is when its turn comes: the Postgres and S3 starts,
+ * which run side by side and share one state, never leave an older copy behind a newer one.
+ */
+export function writeNativeState(stateFile: string, state: NativeState): Promise<void> {
+  const write = (queued.get(stateFile) ?? Promise.resolve()).then(
+    () => writeNow(stateFile, state),
+    () => writeNow(stateFile, state),
+  );
+  queued.set(stateFile, write);
+  return write;
+}
+
+async function writeNow(stateFile: string, state: NativeState): Promise<void> {
   const temporary = `${stateFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });

@@ -61,6 +61,8 @@ export async function initialiseCluster(options: {
   logFile: string;
   /** Ctrl-C: initdb, in a session of its own, does not get the terminal's signal; it is stopped through this. */
   signal?: AbortSignal;
+  /** Called once initdb runs. */
+  onSpawn?: () => void;
 }): Promise<void> {
   const { runner, dataDir, settings, identity } = options;
   const initdbArgs = ['-D', dataDir, '-U', settings.user, '--pwprompt', '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'];
@@ -72,6 +74,7 @@ export async function initialiseCluster(options: {
     input: `${settings.password}\n${settings.password}\n`,
     newSession: true,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   });
   // The client library loads meanwhile: the server's first login follows.
   const [result] = await Promise.all([initdb, loadPg()]);

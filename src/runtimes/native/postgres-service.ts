@@ -17,6 +17,7 @@ import { reachableBinaries } from './private-binaries.js';
 import { placePostgresData, type PostgresPlacement } from './private-data.js';
 import { flushTree } from './flush-tree.js';
 import { PrerequisiteError } from '../../support/errors.js';
+import { failureOf } from '../../support/failure-of.js';
 
 export interface PostgresLaunch {
   runner: ProcessRunner;
@@ -33,6 +34,8 @@ export interface PostgresLaunch {
   signal?: AbortSignal;
   /** Writes a new cluster's files to disk (flush-tree.ts); tests watch or fail it. */
   flushCluster?: (dataDir: string) => Promise<void>;
+  /** Called as Postgres' processes start: initdb on a first start, then the server. */
+  launched?: () => void;
 }
 
 /** Linux limits a Unix socket path to 107 bytes; postgres also creates `<socket>.lock` beside it. */
@@ -75,6 +78,7 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
       identity,
       logFile: paths.postgresLog,
       ...(launch.signal ? { signal: launch.signal } : {}),
+      ...(launch.launched ? { onSpawn: launch.launched } : {}),
     });
     state.cluster = { superuser: settings.user, initialisedAt: new Date().toISOString(), databases: ['postgres'], flushed: false };
     await writeNativeState(paths.stateFile, state);
@@ -85,8 +89,8 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
   await clearStaleSocketLocks(placement.socketDir, (pid) => judgeProcess({ pid, executable: 'postgres' }, placement.dataDir) !== 'not-ours');
 
   // initdb's files go to disk while the server starts; a start cut short before that does it next time.
-  const flushing = state.cluster?.flushed === false ? settled((launch.flushCluster ?? flushTree)(placement.dataDir)) : undefined;
-  const started = await settled(spawnAndOpen(launch, binaries.postgres, identity, placement, state));
+  const flushing = state.cluster?.flushed === false ? failureOf((launch.flushCluster ?? flushTree)(placement.dataDir)) : undefined;
+  const started = await failureOf(spawnAndOpen(launch, binaries.postgres, identity, placement, state));
   // Either way, nothing of this start still runs when it returns; its own failure comes first.
   const flushFailure = await flushing;
   if (started) throw started.error;
@@ -95,14 +99,6 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
     state.cluster = { ...state.cluster, flushed: true };
     await writeNativeState(paths.stateFile, state);
   }
-}
-
-/** Resolves, never rejects: to the failure, if there is one. */
-function settled(work: Promise<void>): Promise<{ error: unknown } | undefined> {
-  return work.then(
-    () => undefined,
-    (error: unknown) => ({ error }),
-  );
 }
 
 function flushFailed(dataDir: string, cause: unknown): PrerequisiteError {
@@ -123,6 +119,7 @@ async function spawnAndOpen(
 ): Promise<void> {
   const { paths, settings } = launch;
   const pid = await spawnServer(launch, postgres, identity, placement);
+  launch.launched?.();
   const startTicks = processStartTicks(pid);
   state.services.postgres = { pid, port: settings.port, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }) };
   await writeNativeState(paths.stateFile, state);
