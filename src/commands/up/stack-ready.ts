@@ -48,9 +48,13 @@ export async function makeStackReady(context: Context, request: StackReadyReques
       if (!stop.signal.aborted && Date.now() < request.deadline) stop.abort(new NotReadyError(`Stopped: ${role} failed`, { data: { role } }));
       return undefined;
     });
+  // Postgres' login is the longer wait (a backend forked, the password checked): its code loads
+  // first and its connection is under way before the S3 side loads, signs and sends its request.
+  const waitsForPostgres = request.roles.includes('postgres');
+  const postgresLoaded = waitsForPostgres ? import('../../services/postgres/ready.js').then(() => undefined, () => undefined) : undefined;
   const [migrations, storage] = await Promise.all([
-    request.roles.includes('postgres') ? settle('postgres', databaseSide(side, request)) : undefined,
-    request.roles.includes('s3') ? settle('s3', storageSide(side, request)) : undefined,
+    waitsForPostgres ? settle('postgres', databaseSide(side, request)) : undefined,
+    request.roles.includes('s3') ? settle('s3', postgresLoaded ? postgresLoaded.then(() => storageSide(side, request)) : storageSide(side, request)) : undefined,
   ]);
   // The first failure is never the stop it caused, so a failed up always has a cause to report.
   const cause = (['postgres', 's3'] as const).find((role) => failures.has(role) && failures.get(role) !== stop.signal.reason);
@@ -60,10 +64,14 @@ export async function makeStackReady(context: Context, request: StackReadyReques
 
 /** One login proves Postgres ready, then reads the ledger and applies what is pending. */
 async function databaseSide(context: Context, request: StackReadyRequest): Promise<MigrationOutcome | null> {
+  const dir = migrationsDirectory(request.check.config);
+  // The folder is read while the login is under way; a missing one is reported by applyMigrations.
+  const folder = request.migrate ? import('../../services/migrations/folder.js').then(({ readMigrationsFolder }) => readMigrationsFolder(dir)) : undefined;
+  folder?.catch(() => undefined);
   const client = await waitForStackDatabase(context, request, request.migrate);
   try {
     if (!request.migrate) return null;
-    return await applyMigrations(context, request.endpoints.databaseUrl, migrationsDirectory(request.check.config), client);
+    return await applyMigrations(context, request.endpoints.databaseUrl, dir, client, folder);
   } finally {
     // Not awaited: the server's goodbye tells up nothing, and the connection is not used again.
     void client?.end().catch(() => undefined);

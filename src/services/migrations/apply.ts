@@ -21,6 +21,8 @@ export interface ApplyMigrationsOptions {
   connectTimeoutMs?: number;
   /** An open connection to the database of `url`, whose login was just proved: used, not ended. */
   client?: pg.Client;
+  /** The folder, already being read (while the login was under way). */
+  folder?: Promise<MigrationsFolder>;
 }
 
 export interface ApplyMigrationsResult {
@@ -39,7 +41,7 @@ export interface ApplyMigrationsResult {
  * either tool can run next. One connection holds Prisma's advisory lock for the whole run.
  */
 export async function applyPendingMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
-  const folder = await readMigrationsFolder(options.migrationsDir);
+  const folder = await (options.folder ?? readMigrationsFolder(options.migrationsDir));
   const client = options.client ?? (await connectOrExplain(options.url, { connectTimeoutMs: options.connectTimeoutMs }));
   try {
     // A schema that is up to date needs no lock: reading the ledger changes nothing, and this keeps

@@ -5,6 +5,7 @@ import { bucketTargetOf, type Endpoints } from '../../config/endpoints.js';
 import type { WaitOptions as PollWaitOptions } from '../../support/poll.js';
 import type pg from 'pg';
 import type { BucketState } from '../s3/client.js';
+import type { MigrationsFolder } from '../migrations/folder.js';
 
 /** The same words as `migrate` and `status`: `applied` is every migration in the database. */
 export interface MigrationOutcome {
@@ -126,8 +127,17 @@ export async function ensureConfiguredBucket(
   return { name: target.bucket, ...result };
 }
 
-/** Applies the submodule's pending Prisma migrations to the host-side database (over `client` when given: the caller ends it). */
-export async function applyMigrations(context: Context, databaseUrl: string, migrationsDir: string, client?: pg.Client): Promise<MigrationOutcome> {
+/**
+ * Applies the submodule's pending Prisma migrations to the host-side database (over `client` when
+ * given: the caller ends it; with `folder`, the folder as it is already being read).
+ */
+export async function applyMigrations(
+  context: Context,
+  databaseUrl: string,
+  migrationsDir: string,
+  client?: pg.Client,
+  folder?: Promise<MigrationsFolder>,
+): Promise<MigrationOutcome> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(migrationsDir)) {
     const { submoduleFilesHint } = await import('../../config/rules/submodule-hint.js');
@@ -141,6 +151,7 @@ export async function applyMigrations(context: Context, databaseUrl: string, mig
     url: databaseUrl,
     migrationsDir,
     ...(client ? { client } : {}),
+    ...(folder ? { folder } : {}),
     signal: context.signal,
     onApply: (name) => context.reporter.info(`  applying migration ${name}`),
   });
