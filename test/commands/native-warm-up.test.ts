@@ -2,7 +2,7 @@ import { DeleteBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, S3C
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, jsonOf } from '../helpers/cli.js';
 import { addLaterMigration, laterMigrationName } from '../helpers/migration-fixtures.js';
-import { isRunning, makeNativeProject } from '../helpers/native-processes.js';
+import { eventually, isRunning, makeNativeProject } from '../helpers/native-processes.js';
 import { queryRows } from '../helpers/real-postgres.js';
 import type { NativeHost } from '../reliability/native-host.js';
 
@@ -39,6 +39,28 @@ describe('native: up on a running stack sees what changed behind its back', () =
     const { run, data } = await up();
     expect(run.exitCode, run.stderr).toBe(0);
     expect(data).toMatchObject({ started: false, bucket: { name: 'chainlit-files', created: false, cors: 'present' }, migrations: { appliedNow: [] } });
+  });
+
+  it('a second up logs in to Postgres once', async () => {
+    // Sessions ever established to the database; read once no other client backend is left, so
+    // that every session that ended is counted (a backend reports its session when it exits).
+    const settledSessions = async () => {
+      await eventually(async () => {
+        const [row] = await native.query<{ others: string }>(
+          "SELECT count(*) AS others FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        );
+        return Number(row?.others) === 0;
+      }, 'the other sessions to end');
+      const [row] = await native.query<{ sessions: string }>(
+        'SELECT pg_stat_clear_snapshot(), sessions FROM pg_stat_database WHERE datname = current_database()',
+      );
+      return Number(row?.sessions);
+    };
+    const before = await settledSessions();
+    const { run } = await up();
+    expect(run.exitCode, run.stderr).toBe(0);
+    // Besides up's: the session that read `before` and the one that waited for the others to end.
+    expect((await settledSessions()) - before - 2).toBe(1);
   });
 
   it('the bucket deleted: up creates it again, with its CORS rules', async () => {

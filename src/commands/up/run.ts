@@ -21,6 +21,7 @@ import { planServices, startExtraServices, type ExtraOutcome, type ServicePlan }
 import { serviceExitWatch } from '../../services/up/service-watch.js';
 import { announceChanges, sameSettings, settingChanges, stackSettingsOf } from '../../services/up/settings-drift.js';
 import { makeStackReady, type StackReadyOutcome } from './stack-ready.js';
+import { startEarlyLogin } from './early-login.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -101,8 +102,10 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   // up creates the bucket itself, and the native runtime uses no LocalStack image.
   printWarnings(context, check.diagnostics, runtime.kind === 'native' ? [...UP_HANDLES, 'COMPOSE_LOCALSTACK_LATEST'] : UP_HANDLES);
   const plan = planFor(context, runtime, check, options);
-  const before = await runtime.services();
   const record = await readRuntimeRecord(context.host.stateDir);
+  const wantsPostgres = plan.core === undefined || plan.core.includes('postgres');
+  const earlyLogin = options.wait && wantsPostgres && record?.runtime === runtime.kind ? startEarlyLogin(context, endpoints, deadline) : undefined;
+  const before = await runtime.services();
   const recorded = record?.runtime === runtime.kind ? record.settings : undefined;
   const changes = settingChanges(recorded, before, check.config, endpoints);
   announceChanges(context, runtime.kind, changes);
@@ -110,6 +113,8 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
   const wanted = plan.core;
   const roles = rolesToWaitFor(before, wanted);
   const alreadyUp = roles.length > 0 && roles.every((role) => before.some((s) => s.role === role && s.state === 'running'));
+  // Services to start: the login ahead of them would only have found nothing (or the old server).
+  if (!alreadyUp || !roles.includes('postgres')) earlyLogin?.drop();
   if (!alreadyUp) {
     const ports = plannedPorts(runtime, check.compose, { postgres: endpoints.postgresPort ?? CONTAINER_PORTS.postgres, s3: endpoints.s3Port ?? CONTAINER_PORTS.localstack }, wanted);
     await assertPortsAvailable(context, ports, before);
@@ -132,7 +137,8 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
     await rememberEngineApi(context, check, selected.project, runtime, settings);
     const declared = Object.fromEntries((check.compose?.services ?? []).map((service) => [service.name, service]));
     const exitWatch = serviceExitWatch(runtime, roles, declared);
-    ready = await makeStackReady(context, { check, endpoints, runtime, roles, migrate: options.migrate && roles.includes('postgres'), deadline, exitWatch, changes });
+    const migrate = options.migrate && roles.includes('postgres');
+    ready = await makeStackReady(context, { check, endpoints, runtime, roles, migrate, deadline, exitWatch, changes, earlyLogin: earlyLogin?.take() });
   }
   // What the running stack now serves, for the next `up` to compare with; a record deleted or damaged
   // since is written again, so that `down` after `disable` still finds the stack.

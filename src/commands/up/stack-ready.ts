@@ -21,6 +21,8 @@ export interface StackReadyRequest {
   exitWatch: () => Promise<void>;
   /** What changed in `.env` since the stack started, to explain a refused login. */
   changes: readonly SettingChange[];
+  /** A login to the stack's Postgres already under way (early-login.ts): the wait's first attempt. */
+  earlyLogin?: Promise<pg.Client> | undefined;
 }
 
 export interface StackReadyOutcome {
@@ -94,7 +96,7 @@ async function waitForStackDatabase(context: Context, request: StackReadyRequest
   const { endpoints } = request;
   const wait = { deadline: request.deadline, check: request.exitWatch, keepClient };
   try {
-    return await waitForDatabase(context, endpoints, wait);
+    return await waitForDatabase(context, endpoints, { ...wait, firstAttempt: request.earlyLogin });
   } catch (error) {
     if (!isDatalayerError(error) || error.data.reason !== 'database-missing') throw explainCredentialChange(error, request.changes, request.check.config);
   }

@@ -14,6 +14,8 @@ export interface WaitForPostgresOptions extends WaitOptions {
   url: string;
   /** Hand the connection that proved the login to the caller (who ends it) instead of closing it. */
   keepClient?: boolean;
+  /** A login already under way: the first attempt, judged like any other. */
+  firstAttempt?: Promise<pg.Client>;
 }
 
 export interface PostgresReady {
@@ -31,12 +33,15 @@ export async function waitForPostgres(options: WaitForPostgresOptions): Promise<
   const password = passwordOf(options.url);
   // A probe still connecting when the wait ends (an interrupt) closes its connection when it finishes.
   let waitEnded = false;
+  let firstAttempt = options.firstAttempt;
   const probe = async (): Promise<ProbeOutcome<PostgresReady>> => {
     const connectTimeoutMs = attemptBudget(options.deadline, defaultConnectTimeoutMs);
+    const underWay = firstAttempt;
+    firstAttempt = undefined;
     let client: pg.Client | undefined;
     let kept = false;
     try {
-      client = await openPostgresClient(options.url, { connectTimeoutMs });
+      client = await (underWay ?? openPostgresClient(options.url, { connectTimeoutMs }));
       const result = await client.query<{ ok: number; version: string }>(
         "SELECT 1 AS ok, current_setting('server_version') AS version",
       );

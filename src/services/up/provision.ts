@@ -31,7 +31,11 @@ type WaitOptions = Pick<PollWaitOptions, 'deadline' | 'check'>;
  * Postgres accepts a login with the configured credentials and answers a query. With `keepClient`,
  * returns that connection for the next steps (the caller ends it): one login per `up`.
  */
-export async function waitForDatabase(context: Context, endpoints: Endpoints, options: WaitOptions & { keepClient?: boolean }): Promise<pg.Client | undefined> {
+export async function waitForDatabase(
+  context: Context,
+  endpoints: Endpoints,
+  options: WaitOptions & { keepClient?: boolean; firstAttempt?: Promise<pg.Client> | undefined },
+): Promise<pg.Client | undefined> {
   const progress = context.reporter.progress('Waiting for Postgres');
   try {
     const { waitForPostgres } = await import('../postgres/ready.js');
@@ -41,6 +45,7 @@ export async function waitForDatabase(context: Context, endpoints: Endpoints, op
       intervalMs: PROBE_INTERVAL_MS,
       signal: context.signal,
       keepClient: options.keepClient === true,
+      ...(options.firstAttempt ? { firstAttempt: options.firstAttempt } : {}),
       ...(options.check ? { check: options.check } : {}),
       onWait: (reason) => progress.update(`Waiting for Postgres: ${reason}`),
     });
