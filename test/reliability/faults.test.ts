@@ -229,8 +229,9 @@ describe('SIGINT and SIGTERM during a native first start and during migrations',
   it('SIGINT while the services start the first time: exit 130, transient children gone, servers recorded; the next up completes', async () => {
     const up = startCli(['up'], { cwd: native.host.dir, env: native.env });
     await up.waitForStderr(/Starting services \(native\)/, 30_000);
-    // Caught while initdb (a child of the command) creates the cluster; the S3 server was spawned just before it.
+    // Caught while initdb (a child of the command) creates the cluster; the S3 server is spawned right after it.
     const initdb = await waitForProcess(path.join(native.stateDir, 'native', 'postgres'), /initdb/);
+    await waitForProcess(path.join(native.stateDir, 'native', 's3'), /s3-server-main/);
     up.child.kill('SIGINT');
     const run = await up.result();
     expect(run.exitCode, run.stderr).toBe(130);

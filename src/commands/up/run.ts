@@ -22,6 +22,7 @@ import { serviceExitWatch } from '../../services/up/service-watch.js';
 import { announceChanges, sameSettings, settingChanges, stackSettingsOf } from '../../services/up/settings-drift.js';
 import { makeStackReady, type StackReadyOutcome } from './stack-ready.js';
 import { startEarlyLogin } from './early-login.js';
+import { finishBeforeExit } from '../../support/finish-before-exit.js';
 
 /** The options of `up`, as its declaration (index.ts) validates them. */
 export interface UpOptions {
@@ -122,7 +123,10 @@ async function upLocal(context: Context, { check, endpoints, options, deadline }
     await recordRuntime(context, check, selected.project, runtime, settings);
     const progress = context.reporter.progress(`Starting services (${runtime.kind})`);
     try {
-      await runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
+      const starting = runtime.start({ ...(wanted ? { services: wanted } : {}), signal: context.signal });
+      // Ctrl-C ends this wait at once; what the start spawned meanwhile is recorded before the process exits.
+      finishBeforeExit(context, starting);
+      await starting;
       progress.done(`Services started (${runtime.kind})`);
     } catch (error) {
       progress.fail('Services did not start');

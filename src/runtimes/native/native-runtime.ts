@@ -113,13 +113,12 @@ export class NativeRuntime implements Runtime {
     }
     // Postgres is the long path (initdb, then the server): its first process spawns first, and the
     // S3 server (only spawned here, no wait) right after it, to boot while initdb and Postgres run.
-    // Whatever happens to Postgres, the S3 server is started, as it would be on its own.
+    // A Postgres start that fails before any process of it runs (or is interrupted) starts no S3 server.
     let s3: Promise<Failure | undefined> | undefined;
     const startS3 = () => {
-      if (toStart.includes('s3')) s3 ??= failureOf(this.startS3(state));
+      if (toStart.includes('s3') && !options.signal?.aborted) s3 ??= failureOf(this.startS3(state));
     };
     const postgresFailure = await failureOf(this.startPostgres(state, options.signal, startS3));
-    startS3();
     const s3Failure = await s3;
     const failure = s3Failure ?? postgresFailure;
     if (failure) throw failure.error;
