@@ -114,11 +114,12 @@ export class NativeRuntime implements Runtime {
     // Postgres is the long path (initdb, then the server): its first process spawns first, and the
     // S3 server (only spawned here, no wait) right after it, to boot while initdb and Postgres run.
     // A Postgres start that fails before any process of it runs (or is interrupted) starts no S3 server.
+    const signal = options.signal ?? this.dependencies.signal;
     let s3: Promise<Failure | undefined> | undefined;
     const startS3 = () => {
-      if (toStart.includes('s3') && !options.signal?.aborted) s3 ??= failureOf(this.startS3(state));
+      if (toStart.includes('s3') && !signal?.aborted) s3 ??= failureOf(this.startS3(state));
     };
-    const postgresFailure = await failureOf(this.startPostgres(state, options.signal, startS3));
+    const postgresFailure = await failureOf(this.startPostgres(state, signal, startS3));
     const s3Failure = await s3;
     const failure = s3Failure ?? postgresFailure;
     if (failure) throw failure.error;
