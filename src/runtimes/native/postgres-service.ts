@@ -90,10 +90,10 @@ export async function startPostgres(launch: PostgresLaunch, state: NativeState):
 
   // initdb's files go to disk while the server starts; a start cut short before that does it next time.
   const flushing = state.cluster?.flushed === false ? failureOf((launch.flushCluster ?? flushTree)(placement.dataDir)) : undefined;
-  const started = await failureOf(spawnAndOpen(launch, binaries.postgres, identity, placement, state));
+  const startFailure = await failureOf(spawnAndOpen(launch, binaries.postgres, identity, placement, state));
   // Either way, nothing of this start still runs when it returns; its own failure comes first.
   const flushFailure = await flushing;
-  if (started) throw started.error;
+  if (startFailure) throw startFailure.error;
   if (flushFailure) throw flushFailed(placement.dataDir, flushFailure.error);
   if (flushing && state.cluster) {
     state.cluster = { ...state.cluster, flushed: true };
