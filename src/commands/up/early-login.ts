@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { Endpoints } from '../../config/endpoints.js';
 import type { Context } from '../../context/context.js';
-import { attemptBudget } from '../../support/poll.js';
 
 /** A Postgres login started ahead of the wait that needs it. */
 export interface EarlyLogin {
@@ -19,9 +18,8 @@ export interface EarlyLogin {
  * running, the command failed), it is closed; at the latest when the command ends.
  */
 export function startEarlyLogin(context: Context, endpoints: Endpoints, deadline: number): EarlyLogin {
-  let login: Promise<pg.Client> | undefined = import('../../services/postgres/connect.js').then(({ defaultConnectTimeoutMs, openPostgresClient }) =>
-    openPostgresClient(endpoints.databaseUrl, { connectTimeoutMs: attemptBudget(deadline, defaultConnectTimeoutMs) }),
-  );
+  // The wait's own attempt, from the module the wait loads.
+  let login: Promise<pg.Client> | undefined = import('../../services/postgres/ready.js').then(({ loginAttempt }) => loginAttempt(endpoints.databaseUrl, deadline));
   // Judged by whoever takes it; a failed login that nobody takes is simply dropped.
   login.catch(() => undefined);
   const take = () => {

@@ -25,6 +25,11 @@ export interface PostgresReady {
   client?: pg.Client;
 }
 
+/** One login attempt of the wait: a connection to the URL, given what is left before the deadline. */
+export function loginAttempt(url: string, deadline: number): Promise<pg.Client> {
+  return openPostgresClient(url, { connectTimeoutMs: attemptBudget(deadline, defaultConnectTimeoutMs) });
+}
+
 /**
  * Waits until Postgres accepts a login with the URL's credentials and answers a query.
  * Wrong credentials or a missing database end the wait at once (exit 3): retrying cannot help.
@@ -35,13 +40,12 @@ export async function waitForPostgres(options: WaitForPostgresOptions): Promise<
   let waitEnded = false;
   let firstAttempt = options.firstAttempt;
   const probe = async (): Promise<ProbeOutcome<PostgresReady>> => {
-    const connectTimeoutMs = attemptBudget(options.deadline, defaultConnectTimeoutMs);
     const underWay = firstAttempt;
     firstAttempt = undefined;
     let client: pg.Client | undefined;
     let kept = false;
     try {
-      client = await (underWay ?? openPostgresClient(options.url, { connectTimeoutMs }));
+      client = await (underWay ?? loginAttempt(options.url, options.deadline));
       const result = await client.query<{ ok: number; version: string }>(
         "SELECT 1 AS ok, current_setting('server_version') AS version",
       );
