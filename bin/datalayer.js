@@ -4,8 +4,12 @@
 // The `--` in the line above ends Node's own options: Node 20 otherwise acts on datalayer's
 // `--env-file PATH` itself (nodejs/node#54232), loading that file's NODE_OPTIONS (a `--require`
 // runs code) and exiting 9 when the file does not exist yet. By hand: `node -- bin/datalayer.js`.
-import { readFileSync } from 'node:fs';
-import module from 'node:module';
+//
+// CommonJS, as dist/ is (bin/package.json, dist/package.json): Node then starts without its ESM
+// loader (scripts/build.mjs says why).
+'use strict';
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
 
 const argv = process.argv.slice(2);
 
@@ -16,7 +20,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error?.code !== 'EPIPE') throw error;
   });
 }
-const version = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const version = () => JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${version()}\n`);
@@ -29,8 +33,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     if (verbose) process.stderr.write(`node: ${warning.name}: ${warning.message}\n`);
   });
   // Node 22.1+ keeps compiled code between runs; older versions do without.
-  module.enableCompileCache?.();
-  const { main } = await import('../dist/main.js');
+  require('node:module').enableCompileCache?.();
+  const { main } = require('../dist/main.js');
+  run(main);
+}
+
+async function run(main) {
   const code = await main({
     argv,
     env: process.env,
