@@ -32,8 +32,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.on('warning', (warning) => {
     if (verbose) process.stderr.write(`node: ${warning.name}: ${warning.message}\n`);
   });
-  // Node 22.1+ keeps compiled code between runs; older versions do without.
-  require('node:module').enableCompileCache?.();
+  // Node 22.1+ keeps compiled code between runs; older versions do without (and are spared loading
+  // node:module, which compiles Node's ESM loader).
+  if (Number(process.versions.node.split('.')[0]) >= 22) require('node:module').enableCompileCache?.();
   const { main } = require('../dist/main.js');
   run(main);
 }
@@ -44,7 +45,8 @@ async function run(main) {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: process.stdin.isTTY === true,
+    // Asked of the descriptor: process.stdin would build a stream over a file or pipe never read.
+    stdinIsTTY: require('node:tty').isatty(0),
     version: version(),
     scriptPath: process.argv[1],
   }).catch((error) => {

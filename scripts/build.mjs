@@ -52,6 +52,26 @@ const plainFsForLockfile = {
   },
 };
 
+// signal-exit (proper-lockfile's, which every lock calls) loads node:assert for one check of its
+// argument, ~5 ms of Node's own modules to compile on every `up`, `down` and `migrate`. It gets an
+// `equal` that asks node:assert only when the check fails, so a failure reads as before. The build
+// fails if signal-exit comes to use any other part of assert.
+const lazyAssertForSignalExit = {
+  name: 'lazy-assert-for-signal-exit',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^assert$/ }, async (args) => {
+      if (!args.importer.includes(`${path.sep}signal-exit${path.sep}`)) return undefined;
+      const used = new Set([...(await readFile(args.importer, 'utf8')).matchAll(/\bassert\.(\w+)/g)].map((match) => match[1]));
+      if ([...used].some((name) => name !== 'equal')) throw new Error(`${args.importer}: signal-exit uses assert.${[...used].join(', assert.')}; update lazyAssertForSignalExit in scripts/build.mjs`);
+      return { path: 'lazy-assert', namespace: 'datalayer-shim' };
+    });
+    pluginBuild.onLoad({ filter: /^lazy-assert$/, namespace: 'datalayer-shim' }, () => ({
+      contents: "module.exports = { equal(actual, expected, message) { if (actual != expected) require('node:assert').equal(actual, expected, message); } };",
+      loader: 'js',
+    }));
+  },
+};
+
 // pg is ~40 small CommonJS modules: bundled, they load as one file, in the chunk of the commands
 // that talk to Postgres. At load time pg/lib/stream.js asks whether it runs in a Cloudflare Worker
 // by constructing a `Response`, which makes Node 20 load its whole fetch implementation (undici,
@@ -124,7 +144,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyChildProcess, plainFsForLockfile, staticCommandList, pgWithoutCloudflareProbe, scramOnNodeCrypto],
+  plugins: [lazyChildProcess, plainFsForLockfile, lazyAssertForSignalExit, staticCommandList, pgWithoutCloudflareProbe, scramOnNodeCrypto],
   // Not minified: a stack trace a user reports names the functions and lines it went through.
   minify: false,
   logLevel: 'warning',

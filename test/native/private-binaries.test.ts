@@ -56,7 +56,7 @@ describe.runIf(isRoot)('PostgreSQL binaries the server user cannot reach', () =>
     };
     const runtime = new NativeRuntime(settings, {
       runner: new ProcessRunner(),
-      resolvePackage: () => path.join(packageCopy, 'dist', 'index.js'),
+      resolvePackage: () => packageCopy,
       systemDir,
       output: { write: () => undefined },
     });
