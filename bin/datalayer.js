@@ -45,8 +45,9 @@ async function run(main) {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    // Asked of the descriptor: process.stdin would build a stream over a file or pipe never read.
-    stdinIsTTY: require('node:tty').isatty(0),
+    // Asked of the descriptor, and only when stderr, where a prompt goes, is a terminal (node:tty is
+    // loaded then): process.stdin would build a stream over a file or pipe that is never read.
+    stdinIsTTY: process.stderr.isTTY === true && require('node:tty').isatty(0),
     version: version(),
     scriptPath: process.argv[1],
   }).catch((error) => {

@@ -17,6 +17,7 @@ export interface MainIo {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** Whether stdin is a terminal; false also when stderr is not one (no prompt is asked then). */
   stdinIsTTY: boolean;
   version: string;
   /** The script node runs (`process.argv[1]`), to say commands the way the user started us. */
