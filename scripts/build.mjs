@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds dist/: one ESM bundle per entry point, with shared chunks.
+// Builds dist/: one bundle per entry point, with shared chunks, as CommonJS (see the end).
 // Bundling matters for start-up: zod, commander, yaml and chalk are ~100 small modules that Node
 // would otherwise resolve and read one by one on every `datalayer` run. Only the PostgreSQL
 // binaries (path-sensitive: found through their package at run time) stay external. The S3
