@@ -23,54 +23,58 @@ const external = [
   'pg-native',
 ];
 
+/**
+ * A plugin giving one bundled package a stand-in for a module it requires: `request`, asked for
+ * from inside node_modules/<importer>/, loads `contents` instead. `check`, given the importer's
+ * source, fails the build when the stand-in no longer covers what the package uses.
+ */
+function standIn({ name, request, importer, contents, check }) {
+  return {
+    name,
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, async (args) => {
+        if (!args.importer.includes(`${path.sep}${importer}${path.sep}`)) return undefined;
+        check?.(await readFile(args.importer, 'utf8'), args.importer);
+        return { path: name, namespace: 'datalayer-shim' };
+      });
+      pluginBuild.onLoad({ filter: new RegExp(`^${name}$`), namespace: 'datalayer-shim' }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}
+
 // commander requires node:child_process at load time, for executable subcommands datalayer never
 // uses; that module pulls in net, dgram and the stream stack. Give commander a stand-in that loads
 // the real module on first use, so start-up does not pay for it.
-const lazyChildProcess = {
+const lazyChildProcess = standIn({
   name: 'lazy-child-process-for-commander',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'lazy-child-process', namespace: 'datalayer-shim' } : undefined,
-    );
-    pluginBuild.onLoad({ filter: /^lazy-child-process$/, namespace: 'datalayer-shim' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
-      loader: 'js',
-    }));
-  },
-};
+  request: 'node:child_process',
+  importer: 'commander',
+  contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+});
 
 // proper-lockfile reaches the file system through graceful-fs, which on load copies and patches
 // Node's fs to queue calls past EMFILE. A lock takes a handful of calls, never near that limit:
 // it gets node:fs itself, and every run that takes the lock is spared graceful-fs' set-up.
-const plainFsForLockfile = {
+const plainFsForLockfile = standIn({
   name: 'plain-fs-for-proper-lockfile',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^graceful-fs$/ }, (args) =>
-      args.importer.includes(`${path.sep}proper-lockfile${path.sep}`) ? { path: 'plain-fs', namespace: 'datalayer-shim' } : undefined,
-    );
-    pluginBuild.onLoad({ filter: /^plain-fs$/, namespace: 'datalayer-shim' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
-  },
-};
+  request: 'graceful-fs',
+  importer: 'proper-lockfile',
+  contents: "module.exports = require('node:fs');",
+});
 
 // signal-exit (proper-lockfile's, which every lock calls) loads node:assert for one check of its
 // argument, ~5 ms of Node's own modules to compile on every `up`, `down` and `migrate`. It gets an
-// `equal` that asks node:assert only when the check fails, so a failure reads as before. The build
-// fails if signal-exit comes to use any other part of assert.
-const lazyAssertForSignalExit = {
+// `equal` that asks node:assert only when the check fails, so a failure reads as before.
+const lazyAssertForSignalExit = standIn({
   name: 'lazy-assert-for-signal-exit',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^assert$/ }, async (args) => {
-      if (!args.importer.includes(`${path.sep}signal-exit${path.sep}`)) return undefined;
-      const used = new Set([...(await readFile(args.importer, 'utf8')).matchAll(/\bassert\.(\w+)/g)].map((match) => match[1]));
-      if ([...used].some((name) => name !== 'equal')) throw new Error(`${args.importer}: signal-exit uses assert.${[...used].join(', assert.')}; update lazyAssertForSignalExit in scripts/build.mjs`);
-      return { path: 'lazy-assert', namespace: 'datalayer-shim' };
-    });
-    pluginBuild.onLoad({ filter: /^lazy-assert$/, namespace: 'datalayer-shim' }, () => ({
-      contents: "module.exports = { equal(actual, expected, message) { if (actual != expected) require('node:assert').equal(actual, expected, message); } };",
-      loader: 'js',
-    }));
+  request: 'assert',
+  importer: 'signal-exit',
+  contents: "module.exports = { equal(actual, expected, message) { if (actual != expected) require('node:assert').equal(actual, expected, message); } };",
+  check: (source, file) => {
+    const used = [...new Set([...source.matchAll(/\bassert\.(\w+)/g)].map((match) => match[1]))];
+    if (used.some((method) => method !== 'equal')) throw new Error(`${file}: signal-exit uses assert.${used.join(', assert.')}; update lazyAssertForSignalExit in scripts/build.mjs`);
   },
-};
+});
 
 // pg is ~40 small CommonJS modules: bundled, they load as one file, in the chunk of the commands
 // that talk to Postgres. At load time pg/lib/stream.js asks whether it runs in a Cloudflare Worker
@@ -156,12 +160,10 @@ await build({
 // two steps. A dynamic import of a chunk or of Node's own module becomes a require() behind a
 // promise, so that no command starts the ESM loader; the code stays strict, as ESM is.
 const dynamicImport = /\bimport\((["'])(\.\/[\w.-]+\.js|node:[\w/]+)\1\)/g;
-for (const name of await readdir(path.join(root, 'dist'))) {
-  if (!name.endsWith('.js')) continue;
-  const file = path.join(root, 'dist', name);
-  const esm = (await readFile(file, 'utf8')).replace(dynamicImport, (_, quote, specifier) => `Promise.resolve().then(() => require(${quote}${specifier}${quote}))`);
-  const usesFileUrl = esm.includes('import.meta.url');
-  const { code } = await transform(esm, {
+async function commonJsOf(name, esm) {
+  const source = esm.replace(dynamicImport, (_, quote, specifier) => `Promise.resolve().then(() => require(${quote}${specifier}${quote}))`);
+  const usesFileUrl = source.includes('import.meta.url');
+  const { code } = await transform(source, {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
@@ -170,23 +172,26 @@ for (const name of await readdir(path.join(root, 'dist'))) {
     logLevel: 'warning',
   });
   if (/\bimport\(|\bimport\.meta\b/.test(code)) throw new Error(`dist/${name}: an import() or import.meta is left in the CommonJS output; see scripts/build.mjs`);
-  await writeFile(file, code);
+  return code;
 }
-await writeFile(path.join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
 
 // esbuild escapes every non-ASCII character of strings, regular expressions and names (its ASCII
 // charset), but keeps comments as written: one em dash in a comment of pg made its 180 KB chunk a
 // two-byte string for V8, ~4 ms more to load. Such characters are escaped in comments too, so that
 // every file Node reads is one-byte source; one anywhere else fails the build rather than be touched.
+function asciiOnly(name, code) {
+  if (!/[^\x00-\x7f]/.test(code)) return code;
+  const lines = code.split('\n').map((line, index) => {
+    if (!/[^\x00-\x7f]/.test(line)) return line;
+    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`dist/${name}:${index + 1}: a non-ASCII character outside a comment; see asciiOnly in scripts/build.mjs`);
+    return line.replace(/[^\x00-\x7f]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
+  });
+  return lines.join('\n');
+}
+
 for (const name of await readdir(path.join(root, 'dist'))) {
   if (!name.endsWith('.js')) continue;
   const file = path.join(root, 'dist', name);
-  const lines = (await readFile(file, 'utf8')).split('\n');
-  if (!lines.some((line) => /[^\x00-\x7f]/.test(line))) continue;
-  const escaped = lines.map((line, index) => {
-    if (!/[^\x00-\x7f]/.test(line)) return line;
-    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`dist/${name}:${index + 1}: a non-ASCII character outside a comment; see the end of scripts/build.mjs`);
-    return line.replace(/[^\x00-\x7f]/gu, (character) => `\\u{${character.codePointAt(0).toString(16)}}`);
-  });
-  await writeFile(file, escaped.join('\n'));
+  await writeFile(file, asciiOnly(name, await commonJsOf(name, await readFile(file, 'utf8'))));
 }
+await writeFile(path.join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
