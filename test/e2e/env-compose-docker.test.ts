@@ -64,6 +64,22 @@ async function composeReading(dir: string, names: string[], shell: Record<string
   return { ok: true, values: Object.fromEntries(names.map((name) => [name, (environment[name] ?? '').replaceAll('$$', '$')])) };
 }
 
+/**
+ * Many edits leave a file as it was (`enable` where nothing is disabled), or as another shape has
+ * it: Compose reads the same text with the same names and shell the same way, so each distinct
+ * input is read once. A distinct input is still a run of the real Compose.
+ */
+const composeReadings = new Map<string, Promise<Reading>>();
+function composeReadingOnce(text: string, names: string[], shell: Record<string, string>): Promise<Reading> {
+  const key = JSON.stringify([text, names, shell]);
+  let reading = composeReadings.get(key);
+  if (!reading) {
+    reading = composeReading(stateDir(text, names), names, shell);
+    composeReadings.set(key, reading);
+  }
+  return reading;
+}
+
 /** What datalayer reads from the same file with the same shell. */
 async function datalayerReading(dir: string, names: string[], shell: Record<string, string>): Promise<Reading> {
   const config = await loadHostConfig({ host: resolveHostProject({ cwd: dir }), env: shell });
@@ -117,8 +133,7 @@ describeEngine('.env read as the real `docker compose config` reads it', () => {
     const shell = shellWithout(names);
     const readings = await Promise.all(
       Object.entries(states).map(async ([label, text]) => {
-        const dir = stateDir(text, names);
-        const [compose, datalayer] = await Promise.all([composeReading(dir, names, shell), datalayerReading(dir, names, shell)]);
+        const [compose, datalayer] = await Promise.all([composeReadingOnce(text, names, shell), datalayerReading(stateDir(text, names), names, shell)]);
         return { label, compose, datalayer };
       }),
     );
