@@ -22,6 +22,8 @@ export interface MainIo {
   version: string;
   /** The script node runs (`process.argv[1]`), to say commands the way the user started us. */
   scriptPath?: string;
+  /** The directory the command is run from; `process.cwd()` when not given. */
+  cwd?: string;
 }
 
 /** Runs one datalayer invocation and returns its exit code. The only caller of process.exit is bin/. */
@@ -114,9 +116,9 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
   const run = async (): Promise<number> => {
     try {
       const context: Context = {
-        host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined }),
+        host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined, processCwd: io.cwd }),
         reporter,
-        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd)),
+        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd), io.env),
         env: io.env,
         yes: globals.yes === true,
         interactive: io.stdinIsTTY && io.stderr.isTTY === true,

@@ -13,6 +13,8 @@ export interface HostProject {
   envFileLabel: string;
   /** `.datalayer/` */
   stateDir: string;
+  /** Where the command was run from: command lines shown to the user are relative to it. */
+  processCwd: string;
 }
 
 export function resolveHostProject(options: { cwd?: string; envFile?: string; processCwd?: string }): HostProject {
@@ -35,6 +37,7 @@ export function resolveHostProject(options: { cwd?: string; envFile?: string; pr
     envFile,
     envFileLabel: displayPath(dir, envFile),
     stateDir: path.join(dir, '.datalayer'),
+    processCwd: base,
   };
 }
 
@@ -45,9 +48,9 @@ export function displayPath(hostDir: string, target: string): string {
 }
 
 /** A datalayer command line for this host as typed from where the user is (`-C`, `--env-file` when needed). */
-export function commandLineFor(host: HostProject, command: string, processCwd: string = process.cwd()): string {
+export function commandLineFor(host: HostProject, command: string): string {
   const words = ['datalayer'];
-  const relativeDir = path.relative(processCwd, host.dir);
+  const relativeDir = path.relative(host.processCwd, host.dir);
   if (relativeDir !== '') words.push('-C', shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
   if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', shellQuote(host.envFileLabel));
   return [...words, command].join(' ');

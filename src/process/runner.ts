@@ -3,7 +3,7 @@ import { openSync, closeSync } from 'node:fs';
 
 export interface RunOptions {
   cwd?: string;
-  /** Added to (not replacing) the inherited environment. */
+  /** Added to (not replacing) the command's environment (see the constructor). */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
   input?: string;
@@ -54,7 +54,19 @@ export class ProcessRunner {
   /** Processes started by run() with an abort signal that have not ended yet. */
   private readonly abortable = new Set<Promise<unknown>>();
 
-  constructor(private readonly echo: CommandEcho = () => {}) {}
+  /**
+   * `env` is the command's environment, which every child starts from (a call's own `env` is
+   * added over it); without one, children inherit this process's environment.
+   */
+  constructor(
+    private readonly echo: CommandEcho = () => {},
+    private readonly env?: Readonly<Record<string, string | undefined>>,
+  ) {}
+
+  /** The environment option of a child: the command's environment with the call's own over it. */
+  private childEnv(own: Record<string, string | undefined> | undefined): { env?: Record<string, string | undefined>; extendEnv: boolean } {
+    return this.env ? { env: { ...this.env, ...own }, extendEnv: false } : { env: own, extendEnv: true };
+  }
 
   /**
    * Resolves once every process started by run() with an abort signal has ended, or after `ms`.
@@ -84,8 +96,7 @@ export class ProcessRunner {
         : 'inherit';
     const child = execa(file, args, {
       cwd: options.cwd,
-      env: options.env,
-      extendEnv: true,
+      ...this.childEnv(options.env),
       timeout: options.timeoutMs,
       input: options.input,
       cancelSignal: options.signal,
@@ -123,8 +134,7 @@ export class ProcessRunner {
     try {
       const child = execa(file, args, {
         cwd: options.cwd,
-        env: options.env,
-        extendEnv: true,
+        ...this.childEnv(options.env),
         detached: true,
         stdin: 'ignore',
         // execa accepts a file descriptor here at run time; its type declarations do not say so.

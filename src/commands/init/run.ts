@@ -192,7 +192,7 @@ function stateOf(text: string | undefined): DataLayerState {
 
 /** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
 function fetchFilesCommand(context: Context, submoduleDir: string): string {
-  const relative = path.relative(process.cwd(), context.host.dir);
+  const relative = path.relative(context.host.processCwd, context.host.dir);
   const git = relative === '' ? 'git' : `git -C ${relative.startsWith('..') || path.isAbsolute(relative) ? context.host.dir : relative}`;
   const target = hostRelativePath(context.host.dir, submoduleDir);
   switch (submoduleSituation(context.host.dir)) {
