@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/commands/check/index.js';
-import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { invoke, jsonOutput, makeContext } from '../helpers/context.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
@@ -46,10 +47,10 @@ describe('datalayer check', () => {
     const fixture = host(seedEnv());
     // The LocalStack warning is for the Docker runtime: the one of this host's last `up`.
     recordRuntime(fixture, 'docker');
-    const text = await runCli(['check'], { cwd: fixture.dir });
+    const text = await runInProcess(['check'], { cwd: fixture.dir });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('configuration is valid');
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     expect(run.exitCode).toBe(0);
     const doc = jsonOf(run);
     expect(doc).toMatchObject({ ok: true, command: 'check', exitCode: 0 });
@@ -220,7 +221,7 @@ describe('datalayer check', () => {
       'DATABASE_URL',
       '# DATABASE_URL=postgresql://root:root@postgres:5432/postgres',
     );
-    const run = await runCli(['check', '--json'], { cwd: host(env).dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(env).dir });
     expect(run.exitCode).toBe(0);
     expect(jsonOf(run)).toMatchObject({ ok: true });
     expect(dataOf(run)).toMatchObject({ state: 'disabled' });
@@ -228,7 +229,7 @@ describe('datalayer check', () => {
 
   it('is external when only CHAINLIT_DATALAYER_COMPOSE is commented out', async () => {
     const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
-    const run = await runCli(['check', '--json'], { cwd: host(env).dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(env).dir });
     expect(dataOf(run)).toMatchObject({ state: 'external' });
   });
 
@@ -236,41 +237,41 @@ describe('datalayer check', () => {
     const env = seed.replace('BUCKET_NAME=my-bucket', 'BUCKET_NAME=chainlit-files');
     const scripted = host(env);
     recordRuntime(scripted, 'docker');
-    const withScript = jsonOf(await runCli(['check', '--json'], { cwd: scripted.dir }));
+    const withScript = jsonOf(await runInProcess(['check', '--json'], { cwd: scripted.dir }));
     expect(diagnosticsOf(withScript).map((d) => d.code)).toContain('BUCKET_NOT_CREATED_BY_STACK');
     const noScript = FORK_LIKE_COMPOSE.replace(/^\s+- "\.\/localstack-script\.sh:.*$\n/m, '');
     expect(noScript).not.toContain('localstack-script');
     const plain = host(env, noScript);
     recordRuntime(plain, 'docker');
-    const without = jsonOf(await runCli(['check', '--json'], { cwd: plain.dir }));
+    const without = jsonOf(await runInProcess(['check', '--json'], { cwd: plain.dir }));
     expect(diagnosticsOf(without).map((d) => d.code)).not.toContain('BUCKET_NOT_CREATED_BY_STACK');
   });
 
   it('external state with DATABASE_URL on the compose host "postgres" is warned: nothing starts it', async () => {
     const env = withLine(seed, 'CHAINLIT_DATALAYER_COMPOSE', '# CHAINLIT_DATALAYER_COMPOSE=extern/chainlit-datalayer/compose.yaml');
-    const doc = jsonOf(await runCli(['check', '--json'], { cwd: host(env).dir }));
+    const doc = jsonOf(await runInProcess(['check', '--json'], { cwd: host(env).dir }));
     const warning = diagnosticsOf(doc).find((d) => d.code === 'ENV_DATABASE_URL_COMPOSE_HOST');
     expect(warning).toMatchObject({ severity: 'warning', key: 'DATABASE_URL', line: lineNumberOf(env, 'DATABASE_URL') });
     const elsewhere = withLine(env, 'DATABASE_URL', 'DATABASE_URL=postgresql://root:root@db.internal:5432/postgres');
-    const other = jsonOf(await runCli(['check', '--json'], { cwd: host(elsewhere).dir }));
+    const other = jsonOf(await runInProcess(['check', '--json'], { cwd: host(elsewhere).dir }));
     expect(diagnosticsOf(other).map((d) => d.code)).not.toContain('ENV_DATABASE_URL_COMPOSE_HOST');
   });
 
   it('COMPOSE_LOCALSTACK_LATEST: a token in .env that the compose file does not pass on is no way out; one it passes is', async () => {
     const withToken = `${seed}LOCALSTACK_AUTH_TOKEN=ls-token-for-check\n`;
-    const unpassed = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: host(withToken).dir }))).find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST');
+    const unpassed = diagnosticsOf(jsonOf(await runInProcess(['check', '--json'], { cwd: host(withToken).dir }))).find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST');
     expect(unpassed?.message).toContain('LOCALSTACK_AUTH_TOKEN in .env is not passed to it by this file');
     expect(unpassed?.hint).toContain('docker tag localstack/localstack:4.12 localstack/localstack:latest');
     expect(unpassed?.hint).toContain('--runtime native');
     const passing = FORK_LIKE_COMPOSE.replace('SERVICES: s3', 'SERVICES: s3\n      LOCALSTACK_AUTH_TOKEN: ${LOCALSTACK_AUTH_TOKEN:-}');
-    const passed = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: host(withToken, passing).dir })));
+    const passed = diagnosticsOf(jsonOf(await runInProcess(['check', '--json'], { cwd: host(withToken, passing).dir })));
     expect(passed.map((d) => d.code)).not.toContain('COMPOSE_LOCALSTACK_LATEST');
   });
 
   it('a list used as a mapping key in the compose file: a warning at its line, and nothing printed by the YAML reader', async () => {
     const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      ? [a, b]\n      : x\n');
     expect(compose).toContain('? [a, b]');
-    const run = await runCli(['check', '--json'], { cwd: host(seed, compose).dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(seed, compose).dir });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.stderr).toBe('');
     const warning = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_YAML_KEY');
@@ -280,36 +281,36 @@ describe('datalayer check', () => {
   it('--strict turns warnings into errors', async () => {
     const fixture = host(seed);
     recordRuntime(fixture, 'docker');
-    const run = await runCli(['check', '--strict', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--strict', '--json'], { cwd: fixture.dir });
     expect(run.exitCode).toBe(3);
     const errors = diagnosticsOf(jsonOf(run)).filter((d) => d.severity === 'error').map((d) => d.code);
     expect(errors).toContain('COMPOSE_LOCALSTACK_LATEST');
   });
 
   it('a missing .env is an error with the init hint', async () => {
-    const run = await runCli(['check', '--json'], { cwd: host(undefined).dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(undefined).dir });
     expect(run.exitCode).toBe(3);
     const diagnostic = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_FILE_MISSING');
     expect(diagnostic?.hint).toContain('datalayer init');
   });
 
   it('--cwd that does not exist is a usage error (exit 2)', async () => {
-    const run = await runCli(['check', '--cwd', '/nonexistent/datalayer-host', '--json']);
+    const run = await runInProcess(['check', '--cwd', '/nonexistent/datalayer-host', '--json']);
     expect(run.exitCode).toBe(2);
     expect(jsonOf(run)).toMatchObject({ ok: false, exitCode: 2 });
   });
 
   it('an unknown option is a usage error (exit 2)', async () => {
-    const run = await runCli(['check', '--frobnicate']);
+    const run = await runInProcess(['check', '--frobnicate']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('--frobnicate');
     expect(run.stderr).toContain('Run `datalayer check --help` for usage.');
   });
 
   it('a missing argument or an unknown command names the help that shows the usage', async () => {
-    const missing = await runCli(['restore']);
+    const missing = await runInProcess(['restore']);
     expect([missing.exitCode, missing.stderr]).toEqual([2, "error: missing required argument 'file'\nRun `datalayer restore --help` for usage."]);
-    const unknown = await runCli(['stat']);
+    const unknown = await runInProcess(['stat']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('Run `datalayer --help` for usage.');
   });
@@ -330,7 +331,7 @@ describe('datalayer check', () => {
       .replace('POSTGRES_DB=postgres', `POSTGRES_DB="${secrets.password}`);
     const fixture = host(env);
     for (const args of [['check'], ['check', '--json'], ['check', '--verbose'], ['check', '--strict', '--json']]) {
-      const run = await runCli(args, { cwd: fixture.dir });
+      const run = await runInProcess(args, { cwd: fixture.dir });
       expect(run.exitCode).toBe(3);
       for (const secret of Object.values(secrets)) {
         expect(run.stdout).not.toContain(secret);
@@ -345,7 +346,7 @@ describe('check on a .env whose references double a value on every line', () => 
     const lines = ['K0=abcdefghijklmnopqrstuvwxyz', ...Array.from({ length: 25 }, (_, i) => `K${i + 1}=\${K${i}}\${K${i}}`)];
     const fixture = host(`${seedEnv()}${lines.join('\n')}\n`);
     const offset = seedEnv().split('\n').length - 1;
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     expect(run.exitCode, run.stderr).toBe(3);
     const found = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_VALUE_TOO_LONG');
     expect(found).toMatchObject({ severity: 'error', key: 'K12', line: offset + 13, file: '.env' });
@@ -370,7 +371,7 @@ describe('check judges for the runtime in use', () => {
     ]) {
       const fixture = host(otherBucket);
       setup(fixture);
-      const run = await runCli(['check', '--strict', '--json'], { cwd: fixture.dir });
+      const run = await runInProcess(['check', '--strict', '--json'], { cwd: fixture.dir });
       expect(run.exitCode, run.stdout).toBe(0);
       expect(diagnosticsOf(jsonOf(run))).toEqual([]);
       expect(dataOf(run)).toMatchObject({ runtime: 'native' });
@@ -380,7 +381,7 @@ describe('check judges for the runtime in use', () => {
   it("docker: the LocalStack warning names the compose file and the image's line", async () => {
     const fixture = host(otherBucket);
     recordRuntime(fixture, 'docker');
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     const found = diagnosticsOf(jsonOf(run));
     expect(found.find((d) => d.code === 'COMPOSE_LOCALSTACK_LATEST')).toMatchObject({
       file: 'extern/chainlit-datalayer/compose.yaml',
@@ -394,7 +395,7 @@ describe('check judges for the runtime in use', () => {
     const env = withLine(seedEnv(), 'POSTGRES_PORT', 'POSTGRES_PORT=5433');
     const fixture = host(env);
     recordRuntime(fixture, 'docker');
-    const warning = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: fixture.dir }))).find((d) => d.code === 'COMPOSE_DATABASE_URL_CONTAINER_PORT');
+    const warning = diagnosticsOf(jsonOf(await runInProcess(['check', '--json'], { cwd: fixture.dir }))).find((d) => d.code === 'COMPOSE_DATABASE_URL_CONTAINER_PORT');
     expect(warning).toMatchObject({
       severity: 'warning',
       file: 'extern/chainlit-datalayer/compose.yaml',
@@ -404,7 +405,7 @@ describe('check judges for the runtime in use', () => {
     expect(warning?.message).toContain(`.env:${lineNumberOf(env, 'POSTGRES_PORT')}`);
     const at5432 = host(seedEnv());
     recordRuntime(at5432, 'docker');
-    const quiet = diagnosticsOf(jsonOf(await runCli(['check', '--json'], { cwd: at5432.dir })));
+    const quiet = diagnosticsOf(jsonOf(await runInProcess(['check', '--json'], { cwd: at5432.dir })));
     expect(quiet.map((d) => d.code)).not.toContain('COMPOSE_DATABASE_URL_CONTAINER_PORT');
   });
 });
@@ -414,7 +415,7 @@ describe('compose files as Compose reads them', () => {
     const fixture = host(seedEnv(), 'include:\n  - stack/services.yaml\n');
     fixture.write('extern/chainlit-datalayer/stack/services.yaml', FORK_LIKE_COMPOSE);
     recordRuntime(fixture, 'docker');
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     expect(run.exitCode, run.stdout).toBe(0);
     const found = diagnosticsOf(jsonOf(run));
     expect(found.map((d) => d.code)).not.toContain('COMPOSE_FILE_INVALID');
@@ -425,14 +426,14 @@ describe('compose files as Compose reads them', () => {
   });
 
   it('an include that is missing is an error at its line', async () => {
-    const run = await runCli(['check', '--json'], { cwd: host(seedEnv(), 'include:\n  - nowhere.yaml\n').dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(seedEnv(), 'include:\n  - nowhere.yaml\n').dir });
     expect(run.exitCode).toBe(3);
     expect(diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_FILE_INVALID')).toMatchObject({ line: 2, message: expect.stringContaining('nowhere.yaml') });
   });
 
   it('${X:?message} with X unset: Compose stops with the message (an error at its line), no "empty string" warning', async () => {
     const compose = FORK_LIKE_COMPOSE.replace('      SERVICES: s3\n', '      SERVICES: s3\n      TOKEN: ${DL_TOKEN_FOR_TEST:?set the token first}\n');
-    const run = await runCli(['check', '--json'], { cwd: host(seedEnv(), compose).dir });
+    const run = await runInProcess(['check', '--json'], { cwd: host(seedEnv(), compose).dir });
     expect(run.exitCode).toBe(3);
     const found = diagnosticsOf(jsonOf(run));
     expect(found.find((d) => d.code === 'COMPOSE_INTERPOLATION')).toMatchObject({
@@ -447,12 +448,12 @@ describe('compose files as Compose reads them', () => {
 describe('where a value comes from', () => {
   it('a DATABASE_URL exported in the shell: the findings say so, not ".env"', async () => {
     const fixture = host(seedEnv());
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
     expect(run.exitCode).toBe(3);
     const mismatch = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'ENV_DATABASE_URL_USER_MISMATCH') as JsonDiagnostic & { origin?: string };
     expect(mismatch).toMatchObject({ origin: 'shell', key: 'DATABASE_URL', message: expect.stringContaining('shell environment') });
     expect(mismatch.file).toBeUndefined();
-    const text = await runCli(['up'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
+    const text = await runInProcess(['up'], { cwd: fixture.dir, env: { DATABASE_URL: 'postgresql://app:pw@localhost:5999/appdb' } });
     expect(text.exitCode).toBe(3);
     expect(text.stderr).toContain('shell environment');
     expect(text.stderr).not.toMatch(/error: \.env has/);

@@ -5,7 +5,7 @@ import { buildProgram, commandsFor } from '../../src/cli/program.js';
 import { defineCommand, flag, option } from '../../src/commands/definition.js';
 import { commands } from '../../src/commands/index.js';
 import { planDisable } from '../../src/commands/data-layer-switch/plan.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { holdHostLock, startCli } from '../reliability/processes.js';
 
@@ -37,12 +37,12 @@ describe('commander is built from the declarations', () => {
   });
 
   it('built for one command, the CLI still says what it said with all of them: help, typos and bad options', async () => {
-    const rootHelp = await runCli(['--help', 'up']);
+    const rootHelp = await runInProcess(['--help', 'up']);
     for (const name of commands.map((command) => command.name)) expect(rootHelp.stdout).toContain(name);
-    const typo = await runCli(['stauts']);
+    const typo = await runInProcess(['stauts']);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain("(Did you mean status?)");
-    const badOption = await runCli(['status', '--bogus']);
+    const badOption = await runInProcess(['status', '--bogus']);
     expect(badOption.exitCode).toBe(2);
     expect(badOption.stderr).toContain("unknown option '--bogus'");
     expect(badOption.stderr).toContain('Run `datalayer status --help` for usage.');
@@ -61,12 +61,12 @@ describe('commander is built from the declarations', () => {
   });
 
   it('help shows the declared defaults and choices, and validation uses the same declaration', async () => {
-    const help = await runCli(['up', '--help']);
+    const help = await runInProcess(['up', '--help']);
     expect(help.stdout).toContain('(default: 120)');
     expect(help.stdout).toContain('(choices: "auto", "docker", "native")');
-    const status = await runCli(['status', '--help']);
+    const status = await runInProcess(['status', '--help']);
     expect(status.stdout.replace(/\s+/g, ' ')).toContain('(choices: "text", "env", "dotenv", "github", default: "text")');
-    const bad = await runCli(['up', '--timeout', '0', '--json']);
+    const bad = await runInProcess(['up', '--timeout', '0', '--json']);
     expect(bad.exitCode).toBe(2);
     expect(JSON.parse(bad.stdout).error.message).toBe('--timeout: must be more than 0');
   });
@@ -102,7 +102,7 @@ describe('commands that write .env take the project lock', () => {
     const holder = await holdHostLock(path.join(host.dir, '.datalayer'), 'up');
     try {
       for (const args of [['secret'], ['check']]) {
-        const run = await runCli(args, { cwd: host.dir });
+        const run = await runInProcess(args, { cwd: host.dir });
         expect(run.stderr, args.join(' ')).not.toContain('Waiting for another datalayer');
         expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(0);
       }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { freePort } from '../helpers/no-docker-env.js';
 
 /**
@@ -18,26 +19,26 @@ describe('init --no-submodule outside git, then the steps it prints', () => {
   const ports = { postgres: 0, s3: 0 };
   const env = () => ({ DATALAYER_RUNTIME: 'native', POSTGRES_PORT: String(ports.postgres), LOCALSTACK_PORT: String(ports.s3) });
   afterAll(async () => {
-    await runCli(['down', '--volumes', '--yes'], { cwd: app, env: env() });
+    await runInProcess(['down', '--volumes', '--yes'], { cwd: app, env: env() });
     rmSync(parent, { recursive: true, force: true });
   });
 
   it('writes the block switched off and says how to get the files; up then says persistence is off, not "host not found"', async () => {
-    const init = await runCli(['init', '--no-submodule'], { cwd: app });
+    const init = await runInProcess(['init', '--no-submodule'], { cwd: app });
     expect(init.exitCode, init.stderr).toBe(0);
     expect(init.stdout).toContain('  git clone https://github.com/OpenLLM-France/chainlit-datalayer.git extern/chainlit-datalayer\n  datalayer enable\n  datalayer up\n');
     expect(init.stdout + init.stderr).not.toContain('Run `datalayer init`');
     expect(readFileSync(path.join(app, '.env'), 'utf8')).toMatch(/^# DATABASE_URL=/m);
 
-    const up = await runCli(['up'], { cwd: app });
+    const up = await runInProcess(['up'], { cwd: app });
     expect(up.exitCode, up.stderr).toBe(0);
     expect(up.stdout).toContain('`datalayer enable` turns it on');
     expect(up.stdout + up.stderr).not.toContain('host name not found');
   });
 
   it('enable before the files are there: the error says how to get them, not "run datalayer init"', async () => {
-    expect((await runCli(['enable'], { cwd: app })).exitCode).toBe(0);
-    const up = await runCli(['up'], { cwd: app });
+    expect((await runInProcess(['enable'], { cwd: app })).exitCode).toBe(0);
+    const up = await runInProcess(['up'], { cwd: app });
     expect(up.exitCode).toBe(4);
     expect(up.stderr).toContain('git clone https://github.com/OpenLLM-France/chainlit-datalayer.git extern/chainlit-datalayer');
     expect(up.stderr).not.toContain('datalayer init');

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { startCli } from '../reliability/processes.js';
 
@@ -18,7 +18,7 @@ function host(env?: string): HostFixture {
 
 describe('messages that say what happened', () => {
   it('up before init: .env does not exist and init writes it, not ".env has 1 error"', async () => {
-    const run = await runCli(['up'], { cwd: host().dir });
+    const run = await runInProcess(['up'], { cwd: host().dir });
     expect(run.exitCode).toBe(3);
     expect(run.stderr).toContain('.env does not exist');
     expect(run.stderr).toContain('Run `datalayer init` here first');
@@ -29,7 +29,7 @@ describe('messages that say what happened', () => {
     const fixture = host(seedEnv());
     mkdirSync(path.join(fixture.dir, '.datalayer'), { recursive: true });
     writeFileSync(path.join(fixture.dir, '.datalayer', 'runtime.json'), JSON.stringify({ runtime: 'native', since: new Date().toISOString() }));
-    const run = await runCli(['down', '--volumes', '--yes'], { cwd: fixture.dir });
+    const run = await runInProcess(['down', '--volumes', '--yes'], { cwd: fixture.dir });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).not.toContain('compose volumes');
     expect(run.stdout).toContain('There was no data to delete.');

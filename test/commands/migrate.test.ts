@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { createDatabase, databaseUrl, makeDockerHost, queryDatabase, type DockerHost } from '../helpers/docker-host.js';
 import {
   addBrokenMigration,
@@ -38,7 +39,7 @@ async function hostOnRealPostgres(): Promise<{ fixture: DockerHost; migrationsDi
   return { fixture, migrationsDir, url: databaseUrl(postgres.url, fixture.database) };
 }
 
-const cli = (fixture: DockerHost, args: string[]) => runCli(args, { cwd: fixture.host.dir, env: fixture.env });
+const cli = (fixture: DockerHost, args: string[]) => runInProcess(args, { cwd: fixture.host.dir, env: fixture.env });
 
 interface MigrateDoc {
   applied: string[];
@@ -115,11 +116,11 @@ describe('migrate: what it reports, and where the database comes from', () => {
   it('--database-url wins over a DATABASE_URL exported in the shell; without it, the error says the shell set it', async () => {
     const { fixture, url } = await hostOnRealPostgres();
     const shell = { ...fixture.env, DATABASE_URL: 'postgresql://app:elsewhere@localhost:5999/appdb' };
-    const explicit = await runCli(['migrate', '--status', '--database-url', url, '--json'], { cwd: fixture.host.dir, env: shell });
+    const explicit = await runInProcess(['migrate', '--status', '--database-url', url, '--json'], { cwd: fixture.host.dir, env: shell });
     expect(explicit.exitCode, explicit.stdout).toBe(0);
     expect(dataOf(explicit)).toMatchObject({ databaseFrom: '--database-url', pending: [...chainlitMigrationNames] });
 
-    const implicit = await runCli(['migrate', '--status'], { cwd: fixture.host.dir, env: shell });
+    const implicit = await runInProcess(['migrate', '--status'], { cwd: fixture.host.dir, env: shell });
     expect(implicit.exitCode).toBe(3);
     expect(implicit.stderr).toContain('DATABASE_URL is set in the shell environment');
     expect(implicit.stderr).not.toContain('.env has');

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FORK_LIKE_COMPOSE } from '../helpers/host-fixture.js';
-import { jsonOf, runCli } from '../helpers/cli.js';
+import { jsonOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeDockerHost, type DockerHost } from '../helpers/docker-host.js';
 import { imageMajor } from '../../src/services/postgres/major-version.js';
 
@@ -28,7 +29,7 @@ describe('the Postgres major of a data directory against the server that would o
 
   it('check: an error with the compose file and the line of its image, naming both majors and the way out', async () => {
     const host = await hostWith('postgres:17', '16');
-    const check = await runCli(['check', '--json'], { cwd: host.host.dir, env: host.env });
+    const check = await runInProcess(['check', '--json'], { cwd: host.host.dir, env: host.env });
     expect(check.exitCode).toBe(3);
     const finding = (jsonOf(check).diagnostics as Array<Record<string, unknown>>).find((d) => d.code === 'POSTGRES_MAJOR_MISMATCH');
     expect(finding).toMatchObject({ severity: 'error', file: 'extern/chainlit-datalayer/compose.yaml', line: imageLine('postgres:17') });
@@ -38,7 +39,7 @@ describe('the Postgres major of a data directory against the server that would o
 
   it('up --runtime docker: exit 3 before any compose call that starts something', async () => {
     const host = await hostWith('postgres:17-alpine', '16');
-    const up = await runCli(['up', '--runtime', 'docker'], { cwd: host.host.dir, env: host.env });
+    const up = await runInProcess(['up', '--runtime', 'docker'], { cwd: host.host.dir, env: host.env });
     expect(up.exitCode, up.stderr).toBe(3);
     expect(up.stderr).toMatch(/error: .*PostgreSQL 16 data, but service postgres runs postgres:17-alpine \(PostgreSQL 17\)/);
     expect(up.stderr).toMatch(/hint: .*datalayer backup/);
@@ -48,7 +49,7 @@ describe('the Postgres major of a data directory against the server that would o
   it('the same major, or no data directory yet: nothing to report', async () => {
     for (const [image, version] of [['postgres:16.4-bookworm', '16'], ['postgres:17', undefined]] as const) {
       const host = await hostWith(image, version);
-      const check = await runCli(['check', '--json'], { cwd: host.host.dir, env: host.env });
+      const check = await runInProcess(['check', '--json'], { cwd: host.host.dir, env: host.env });
       const codes = (jsonOf(check).diagnostics as Array<{ code: string }>).map((d) => d.code);
       expect(codes.filter((code) => code.startsWith('POSTGRES_'))).toEqual([]);
       host.host.cleanup();
@@ -58,7 +59,7 @@ describe('the Postgres major of a data directory against the server that would o
 
   it('a tag that names no version: said as info, not an error', async () => {
     const host = await hostWith('postgres:latest', '16');
-    const check = await runCli(['check', '--json'], { cwd: host.host.dir, env: host.env });
+    const check = await runInProcess(['check', '--json'], { cwd: host.host.dir, env: host.env });
     const finding = (jsonOf(check).diagnostics as Array<Record<string, unknown>>).find((d) => d.code === 'POSTGRES_MAJOR_UNKNOWN');
     expect(finding).toMatchObject({ severity: 'info', line: imageLine('postgres:latest') });
     expect(check.exitCode).toBe(0);

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, jsonOf, runCli } from '../helpers/cli.js';
+import { dataOf, jsonOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeDockerHost, withValues, type DockerHost } from '../helpers/docker-host.js';
 import { freePort } from '../helpers/no-docker-env.js';
 import { makeNativeProject } from '../helpers/native-processes.js';
@@ -105,7 +106,7 @@ describe('docker: a port changed while the containers run', () => {
     fixture = await makeDockerHost({ values: { DATALAYER_RUNTIME: 'docker' } });
     await writeChainlitMigrations(fixture.host.submoduleDir);
     stack = emulateComposeStack({ docker: fixture.docker, postgres: { published: fixture.ports.postgres }, localstack: { published: fixture.ports.localstack } });
-    const up = await runCli(['up', '--no-wait'], { cwd: fixture.host.dir, env: fixture.env });
+    const up = await runInProcess(['up', '--no-wait'], { cwd: fixture.host.dir, env: fixture.env });
     expect(up.exitCode, up.stderr).toBe(0);
     await stack.whenUp();
   });
@@ -119,7 +120,7 @@ describe('docker: a port changed while the containers run', () => {
     const envFile = path.join(fixture.host.dir, '.env');
     const next = await freePort();
     writeFileSync(envFile, withValues(readFileSync(envFile, 'utf8'), { POSTGRES_PORT: String(next) }));
-    const up = await runCli(['up', '--timeout', '60', '--json'], { cwd: fixture.host.dir, env: fixture.env });
+    const up = await runInProcess(['up', '--timeout', '60', '--json'], { cwd: fixture.host.dir, env: fixture.env });
     expect(up.exitCode, up.stdout + up.stderr).toBe(6);
     expect(up.stderr).not.toMatch(/Waiting for /);
     const error = jsonOf(up).error as { message: string; hint: string };

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dataOf, runCli } from '../helpers/cli.js';
+import { dataOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeHost, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { startRealPostgres, type RealPostgres } from '../helpers/real-postgres.js';
@@ -32,19 +33,19 @@ const urlWith = (password: string, database: string) => `postgresql://root:${pas
 describe('status says why Postgres is not usable, in the report itself', () => {
   it('a refused login (wrong password) is "login refused", not "not reachable"', async () => {
     const host = await externalHost(urlWith('wrong-pw-1111', 'postgres'));
-    const text = await runCli(['status'], { cwd: host.dir });
+    const text = await runInProcess(['status'], { cwd: host.dir });
     expect(text.exitCode).toBe(5);
     expect(text.stdout).toMatch(/✖ postgres +login refused at postgresql:\/\/root:\*\*\*\*@127\.0\.0\.1:\d+\/postgres: authentication failed/);
     expect(text.stdout).toContain('refused the login');
     expect(text.stdout).not.toContain('not reachable');
     expect(text.stdout).not.toContain('wrong-pw-1111');
-    const json = await runCli(['status', '--json'], { cwd: host.dir });
+    const json = await runInProcess(['status', '--json'], { cwd: host.dir });
     expect(dataOf(json)).toMatchObject({ postgres: { reachable: false, reason: 'auth' } });
   });
 
   it('a missing database says so', async () => {
     const host = await externalHost(urlWith('right-pw-7c2e', 'no_such_db'));
-    const text = await runCli(['status'], { cwd: host.dir });
+    const text = await runInProcess(['status'], { cwd: host.dir });
     expect(text.exitCode).toBe(5);
     expect(text.stdout).toMatch(/✖ postgres +database missing at .*no_such_db.*does not exist/);
     expect(text.stdout).not.toContain('not reachable');
@@ -52,7 +53,7 @@ describe('status says why Postgres is not usable, in the report itself', () => {
 
   it('a missing migrations folder is about the migrations: Postgres itself is reachable', async () => {
     const host = await externalHost(urlWith('right-pw-7c2e', 'postgres'), { migrations: false });
-    const text = await runCli(['status'], { cwd: host.dir });
+    const text = await runInProcess(['status'], { cwd: host.dir });
     expect(text.exitCode).toBe(5);
     expect(text.stdout).toMatch(/✔ postgres +reachable at /);
     expect(text.stdout).toMatch(/✖ migrations +no migrations could be read at extern\/chainlit-datalayer\/prisma\/migrations/);
@@ -61,7 +62,7 @@ describe('status says why Postgres is not usable, in the report itself', () => {
 
   it('nothing listening is "not reachable", with the cause', async () => {
     const host = await externalHost(`postgresql://root:x@127.0.0.1:1/postgres`);
-    const text = await runCli(['status'], { cwd: host.dir });
+    const text = await runInProcess(['status'], { cwd: host.dir });
     expect(text.exitCode).toBe(5);
     expect(text.stdout).toMatch(/✖ postgres +not reachable at .*: connection refused/);
   });

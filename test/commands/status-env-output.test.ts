@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatEnvOutput } from '../../src/commands/status/env-output.js';
 import { parseEnvDocument } from '../../src/config/env/parse.js';
 import { resolveEnvDocument } from '../../src/config/env/resolve.js';
-import { cliEntry, jsonOf, runCli } from '../helpers/cli.js';
+import { cliEntry, jsonOf } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 
 /** Values that break naive quoting: blanks, both quotes, `$`, a backslash, a line break, non-ASCII. */
@@ -68,7 +69,7 @@ describe('datalayer status -o env on a host', () => {
     const host = makeHost({ env: seedEnv() });
     hosts.push(host);
     for (const format of ['dotenv', 'github']) {
-      const run = await runCli(['status', '-o', format], { cwd: host.dir });
+      const run = await runInProcess(['status', '-o', format], { cwd: host.dir });
       expect(run.stdout.split('\n')).toContain('DATABASE_URL=postgresql://root:root@localhost:5432/postgres');
     }
   });
@@ -76,7 +77,7 @@ describe('datalayer status -o env on a host', () => {
   it('-o env with --json is a usage error: one document, no lines beside it', async () => {
     const host = makeHost({ env: seedEnv() });
     hosts.push(host);
-    const run = await runCli(['status', '-o', 'env', '--json'], { cwd: host.dir });
+    const run = await runInProcess(['status', '-o', 'env', '--json'], { cwd: host.dir });
     expect(run.exitCode).toBe(2);
     expect(jsonOf(run)).toMatchObject({ command: 'status', ok: false, exitCode: 2, error: { message: expect.stringContaining('-o env') } });
     expect(run.stdout).not.toContain('DATABASE_URL=');

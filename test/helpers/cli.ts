@@ -17,7 +17,7 @@ export interface CliRun {
  * starts; the CLI would then say its commands as `npx datalayer`. Its tests run it as `node
  * bin/datalayer.js`, unless a test sets these itself.
  */
-const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
+export const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
 
 /**
  * Runs the built CLI as a user would, in its own process, without a terminal. The `--` keeps

@@ -30,7 +30,7 @@ export interface TestContext extends Context {
   runCleanups(): Promise<void>;
 }
 
-class MemoryStream extends Writable {
+export class MemoryStream extends Writable {
   text = '';
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();

@@ -17,6 +17,7 @@ import { resolveHostProject } from '../../src/context/host-project.js';
 import { invariantViolations, registeredSecrets } from './config-invariants.js';
 import { composeFile, envFile } from './hostile-arbitraries.js';
 import { jsonOf, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { FORK_LIKE_COMPOSE, makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { propertyParameters, propertyRunsOverridden, propertySeed } from './property-settings.js';
 import { runCliAsNobody, unprivilegedUserUnavailable } from './cli-process.js';
@@ -86,7 +87,7 @@ async function expectCliAnswers(dir: string, env: string, compose: string): Prom
   writeFileSync(path.join(dir, '.env'), env);
   writeFileSync(path.join(dir, COMPOSE_LABEL), compose);
   const replay = `generated .env ${JSON.stringify(env)}\ncompose ${JSON.stringify(compose)}`;
-  const run = await runCli(['check', '--json'], { cwd: dir });
+  const run = await runInProcess(['check', '--json'], { cwd: dir });
   expect([0, 3], `${replay}\nexit ${run.exitCode}\n${run.stderr}`).toContain(run.exitCode);
   const document = jsonOf(run);
   expect(document).toMatchObject({ command: 'check', exitCode: run.exitCode, ok: run.exitCode === 0 });
@@ -135,7 +136,7 @@ describe('named hostile cases', () => {
       const fixture = host(env, compose);
       const keyLine = env.split('\n').findLastIndex((line) => line.startsWith('$(touch')) + 1;
 
-      const check = await runCli(['check', '--json'], { cwd: fixture.dir });
+      const check = await runInProcess(['check', '--json'], { cwd: fixture.dir });
       expect(check.exitCode).toBe(3);
       const syntax = diagnosticsOf(jsonOf(check)).filter((d) => d.code === 'ENV_SYNTAX');
       expect(syntax.map((d) => d.line)).toEqual([keyLine]);
@@ -147,7 +148,7 @@ describe('named hostile cases', () => {
       expect(config.values.LITERAL).toBe(`$(touch ${marker('single-quoted')})`);
 
       for (const args of [['check'], ['init', '--no-submodule'], ['secret', '--write'], ['disable'], ['enable']]) {
-        const run = await runCli(args, { cwd: fixture.dir });
+        const run = await runInProcess(args, { cwd: fixture.dir });
         expect([0, 3], `${args.join(' ')}: ${run.stderr}`).toContain(run.exitCode);
       }
       expect(readdirSync(markers)).toEqual([]);
@@ -200,7 +201,7 @@ describe('named hostile cases', () => {
     expect(check.diagnostics).toContainEqual(
       expect.objectContaining({ code: 'ENV_SECRET_PLACEHOLDER', line: 1, key: 'CHAINLIT_AUTH_SECRET', file: '.env' }),
     );
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     expect(diagnosticsOf(jsonOf(run))).toContainEqual(expect.objectContaining({ code: 'ENV_SECRET_PLACEHOLDER', line: 1 }));
   });
 
@@ -209,7 +210,7 @@ describe('named hostile cases', () => {
     const env = seedEnv().replace(/^DATABASE_URL=.*$/m, `DATABASE_URL=postgresql://team/app:${password}@db.example.net:5432/postgres`);
     const fixture = host(env);
     for (const args of [['check'], ['check', '--json'], ['check', '--verbose']]) {
-      const run = await runCli(args, { cwd: fixture.dir });
+      const run = await runInProcess(args, { cwd: fixture.dir });
       expect(run.exitCode).toBe(3);
       expect(run.stdout + run.stderr).not.toContain(password);
       expect(run.stdout + run.stderr).toContain('ENV_DATABASE_URL_INVALID');
@@ -245,7 +246,7 @@ describe('named hostile cases', () => {
     const inside = path.join(fixture.dir, COMPOSE_LABEL);
     rmSync(inside);
     symlinkSync(outside, inside);
-    const run = await runCli(['check', '--json'], { cwd: fixture.dir });
+    const run = await runInProcess(['check', '--json'], { cwd: fixture.dir });
     const warning = diagnosticsOf(jsonOf(run)).find((d) => d.code === 'COMPOSE_OUTSIDE_HOST');
     expect(warning).toMatchObject({ severity: 'warning', file: '.env', key: 'CHAINLIT_DATALAYER_COMPOSE' });
     expect(warning?.message).toContain('symbolic link');
@@ -269,7 +270,7 @@ describe('named hostile cases', () => {
     const parent = mkdtempSync(path.join(os.tmpdir(), 'datalayer-no-cwd-'));
     try {
       const missing = path.join(parent, 'not-there');
-      const run = await runCli([...args.flat(), '--cwd', missing, '--json']);
+      const run = await runInProcess([...args.flat(), '--cwd', missing, '--json']);
       expect(run.exitCode).toBe(2);
       expect(jsonOf(run)).toMatchObject({ ok: false, exitCode: 2 });
       expect((jsonOf(run).error as { message: string }).message).toContain('no such directory');
@@ -281,7 +282,7 @@ describe('named hostile cases', () => {
 
   it('--cwd naming a file, not a directory, exits 2', async () => {
     const fixture = host(seedEnv());
-    const run = await runCli(['check', '--cwd', path.join(fixture.dir, '.env')]);
+    const run = await runInProcess(['check', '--cwd', path.join(fixture.dir, '.env')]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('no such directory');
   });

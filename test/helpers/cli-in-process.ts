@@ -1,0 +1,33 @@
+import { main } from '../../src/cli/main.js';
+import { cliEntry, packageVersion, runCli, WITHOUT_PACKAGE_MANAGER, type CliRun } from './cli.js';
+import { MemoryStream } from './context.js';
+
+/**
+ * Runs a datalayer command line in this process, through the same main() the executable calls,
+ * with the environment `runCli` would give the process, and no terminal. For the tests of what a
+ * command decides and prints; what only a process has (its exit, its signals, the executable's own
+ * start, output a child writes straight to the terminal) is `runCli`'s. `logs` streams a
+ * container's output to the terminal itself: it always runs as a process.
+ */
+export async function runInProcess(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  if (args.includes('logs')) return runCli(args, options);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries({ ...process.env, CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...options.env })) {
+    if (value !== undefined) env[key] = value;
+  }
+  const stdout = new MemoryStream();
+  const stderr = new MemoryStream();
+  const exitCode = await main({
+    argv: args,
+    env,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    stdinIsTTY: false,
+    version: packageVersion,
+    scriptPath: cliEntry,
+    cwd: options.cwd ?? process.cwd(),
+  });
+  // As runCli reads a process's output: without its final newline.
+  const text = (stream: MemoryStream) => stream.text.replace(/\r?\n$/, '');
+  return { exitCode, stdout: text(stdout), stderr: text(stderr) };
+}
