@@ -1,8 +1,8 @@
-import { cpSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataOf, jsonOf, repoRoot } from '../helpers/cli.js';
+import { copyDemoHost, dataOf, jsonOf } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/cli-in-process.js';
 
 /** The README's main job runs on examples/demo: it must stay a valid host that init makes ready. */
@@ -10,7 +10,7 @@ describe('the demo host of the README', () => {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'datalayer-demo-'));
   chmodSync(parent, 0o755);
   const demo = path.join(parent, 'demo');
-  cpSync(path.join(repoRoot, 'examples', 'demo'), demo, { recursive: true });
+  copyDemoHost(demo);
   afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
   it('init --no-submodule writes .env from its .env.example, and check passes without a warning', async () => {

@@ -1,11 +1,11 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { copyDemoHost, repoRoot } from '../helpers/cli.js';
 import { freePort } from '../helpers/no-docker-env.js';
 
 interface Step {
@@ -59,7 +59,7 @@ describe("the README's CI recipe, run as written", () => {
   });
 
   it('every step passes, and the npm test step sees the host-side values, which reach the running services', async () => {
-    cpSync(path.join(repoRoot, 'examples', 'demo'), host, { recursive: true });
+    copyDemoHost(host);
     const [postgresPort, s3Port] = [await freePort(), await freePort()];
     const example = path.join(host, '.env.example');
     writeFileSync(

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,3 +60,12 @@ export function commandFieldsOf(document: Record<string, unknown>): Record<strin
 
 /** The version the CLI reports (`datalayerVersion` of every document). */
 export const packageVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * examples/demo copied to `target` as a checkout holds it: not the `.env` and state that a demo run
+ * (`npm run demo`, the README's first command) leaves in this working tree.
+ */
+export function copyDemoHost(target: string): void {
+  const local = new Set(['.env', '.datalayer', '.data']);
+  cpSync(path.join(repoRoot, 'examples', 'demo'), target, { recursive: true, filter: (source) => !local.has(path.basename(source)) });
+}
