@@ -1,9 +1,18 @@
-import { main } from '../../src/cli/main.js';
-import { cliEntry, packageVersion, runCli, WITHOUT_PACKAGE_MANAGER, type CliRun } from './cli.js';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { cliEntry, packageVersion, repoRoot, runCli, WITHOUT_PACKAGE_MANAGER, type CliRun } from './cli.js';
 import { MemoryStream } from './context.js';
 
+type Main = typeof import('../../src/cli/main.js').main;
+let built: Main | undefined;
+/** The main() of the built CLI, as the executable loads it (and finds its S3 server program beside it). */
+function builtMain(): Main {
+  built ??= (createRequire(import.meta.url)(path.join(repoRoot, 'dist', 'main.js')) as { main: Main }).main;
+  return built;
+}
+
 /**
- * Runs a datalayer command line in this process, through the same main() the executable calls,
+ * Runs a datalayer command line in this process, through the built main() the executable calls,
  * with the environment `runCli` would give the process, and no terminal. For the tests of what a
  * command decides and prints; what only a process has (its exit, its signals, the executable's own
  * start, output a child writes straight to the terminal) is `runCli`'s. `logs` streams a
@@ -17,7 +26,7 @@ export async function runInProcess(args: string[], options: { cwd?: string; env?
   }
   const stdout = new MemoryStream();
   const stderr = new MemoryStream();
-  const exitCode = await main({
+  const exitCode = await builtMain()({
     argv: args,
     env,
     stdout: stdout as unknown as NodeJS.WriteStream,
