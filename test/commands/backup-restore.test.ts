@@ -49,7 +49,7 @@ describe('backup and restore between native stacks', () => {
   let archive: string;
 
   beforeAll(async () => {
-    [source, target] = await Promise.all([makeNativeHost('bksrc'), makeNativeHost('bktgt')]);
+    [source, target] = await Promise.all([makeNativeHost('bksrc', { inProcess: true }), makeNativeHost('bktgt', { inProcess: true })]);
     for (const host of [source, target]) {
       const up = await cliOf(host)(['up']);
       expect(up.exitCode, up.stderr).toBe(0);

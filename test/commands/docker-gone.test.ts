@@ -16,7 +16,7 @@ describe('a project whose recorded runtime is Docker, with Docker gone', () => {
 
   beforeAll(async () => {
     // No DATALAYER_RUNTIME: the runtime comes from the record, as after a plain `datalayer up` with Docker.
-    native = await makeNativeProject('docker-gone', { values: { DATALAYER_RUNTIME: '' } });
+    native = await makeNativeProject('docker-gone', { values: { DATALAYER_RUNTIME: '' }, inProcess: true });
     mkdirSync(native.stateDir, { mode: 0o700 });
     writeFileSync(runtimeFile(), `${JSON.stringify({ runtime: 'docker', since: new Date().toISOString(), project: 'docker-gone-host', composeFile: 'extern/chainlit-datalayer/compose.yaml' })}\n`, { mode: 0o600 });
   });

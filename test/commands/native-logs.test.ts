@@ -29,7 +29,7 @@ describe('native logs: streamed whatever their size, and rotated', () => {
   const s3Log = () => path.join(native.stateDir, 'logs', 's3.log');
 
   beforeAll(async () => {
-    native = await makeNativeProject('logs');
+    native = await makeNativeProject('logs', { inProcess: true });
     const up = await native.cli(['up']);
     expect(up.exitCode, up.stderr).toBe(0);
   });

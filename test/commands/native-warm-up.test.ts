@@ -26,7 +26,7 @@ describe('native: up on a running stack sees what changed behind its back', () =
     });
 
   beforeAll(async () => {
-    native = await makeNativeProject('warm');
+    native = await makeNativeProject('warm', { inProcess: true });
     const first = await native.cli(['up']);
     expect(first.exitCode, first.stderr).toBe(0);
   });

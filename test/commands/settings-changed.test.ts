@@ -36,7 +36,7 @@ describe('native: .env changed while the stack runs', () => {
   const url = (port: number, database: string) => `postgresql://chainlit:${encodeURIComponent(native.secrets.password)}@127.0.0.1:${port}/${database}`;
 
   beforeAll(async () => {
-    native = await makeNativeProject('drift');
+    native = await makeNativeProject('drift', { inProcess: true });
     const up = await native.cli(['up']);
     expect(up.exitCode, up.stderr).toBe(0);
   });

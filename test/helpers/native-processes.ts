@@ -1,7 +1,7 @@
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { makeNativeHost, type NativeHost } from '../reliability/native-host.js';
+import { makeNativeHost, type NativeHost, type NativeHostOptions } from '../reliability/native-host.js';
 
 /**
  * "No Docker" for a test without touching PATH (Docker may live in /usr/bin beside setpriv and id):
@@ -12,7 +12,7 @@ export function noDockerEnv(scratchDir: string): Record<string, string> {
 }
 
 /** A native host whose CLI runs with the normal PATH and a Docker that does not answer. */
-export async function makeNativeProject(tag: string, options: { values?: Record<string, string> } = {}): Promise<NativeHost> {
+export async function makeNativeProject(tag: string, options: NativeHostOptions = {}): Promise<NativeHost> {
   const native = await makeNativeHost(tag, options);
   Object.assign(native.env, noDockerEnv(path.dirname(native.host.dir)));
   return native;

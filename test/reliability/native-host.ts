@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
@@ -59,7 +60,16 @@ export interface NativeHost {
   cleanup(): Promise<void>;
 }
 
-export async function makeNativeHost(tag: string, options: { values?: Record<string, string> } = {}): Promise<NativeHost> {
+export interface NativeHostOptions {
+  values?: Record<string, string>;
+  /**
+   * `cli()` runs the command line in the test's own process (runInProcess), for tests about the
+   * servers and the files rather than about the datalayer process itself.
+   */
+  inProcess?: boolean;
+}
+
+export async function makeNativeHost(tag: string, options: NativeHostOptions = {}): Promise<NativeHost> {
   const secrets = uniqueSecrets(tag);
   const ports = { postgres: await freePort(), s3: await freePort() };
   const envText = withValues(seedEnv({ secret: secrets.authSecret }), {
@@ -72,7 +82,8 @@ export async function makeNativeHost(tag: string, options: { values?: Record<str
   const env = noDockerEnv();
   const stateDir = path.join(host.dir, '.datalayer');
   const databaseUrl = () => `postgresql://chainlit:${encodeURIComponent(secrets.password)}@127.0.0.1:${ports.postgres}/chainlit`;
-  const cli = (args: string[], timeoutMs = 120_000) => runCli(args, { cwd: host.dir, env, timeoutMs });
+  const cli = (args: string[], timeoutMs = 120_000) =>
+    options.inProcess ? runInProcess(args, { cwd: host.dir, env }) : runCli(args, { cwd: host.dir, env, timeoutMs });
   return {
     host,
     secrets,
