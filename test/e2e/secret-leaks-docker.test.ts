@@ -11,6 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { withValues } from '../helpers/docker-host.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
 import { describeEngine, docker, projectContainers, removeEngineStack } from '../helpers/engine.js';
@@ -32,8 +33,9 @@ describeEngine('no secret in any output (Docker runtime on a real engine, unique
   const readEnv = () => readFileSync(envPath(), 'utf8');
   const writeEnv = (text: string) => writeFileSync(envPath(), text);
   const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: host.dir, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 300_000 });
+  const cliInProcess = (args: string[]): Promise<CliRun> => runInProcess(args, { cwd: host.dir, env: { PATH: process.env.PATH ?? '' } });
 
-  const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(secrets, cli);
+  const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(secrets, cli, cliInProcess);
 
   beforeAll(async () => {
     keys = uniqueSecrets('dleak');

@@ -5,8 +5,11 @@ import type { CliRun } from '../helpers/cli.js';
  * The secret-leak scan of a host: every value in `secrets` (which a test may grow as it writes new
  * ones into `.env`) must be absent from a run's stdout and stderr, percent-encoded too.
  * `runsChecked` lists each command line scanned, for the closing check that nothing was skipped.
+ * `jsonCli`, when given, runs the `--json` variant of each scan (in-process: the document main()
+ * writes, without a process's start); the human variant always runs through `cli`, a process,
+ * so that what the executable itself prints is scanned too.
  */
-export function leakScanner(secrets: ReadonlySet<string>, cli: (args: string[]) => Promise<CliRun>) {
+export function leakScanner(secrets: ReadonlySet<string>, cli: (args: string[]) => Promise<CliRun>, jsonCli: (args: string[]) => Promise<CliRun> = cli) {
   const runsChecked: string[] = [];
 
   function leaksIn(text: string): string[] {
@@ -24,7 +27,7 @@ export function leakScanner(secrets: ReadonlySet<string>, cli: (args: string[]) 
     const runs: CliRun[] = [];
     for (const variant of [['--verbose'], ['--json', '--verbose']]) {
       const full = [...args, ...variant];
-      const run = await cli(full);
+      const run = await (variant.includes('--json') ? jsonCli : cli)(full);
       expect([expectedExit].flat(), `exit of ${full.join(' ')}\n${run.stdout}\n${run.stderr}`).toContain(run.exitCode);
       expectNoLeak(full, run);
       if (variant.includes('--json')) expect(() => JSON.parse(run.stdout), full.join(' ')).not.toThrow();

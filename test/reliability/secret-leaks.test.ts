@@ -5,6 +5,7 @@ import type { CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { makeHost, seedEnv } from '../helpers/host-fixture.js';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli-in-process.js';
 import { leakScanner } from './leak-scan.js';
 import { makeNativeHost, uniqueSecrets, type NativeHost } from './native-host.js';
 
@@ -17,7 +18,11 @@ import { makeNativeHost, uniqueSecrets, type NativeHost } from './native-host.js
 let native: NativeHost;
 /** Every value that must never be printed: grows when a test writes a new one into `.env`. */
 const secrets = new Set<string>();
-const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(secrets, (args) => native.cli(args));
+const { runsChecked, leaksIn, expectNoLeak, scan } = leakScanner(
+  secrets,
+  (args) => native.cli(args),
+  (args) => runInProcess(args, { cwd: native.host.dir, env: native.env }),
+);
 
 function readEnvFile(): string {
   return readFileSync(path.join(native.host.dir, '.env'), 'utf8');
