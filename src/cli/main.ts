@@ -118,7 +118,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
       const context: Context = {
         host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined, processCwd: io.cwd }),
         reporter,
-        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd), io.env),
+        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd), { env: io.env, cwd: io.cwd }),
         env: io.env,
         yes: globals.yes === true,
         interactive: io.stdinIsTTY && io.stderr.isTTY === true,

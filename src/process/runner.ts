@@ -54,14 +54,21 @@ export class ProcessRunner {
   /** Processes started by run() with an abort signal that have not ended yet. */
   private readonly abortable = new Set<Promise<unknown>>();
 
+  private readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  private readonly cwd: string | undefined;
+
   /**
-   * `env` is the command's environment, which every child starts from (a call's own `env` is
-   * added over it); without one, children inherit this process's environment.
+   * `command.env` is the command's environment, which every child starts from (a call's own `env`
+   * is added over it), and `command.cwd` the directory a child runs in when a call names none;
+   * without them, children inherit this process's environment and directory.
    */
   constructor(
     private readonly echo: CommandEcho = () => {},
-    private readonly env?: Readonly<Record<string, string | undefined>>,
-  ) {}
+    command: { env?: Readonly<Record<string, string | undefined>>; cwd?: string } = {},
+  ) {
+    this.env = command.env;
+    this.cwd = command.cwd;
+  }
 
   /** The environment option of a child: the command's environment with the call's own over it. */
   private childEnv(own: Record<string, string | undefined> | undefined): { env?: Record<string, string | undefined>; extendEnv: boolean } {
@@ -95,7 +102,7 @@ export class ProcessRunner {
         ? [function* (line: unknown) { yield transform(String(line)); }, 'inherit']
         : 'inherit';
     const child = execa(file, args, {
-      cwd: options.cwd,
+      cwd: options.cwd ?? this.cwd,
       ...this.childEnv(options.env),
       timeout: options.timeoutMs,
       input: options.input,
@@ -133,7 +140,7 @@ export class ProcessRunner {
     const log = openSync(options.logFile, 'a', 0o600);
     try {
       const child = execa(file, args, {
-        cwd: options.cwd,
+        cwd: options.cwd ?? this.cwd,
         ...this.childEnv(options.env),
         detached: true,
         stdin: 'ignore',
