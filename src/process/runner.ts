@@ -54,9 +54,6 @@ export class ProcessRunner {
   /** Processes started by run() with an abort signal that have not ended yet. */
   private readonly abortable = new Set<Promise<unknown>>();
 
-  private readonly env: Readonly<Record<string, string | undefined>> | undefined;
-  private readonly cwd: string | undefined;
-
   /**
    * `command.env` is the command's environment, which every child starts from (a call's own `env`
    * is added over it), and `command.cwd` the directory a child runs in when a call names none;
@@ -64,15 +61,13 @@ export class ProcessRunner {
    */
   constructor(
     private readonly echo: CommandEcho = () => {},
-    command: { env?: Readonly<Record<string, string | undefined>>; cwd?: string } = {},
-  ) {
-    this.env = command.env;
-    this.cwd = command.cwd;
-  }
+    private readonly command: { env?: Readonly<Record<string, string | undefined>>; cwd?: string } = {},
+  ) {}
 
   /** The environment option of a child: the command's environment with the call's own over it. */
   private childEnv(own: Record<string, string | undefined> | undefined): { env?: Record<string, string | undefined>; extendEnv: boolean } {
-    return this.env ? { env: { ...this.env, ...own }, extendEnv: false } : { env: own, extendEnv: true };
+    const base = this.command.env;
+    return base ? { env: { ...base, ...own }, extendEnv: false } : { env: own, extendEnv: true };
   }
 
   /**
@@ -102,7 +97,7 @@ export class ProcessRunner {
         ? [function* (line: unknown) { yield transform(String(line)); }, 'inherit']
         : 'inherit';
     const child = execa(file, args, {
-      cwd: options.cwd ?? this.cwd,
+      cwd: options.cwd ?? this.command.cwd,
       ...this.childEnv(options.env),
       timeout: options.timeoutMs,
       input: options.input,
@@ -140,7 +135,7 @@ export class ProcessRunner {
     const log = openSync(options.logFile, 'a', 0o600);
     try {
       const child = execa(file, args, {
-        cwd: options.cwd ?? this.cwd,
+        cwd: options.cwd ?? this.command.cwd,
         ...this.childEnv(options.env),
         detached: true,
         stdin: 'ignore',
