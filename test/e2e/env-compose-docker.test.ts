@@ -70,11 +70,11 @@ async function composeReading(dir: string, names: string[], shell: Record<string
  * input is read once. A distinct input is still a run of the real Compose.
  */
 const composeReadings = new Map<string, Promise<Reading>>();
-function composeReadingOnce(text: string, names: string[], shell: Record<string, string>): Promise<Reading> {
+function composeReadingOnce(dir: string, text: string, names: string[], shell: Record<string, string>): Promise<Reading> {
   const key = JSON.stringify([text, names, shell]);
   let reading = composeReadings.get(key);
   if (!reading) {
-    reading = composeReading(stateDir(text, names), names, shell);
+    reading = composeReading(dir, names, shell);
     composeReadings.set(key, reading);
   }
   return reading;
@@ -133,7 +133,8 @@ describeEngine('.env read as the real `docker compose config` reads it', () => {
     const shell = shellWithout(names);
     const readings = await Promise.all(
       Object.entries(states).map(async ([label, text]) => {
-        const [compose, datalayer] = await Promise.all([composeReadingOnce(text, names, shell), datalayerReading(stateDir(text, names), names, shell)]);
+        const dir = stateDir(text, names);
+        const [compose, datalayer] = await Promise.all([composeReadingOnce(dir, text, names, shell), datalayerReading(dir, names, shell)]);
         return { label, compose, datalayer };
       }),
     );
