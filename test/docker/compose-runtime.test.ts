@@ -48,8 +48,13 @@ const localstackRunning: FakeService = {
 };
 const localstackExited: FakeService = { Service: 'localstack', State: 'exited', ExitCode: 55, Publishers: [] };
 
-function setup(scenario: FakeDockerScenario, options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void; recorded?: DockerRoute } = {}) {
-  const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: true });
+function setup(
+  scenario: FakeDockerScenario,
+  options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void; recorded?: DockerRoute; pluginExecutable?: boolean } = {},
+) {
+  // With `pluginExecutable`, the plugin is found only through its path (no docker-compose on PATH).
+  const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: !options.pluginExecutable, withPluginExecutable: options.pluginExecutable === true });
+  const plugin = docker.pluginExecutable ? { ...DOCKER_COMPOSE, plugin: docker.pluginExecutable } : undefined;
   const project = composeProjectName(hostDir, options.env ?? {});
   const runner = new ProcessRunner();
   // A route whose engine is the plugin the last `up` recorded (its API is not called here).
@@ -61,7 +66,7 @@ function setup(scenario: FakeDockerScenario, options: { engine?: ComposeEngine; 
   const runtime = new ComposeRuntime({
     runner,
     ...recorded,
-    engine: options.engine ?? (options.recorded ? recordedEngine(options.recorded)! : DOCKER_COMPOSE),
+    engine: options.engine ?? plugin ?? (options.recorded ? recordedEngine(options.recorded)! : DOCKER_COMPOSE),
     project,
     composeFile,
     envFile,
@@ -115,6 +120,17 @@ describe('ComposeRuntime argv', () => {
     const { docker, runtime, target } = setup({}, { engine });
     await runtime.start({});
     expect(docker.calls()).toEqual([['docker-compose', ...target('myhost'), 'up', '-d']]);
+  });
+
+  it("runs the plugin's own executable, without `compose`, when detection found it", async () => {
+    const { docker, runtime, target } = setup({ services: [postgres] }, { pluginExecutable: true });
+    await runtime.start({});
+    expect((await runtime.services()).map((state) => state.state)).toEqual(['running']);
+    expect(docker.calls()).toEqual([
+      ['docker-compose', ...target('myhost'), 'up', '-d'],
+      ['docker-compose', ...target('myhost'), 'ps', '-a', '--format', 'json'],
+      ['docker-compose', ...target('myhost'), 'config', '--services'],
+    ]);
   });
 
   describe('with the plugin the last `up` recorded, not asked now', () => {

@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDaemon, detectComposeEngine, detectEngineBesideAnsweringDocker, isDockerAvailable, probeDocker } from '../../src/runtimes/docker/engine.js';
+import {
+  checkDaemon,
+  detectComposeEngine,
+  detectEngineAndDaemon,
+  detectEngineBesideAnsweringDocker,
+  DOCKER_INFO_FORMAT,
+  isDockerAvailable,
+  pluginEngineFrom,
+  probeDocker,
+} from '../../src/runtimes/docker/engine.js';
 import { PrerequisiteError } from '../../src/support/errors.js';
 import { ProcessRunner } from '../../src/process/runner.js';
 import { installFakeDocker, type FakeDockerInstall, type FakeDockerScenario } from '../helpers/fake-docker.js';
@@ -137,7 +146,16 @@ describe('checkDaemon', () => {
   it('returns the server version', async () => {
     const docker = fake({ serverVersion: '27.3.1' });
     expect(await checkDaemon(runner, engine, { env: docker.env })).toEqual({ serverVersion: '27.3.1' });
-    expect(docker.calls()).toEqual([['docker', 'info', '--format', '{{.ServerVersion}}']]);
+    expect(docker.calls()).toEqual([['docker', 'info', '--format', DOCKER_INFO_FORMAT]]);
+  });
+
+  it('asks again for the version alone when the client refuses the plugins in the template', async () => {
+    const docker = fake({ serverVersion: '27.3.1', infoWithoutPlugins: true });
+    expect(await checkDaemon(runner, engine, { env: docker.env })).toEqual({ serverVersion: '27.3.1' });
+    expect(docker.calls()).toEqual([
+      ['docker', 'info', '--format', DOCKER_INFO_FORMAT],
+      ['docker', 'info', '--format', '{{.ServerVersion}}'],
+    ]);
   });
 
   it('exits 4 with how to start the daemon when it is down', async () => {
@@ -162,6 +180,56 @@ describe('checkDaemon', () => {
     const podman = { ...engine, command: ['podman', 'compose'] };
     expect(await checkDaemon(runner, podman, { env: docker.env })).toEqual({ serverVersion: '5.2.2' });
     expect(docker.calls()).toEqual([['podman', 'info', '--format', '{{.Version.Version}}']]);
+  });
+});
+
+describe('detectEngineAndDaemon', () => {
+  it('takes the compose plugin `docker info` names, run through its own executable, without asking its version', async () => {
+    const docker = fake({ composeVersion: '2.29.1', serverVersion: '27.3.1' }, { withPluginExecutable: true });
+    docker.setScenario({ composeVersion: '2.29.1', serverVersion: '27.3.1', pluginExecutable: docker.pluginExecutable! });
+    expect(await detectEngineAndDaemon(runner, { env: docker.env })).toEqual({
+      engine: { command: ['docker', 'compose'], plugin: docker.pluginExecutable, version: '2.29.1', major: 2, warnings: [] },
+      serverVersion: '27.3.1',
+    });
+    expect(docker.calls()).toEqual([['docker', 'info', '--format', DOCKER_INFO_FORMAT]]);
+  });
+
+  it('says the daemon is down when the plugin is there and the daemon is not', async () => {
+    const docker = fake({}, { withPluginExecutable: true });
+    docker.setScenario({ daemonDown: true, pluginExecutable: docker.pluginExecutable! });
+    const error = await caught(detectEngineAndDaemon(runner, { env: docker.env }));
+    expect(error.message).toBe('The Docker daemon is not running.');
+    expect(docker.calls()).toEqual([['docker', 'info', '--format', DOCKER_INFO_FORMAT]]);
+  });
+
+  it('looks for the engines as before when `docker info` names no compose plugin', async () => {
+    const docker = fake({ pluginMissing: 'new', dockerComposeVersion: '2.27.0' }, { withDockerCompose: true });
+    expect((await detectEngineAndDaemon(runner, { env: docker.env })).engine).toEqual({ command: ['docker-compose'], version: '2.27.0', major: 2, warnings: [] });
+    expect(docker.calls().map((call) => call.slice(0, 2))).toEqual([
+      ['docker', 'info'],
+      ['docker', 'compose'],
+      ['docker', 'compose'],
+      ['docker-compose', 'version'],
+    ]);
+  });
+});
+
+describe('pluginEngineFrom', () => {
+  it.each([
+    ['27.3.1\ncompose-plugin\t2.29.1\t/usr/libexec/docker/cli-plugins/docker-compose', '/usr/libexec/docker/cli-plugins/docker-compose', '2.29.1'],
+    ['\ncompose-plugin\tv2.40.3-desktop.1\t/Applications/Docker.app/Contents/Resources/cli-plugins/docker-compose', '/Applications/Docker.app/Contents/Resources/cli-plugins/docker-compose', '2.40.3-desktop.1'],
+    ['27.3.1\ncompose-plugin\t2.29.1\t/home/me/My Tools/docker-compose', '/home/me/My Tools/docker-compose', '2.29.1'],
+  ])('%j: %s, %s', (stdout, plugin, version) => {
+    expect(pluginEngineFrom(stdout)).toMatchObject({ command: ['docker', 'compose'], plugin, version });
+  });
+
+  it.each([
+    ['27.3.1', 'no plugin line'],
+    ['27.3.1\ncompose-plugin\t\t/usr/libexec/docker/cli-plugins/docker-compose', 'no version'],
+    ['27.3.1\ncompose-plugin\t2.29.1\tdocker-compose', 'a relative path'],
+    ['27.3.1\ncompose-plugin\t1.29.2\t/usr/libexec/docker/cli-plugins/docker-compose', 'a 1.x'],
+  ])('%j (%s): none', (stdout) => {
+    expect(pluginEngineFrom(stdout)).toBeUndefined();
   });
 });
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
-import { describeEngine, docker, projectContainers, projectNetworks, removeEngineStack } from '../helpers/engine.js';
+import { composeCallLine, describeEngine, docker, projectContainers, projectNetworks, removeEngineStack } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
@@ -47,7 +47,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
   const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: host.dir, env, timeoutMs: 300_000 });
   const envPath = () => path.join(host.dir, '.env');
   const running = async () => (await docker(['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean).sort();
-  const composeCalls = (run: CliRun) => run.stderr.split('\n').filter((line) => /^\$ docker compose (?!version)/.test(line));
+  const composeCalls = (run: CliRun) => run.stderr.split('\n').filter((line) => composeCallLine('(?!version)').test(line));
 
   beforeAll(async () => {
     const secrets = uniqueSecrets('hostile');
@@ -180,14 +180,18 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
     expect(readFileSync(envPath(), 'utf8')).toBe(original);
   });
 
-  /** Processes of Compose (the docker client and its plugin) working on our project. */
+  /**
+   * Processes of Compose working on our project: the docker client and its plugin (`docker compose
+   * -p ...`, the plugin run as `docker-compose compose -p ...`), or the plugin's executable run by
+   * itself (`.../cli-plugins/docker-compose -p ...`).
+   */
   const composeProcesses = () =>
     readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry))
       .map(Number)
       .filter((pid) => {
         const line = commandLineOf(pid);
-        return line.includes(` compose `) && line.includes(` ${project} `);
+        return /(?:^|\s|\/)docker[- ]compose /.test(line) && line.includes(` ${project} `);
       });
 
   it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s during `up`: exit %i, Compose stopped with it, the lock released; status and down find the containers', async (signal, code) => {
@@ -203,7 +207,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
         expect((await cli(['down'])).exitCode).toBe(0);
       }
       up = startCli(['up', '--verbose', '--timeout', '240'], { cwd: host.dir, env });
-      await up.waitForStderr(/^\$ docker compose .* up /m, 120_000);
+      await up.waitForStderr(composeCallLine('.* up '), 120_000);
       for (let tries = 0; (await projectContainers(project)).length === 0; tries += 1) {
         if (tries > 600) throw new Error('Compose created no container');
         await new Promise((done) => setTimeout(done, 50));

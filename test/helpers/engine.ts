@@ -62,6 +62,15 @@ export async function docker(args: string[], options: { cwd?: string; env?: Reco
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/**
+ * A compose call as `--verbose` echoes it, followed by `rest` (a regular expression's source): made
+ * through the docker CLI (`docker compose ...`), or straight to the plugin's executable that
+ * `docker info` named (`/usr/libexec/docker/cli-plugins/docker-compose ...`).
+ */
+export function composeCallLine(rest: string): RegExp {
+  return new RegExp(String.raw`^\$ (?:docker compose|\S*/docker-compose) ${rest}`, 'm');
+}
+
 /** Names of the containers (running or not) of a compose project, sorted. */
 export async function projectContainers(project: string): Promise<string[]> {
   const run = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}']);

@@ -54,6 +54,10 @@ export interface FakeDockerScenario {
   /** `docker ps --format json` (Names, Ports as docker prints them). */
   containers?: Record<string, unknown>[];
   podmanBanner?: boolean;
+  /** The compose plugin's executable `docker info` names (installFakeDocker's `withPluginExecutable` makes one). */
+  pluginExecutable?: string;
+  /** A docker CLI whose `info` template knows no client plugins (refuses `.ClientInfo`). */
+  infoWithoutPlugins?: boolean;
 }
 
 export interface FakeDockerInstall {
@@ -63,10 +67,17 @@ export interface FakeDockerInstall {
   withCompose?: boolean;
   withDockerCompose?: boolean;
   withPodman?: boolean;
+  /**
+   * The plugin's own executable, in a `cli-plugins` directory (not on PATH): a fake that answers as
+   * the standalone `docker-compose`, at `pluginExecutable` of the returned FakeDocker.
+   */
+  withPluginExecutable?: boolean;
 }
 
 export interface FakeDocker {
   binDir: string;
+  /** With `withPluginExecutable`: the plugin's executable (its calls are logged as `docker-compose`). */
+  pluginExecutable?: string;
   logFile: string;
   scenarioFile: string;
   /**
@@ -83,7 +94,7 @@ export interface FakeDocker {
 }
 
 export function installFakeDocker(dir: string, scenario: FakeDockerScenario, install: FakeDockerInstall = {}): FakeDocker {
-  const { withDocker = true, withCompose = true, withDockerCompose = false, withPodman = false } = install;
+  const { withDocker = true, withCompose = true, withDockerCompose = false, withPodman = false, withPluginExecutable = false } = install;
   const binDir = path.join(dir, 'fake-bin');
   const nodeDir = path.join(dir, 'node-bin');
   mkdirSync(binDir, { recursive: true });
@@ -97,6 +108,11 @@ export function installFakeDocker(dir: string, scenario: FakeDockerScenario, ins
   );
   for (const name of names) symlinkSync('fake-docker.mjs', path.join(binDir, name));
   symlinkSync(process.execPath, path.join(nodeDir, 'node'));
+  const pluginExecutable = withPluginExecutable ? path.join(dir, 'cli-plugins', 'docker-compose') : undefined;
+  if (pluginExecutable) {
+    mkdirSync(path.dirname(pluginExecutable), { recursive: true });
+    symlinkSync(script, pluginExecutable);
+  }
 
   const logFile = path.join(dir, 'fake-docker.log');
   const scenarioFile = path.join(dir, 'fake-docker-scenario.json');
@@ -110,6 +126,7 @@ export function installFakeDocker(dir: string, scenario: FakeDockerScenario, ins
   setScenario(scenario);
   return {
     binDir,
+    ...(pluginExecutable ? { pluginExecutable } : {}),
     logFile,
     scenarioFile,
     env: {

@@ -27,20 +27,28 @@ function realDocker(): string {
 
 /**
  * A PATH on which `docker` has no Compose plugin (it answers as the docker CLI of a Debian 12
- * install does) and forwards everything else to the real client, so that the docker-compose 1.29
- * further down PATH is the Compose datalayer finds. A real engine cannot be asked to forget its
- * plugin; this is the one thing faked.
+ * install does: `compose` is not a command, and `info` lists no compose plugin) and forwards
+ * everything else to the real client, so that the docker-compose 1.29 further down PATH is the
+ * Compose datalayer finds. A real engine cannot be asked to forget its plugin; this is the one
+ * thing faked.
  */
 export function legacyComposeOnlyPath(parent: string): string {
   const bin = path.join(parent, 'docker-without-compose');
   mkdirSync(bin, { recursive: true });
+  const real = `'${realDocker().replace(/'/g, `'\\''`)}'`;
   const script = `#!/bin/sh
 if [ "$1" = compose ]; then
   echo "docker: 'compose' is not a docker command." >&2
   echo "See 'docker --help'" >&2
   exit 1
 fi
-exec '${realDocker().replace(/'/g, `'\\''`)}' "$@"
+if [ "$1" = info ]; then
+  out=$(${real} "$@")
+  code=$?
+  printf '%s\\n' "$out" | sed '/^compose-plugin/d'
+  exit $code
+fi
+exec ${real} "$@"
 `;
   writeFileSync(path.join(bin, 'docker'), script, { mode: 0o755 });
   return [bin, process.env.PATH ?? ''].join(path.delimiter);

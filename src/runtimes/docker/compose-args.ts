@@ -16,7 +16,7 @@ export interface ComposeTarget {
  * passed: it would move the compose file's relative bind mounts.
  */
 export function composeArgv(
-  engine: Pick<ComposeEngine, 'command'>,
+  engine: Pick<ComposeEngine, 'command' | 'plugin'>,
   target: ComposeTarget,
   subcommand: readonly string[],
 ): { file: string; args: string[] } {
@@ -26,7 +26,8 @@ export function composeArgv(
   ] as const) {
     if (!path.isAbsolute(value)) throw new Error(`composeArgv: ${name} must be absolute, got "${value}"`);
   }
-  const [file, ...prefix] = engine.command;
+  // The plugin's own executable takes the subcommand without the `compose` the docker CLI needs.
+  const [file, ...prefix] = engine.plugin ? [engine.plugin] : engine.command;
   if (file === undefined) throw new Error('composeArgv: the engine has an empty command');
   return {
     file,

@@ -223,7 +223,7 @@ export class ComposeRuntime implements Runtime {
     const before = await this.engine();
     await this.detectAfresh();
     const now = await this.engine();
-    return now.command.join(' ') === before.command.join(' ') && now.version === before.version ? result : call();
+    return now.command.join(' ') === before.command.join(' ') && now.version === before.version && now.plugin === before.plugin ? result : call();
   }
 
   /** Replaces a recorded engine with one found now, and keeps what was found for the runtime record. */

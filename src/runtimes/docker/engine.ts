@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { InterruptedError, PrerequisiteError } from '../../support/errors.js';
 import type { ProcessRunner, RunResult } from '../../process/runner.js';
 import {
@@ -14,6 +15,12 @@ export { classifyDockerError, type DockerErrorKind } from './docker-errors.js';
 export interface ComposeEngine {
   /** The argv prefix: `['docker', 'compose']`, `['docker-compose']` or `['podman', 'compose']`. */
   command: string[];
+  /**
+   * The `docker compose` plugin's own executable, as `docker info` named it: run directly, a call
+   * starts one process where `docker compose` starts three (the docker CLI, the plugin asked for
+   * its metadata, then the plugin). Compose v2 run this way behaves as the plugin does.
+   */
+  plugin?: string;
   /** Without a leading `v`, e.g. `2.29.1`, `5.0.0`, `2.29.1-desktop.1`; `unknown` if unreadable. */
   version: string;
   major: number;
@@ -32,6 +39,8 @@ export interface DockerCallOptions {
 
 /** Tried in this order: the `docker compose` plugin, then a standalone `docker-compose`, then `podman compose`. */
 export const ENGINE_CANDIDATES: readonly (readonly string[])[] = [['docker', 'compose'], ['docker-compose'], ['podman', 'compose']];
+
+const PLUGIN_COMMAND = ['docker', 'compose'] as const;
 
 const VERSION = String.raw`v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]+)?`;
 const BARE_VERSION_LINE = new RegExp(`^${VERSION}$`);
@@ -153,23 +162,53 @@ export function daemonCli(engine: Pick<ComposeEngine, 'command'>): 'docker' | 'p
   return engine.command[0] === 'podman' ? 'podman' : 'docker';
 }
 
-/** Proves the daemon answers; throws a PrerequisiteError (exit 4) that says how to start it. */
-export async function checkDaemon(
-  runner: ProcessRunner,
-  engine: Pick<ComposeEngine, 'command'>,
-  options: DockerCallOptions = {},
-): Promise<{ serverVersion: string }> {
-  const cli = daemonCli(engine);
-  const format = cli === 'podman' ? '{{.Version.Version}}' : '{{.ServerVersion}}';
-  const result = await runner.run(cli, ['info', '--format', format], { env: options.env, signal: options.signal });
-  if (options.signal?.aborted) throw new InterruptedError();
+/**
+ * `docker info`'s format: the daemon's version on the first line (empty when it does not answer),
+ * then the compose plugin the CLI runs for `docker compose`, when it has a valid one.
+ */
+export const DOCKER_INFO_FORMAT =
+  '{{.ServerVersion}}{{range .ClientInfo.Plugins}}{{if and (eq .Name "compose") (not .Err)}}' +
+  '{{"\\n"}}compose-plugin{{"\\t"}}{{.Version}}{{"\\t"}}{{.Path}}{{end}}{{end}}';
+
+/** Asks the daemon's CLI for its server version (and, docker, for its compose plugin). */
+async function askDaemon(runner: ProcessRunner, cli: 'docker' | 'podman', options: DockerCallOptions): Promise<RunResult> {
+  const ask = async (format: string) => {
+    const result = await runner.run(cli, ['info', '--format', format], { env: options.env, signal: options.signal });
+    if (options.signal?.aborted) throw new InterruptedError();
+    return result;
+  };
+  if (cli === 'podman') return ask('{{.Version.Version}}');
+  const result = await ask(DOCKER_INFO_FORMAT);
+  // A client whose `info` knows no plugins refuses the template: its version alone, then.
+  if (result.exitCode !== 0 && /can't evaluate field (ClientInfo|Plugins|Name|Path|Err)/.test(result.stderr)) return ask('{{.ServerVersion}}');
+  return result;
+}
+
+/**
+ * The compose plugin `docker info` named, as an engine whose calls run its executable; undefined
+ * when it named none this way can use (none, or a version datalayer would refuse).
+ */
+export function pluginEngineFrom(infoStdout: string): ComposeEngine | undefined {
+  for (const line of infoStdout.split(/\r?\n/)) {
+    const [tag, raw, ...rest] = line.split('\t');
+    const file = rest.join('\t');
+    if (tag !== 'compose-plugin' || raw === undefined || !path.isAbsolute(file)) continue;
+    const version = parseComposeVersion(raw);
+    if (!version || isLegacyCompose(PLUGIN_COMMAND, version)) return undefined;
+    return { command: [...PLUGIN_COMMAND], plugin: file, ...version, warnings: composeVersionWarnings(PLUGIN_COMMAND, version) };
+  }
+  return undefined;
+}
+
+/** The daemon's answer to `info`: its version, or a PrerequisiteError (exit 4) that says how to start it. */
+function daemonAnswer(cli: 'docker' | 'podman', result: RunResult): { serverVersion: string } {
   if (result.notFound) {
     throw new PrerequisiteError(`\`${cli}\` is not found on PATH; it is needed to reach the daemon.`, {
       hint: `Install the ${cli} CLI, ${RUNTIME_NATIVE_HINT}.`,
       data: { engineDown: true },
     });
   }
-  const serverVersion = result.stdout.trim();
+  const serverVersion = result.stdout.split(/\r?\n/)[0]?.trim() ?? '';
   if (result.exitCode === 0 && serverVersion !== '') return { serverVersion };
   const kind = classifyDockerError(result.stderr);
   if (kind === 'daemon-down') throw daemonDownError(cli);
@@ -178,6 +217,16 @@ export async function checkDaemon(
   throw new PrerequisiteError(`\`${cli} info\` failed (exit ${result.exitCode})${said ? `: ${said}` : ''}.`, {
     hint: `Check that the ${cli} daemon is running, ${RUNTIME_NATIVE_HINT}.`,
   });
+}
+
+/** Proves the daemon answers; throws a PrerequisiteError (exit 4) that says how to start it. */
+export async function checkDaemon(
+  runner: ProcessRunner,
+  engine: Pick<ComposeEngine, 'command'>,
+  options: DockerCallOptions = {},
+): Promise<{ serverVersion: string }> {
+  const cli = daemonCli(engine);
+  return daemonAnswer(cli, await askDaemon(runner, cli, options));
 }
 
 /**
@@ -191,22 +240,18 @@ export async function detectEngineBesideAnsweringDocker(runner: ProcessRunner, o
 }
 
 /**
- * An engine and a daemon that answers. Most of the cost is starting two CLIs, so the docker
- * daemon is asked while the engine is being detected (podman's only once podman is the engine).
+ * An engine and a daemon that answers. `docker info` answers both for the docker plugin (its
+ * version and its executable), so that the engine is asked nothing; the other engines are looked
+ * for after it (podman's daemon asked once podman is the engine).
  */
 export async function detectEngineAndDaemon(
   runner: ProcessRunner,
   options: DockerCallOptions = {},
 ): Promise<{ engine: ComposeEngine; serverVersion: string }> {
-  const dockerDaemon = checkDaemon(runner, { command: ['docker'] }, options).then(
-    (answer) => ({ answer }),
-    (error: unknown) => ({ error }),
-  );
-  const engine = await detectComposeEngine(runner, options);
+  const info = await askDaemon(runner, 'docker', options);
+  const engine = (info.notFound ? undefined : pluginEngineFrom(info.stdout)) ?? (await detectComposeEngine(runner, options));
   if (daemonCli(engine) !== 'docker') return { engine, ...(await checkDaemon(runner, engine, options)) };
-  const daemon = await dockerDaemon;
-  if ('error' in daemon) throw daemon.error;
-  return { engine, serverVersion: daemon.answer.serverVersion };
+  return { engine, ...daemonAnswer('docker', info) };
 }
 
 export type DockerProbe =

@@ -172,10 +172,18 @@ function compose(rest) {
   }
 }
 
+// `docker info --format`: the server version, then, when the format asks for the client's plugins
+// (docker CLI 19.03+), the compose plugin's line the format prints (scenario.pluginExecutable).
 function info() {
+  const format = args[args.indexOf('--format') + 1] ?? '';
+  const asksPlugins = identity === 'docker' && format.includes('.ClientInfo.Plugins');
+  if (asksPlugins && scenario.infoWithoutPlugins) {
+    return finish(1, '', 'template: :1:21: executing "" at <.ClientInfo.Plugins>: can\'t evaluate field ClientInfo in type types.Info');
+  }
+  const plugin = asksPlugins && scenario.pluginExecutable ? `\ncompose-plugin\t${composeVersionFor()}\t${scenario.pluginExecutable}` : '';
   const problem = daemonProblem();
-  if (problem) return finish(identity === 'podman' ? 125 : 1, identity === 'podman' ? '' : '\n', problem);
-  return finish(0, identity === 'podman' ? scenario.podmanVersion ?? '5.2.2' : scenario.serverVersion ?? '27.3.1');
+  if (problem) return finish(identity === 'podman' ? 125 : 1, identity === 'podman' ? '' : `\n${plugin}`, problem);
+  return finish(0, `${identity === 'podman' ? scenario.podmanVersion ?? '5.2.2' : scenario.serverVersion ?? '27.3.1'}${plugin}`);
 }
 
 function dockerPs() {
