@@ -27,9 +27,16 @@ const RuntimeRecordSchema = z.object({
    * Docker: the daemon socket whose API `up` found listing the same containers as `compose ps`, and
    * the `docker` client it came through; later commands read states there while the environment
    * still takes that route (see docker/proven-engine-api.ts); and the `docker compose` plugin's
-   * version when it was the engine (docker/docker-route.ts).
+   * version (and executable) when it was the engine (docker/docker-route.ts).
    */
-  engineApi: z.optional(z.object({ socket: z.string(), client: z.string(), compose: z.optional(z.string()) })),
+  engineApi: z.optional(
+    z.object({
+      socket: z.string(),
+      client: z.string(),
+      compose: z.optional(z.string()),
+      plugin: z.optional(z.object({ path: z.string(), file: z.string() })),
+    }),
+  ),
 });
 export type RuntimeRecord = z.infer<typeof RuntimeRecordSchema>;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ComposeRuntime } from '../../src/runtimes/docker/compose-runtime.js';
 import { detectComposeEngine, type ComposeEngine } from '../../src/runtimes/docker/engine.js';
-import { recordedEngine, type DockerRoute } from '../../src/runtimes/docker/docker-route.js';
+import { recordedEngine, routeWithEngine, type DockerRoute } from '../../src/runtimes/docker/docker-route.js';
 import { DockerEngineApi } from '../../src/runtimes/docker/engine-api.js';
 import { findContainerPublishing } from '../../src/runtimes/docker/port-owner.js';
 import { composeProjectName } from '../../src/runtimes/docker/project-name.js';
@@ -50,23 +50,36 @@ const localstackExited: FakeService = { Service: 'localstack', State: 'exited', 
 
 function setup(
   scenario: FakeDockerScenario,
-  options: { engine?: ComposeEngine; env?: Record<string, string>; warn?: (m: string) => void; recorded?: DockerRoute; pluginExecutable?: boolean } = {},
+  options: {
+    engine?: ComposeEngine;
+    env?: Record<string, string>;
+    warn?: (m: string) => void;
+    recorded?: DockerRoute;
+    /** The plugin's executable, found by detection (`pluginExecutable`) or recorded with the route (`recordedPlugin`). */
+    pluginExecutable?: boolean;
+    recordedPlugin?: boolean;
+  } = {},
 ) {
-  // With `pluginExecutable`, the plugin is found only through its path (no docker-compose on PATH).
-  const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: !options.pluginExecutable, withPluginExecutable: options.pluginExecutable === true });
-  const plugin = docker.pluginExecutable ? { ...DOCKER_COMPOSE, plugin: docker.pluginExecutable } : undefined;
+  // With the plugin's executable, it is found only through its path (no docker-compose on PATH).
+  const withPlugin = options.pluginExecutable === true || options.recordedPlugin === true;
+  const docker: FakeDocker = installFakeDocker(path.join(root, 'fake'), scenario, { withDockerCompose: !withPlugin, withPluginExecutable: withPlugin });
+  const plugin = options.pluginExecutable && docker.pluginExecutable ? { ...DOCKER_COMPOSE, plugin: docker.pluginExecutable } : undefined;
+  const route =
+    options.recordedPlugin && docker.pluginExecutable
+      ? routeWithEngine({ socket: '/run/docker.sock', client: 'docker 1 2 3' }, { ...DOCKER_COMPOSE, plugin: docker.pluginExecutable })
+      : options.recorded;
   const project = composeProjectName(hostDir, options.env ?? {});
   const runner = new ProcessRunner();
   // A route whose engine is the plugin the last `up` recorded (its API is not called here).
-  const recorded = options.recorded && {
-    engineApi: new DockerEngineApi(options.recorded.socket),
-    engineRoute: options.recorded,
+  const recorded = route && {
+    engineApi: new DockerEngineApi(route.socket),
+    engineRoute: route,
     redetect: () => detectComposeEngine(runner, { env: docker.env }),
   };
   const runtime = new ComposeRuntime({
     runner,
     ...recorded,
-    engine: options.engine ?? plugin ?? (options.recorded ? recordedEngine(options.recorded)! : DOCKER_COMPOSE),
+    engine: options.engine ?? plugin ?? (route ? recordedEngine(route)! : DOCKER_COMPOSE),
     project,
     composeFile,
     envFile,
@@ -152,6 +165,12 @@ describe('ComposeRuntime argv', () => {
       expect(calls.slice(1, -1).every((argv) => argv.includes('version'))).toBe(true);
       expect((await runtime.engine()).command).toEqual(['docker-compose']);
       expect(runtime.engineRoute).toEqual({ socket: route.socket, client: route.client });
+    });
+
+    it("runs the plugin's executable the route recorded, while it is the file recorded", async () => {
+      const { docker, runtime, target } = setup({}, { recordedPlugin: true });
+      await runtime.stop({ volumes: false });
+      expect(docker.calls()).toEqual([['docker-compose', ...target('myhost'), 'down']]);
     });
 
     it('a failure of the plugin itself (a port taken) is reported as it is, after one version call', async () => {

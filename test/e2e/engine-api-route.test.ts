@@ -22,7 +22,7 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
   let sandbox: GitSandbox;
   let host: EngineHost;
   const container = (service: string) => `${host.project}-${service}-1`;
-  const record = () => JSON.parse(readFileSync(path.join(host.dir, '.datalayer', 'runtime.json'), 'utf8')) as { engineApi?: { socket: string; client: string; compose?: string } };
+  const record = () => JSON.parse(readFileSync(path.join(host.dir, '.datalayer', 'runtime.json'), 'utf8')) as { engineApi?: { socket: string; client: string; compose?: string; plugin?: { path: string } } };
   const services = (run: Awaited<ReturnType<EngineHost['cli']>>) => (dataOf(run).services as ServiceRow[]).filter((row) => row.name !== 'data-layer');
 
   beforeAll(async () => {
@@ -45,6 +45,9 @@ describeEngine('a running Docker stack read through the Engine API: never a stal
     expect(record().engineApi?.socket).toMatch(/\.sock$/);
     const composeVersion = (await docker(['compose', 'version', '--short'])).stdout.trim().replace(/^v/, '');
     expect(record().engineApi?.compose).toBe(composeVersion);
+    // The plugin's executable, where the docker CLI itself says it is.
+    const plugin = (await docker(['info', '--format', '{{range .ClientInfo.Plugins}}{{if eq .Name "compose"}}{{.Path}}{{end}}{{end}}'])).stdout.trim();
+    expect(record().engineApi?.plugin?.path).toBe(plugin);
     const up = await host.cli(['up', '--json', '--verbose']);
     expect(up.exitCode, up.stdout + up.stderr).toBe(0);
     expect(dataOf(up)).toMatchObject({ started: false, migrations: { appliedNow: [] } });

@@ -217,13 +217,14 @@ export class ComposeRuntime implements Runtime {
     const result = await call();
     if (!this.options.redetect || (result.exitCode === 0 && !result.notFound)) return result;
     // A failure on the plugin the last `up` used may be the plugin gone (a docker CLI without it
-    // reads `compose -p` as its own unknown flag): the engine found now decides. The same plugin
-    // means the failure is Compose's own; another engine (a standalone docker-compose) takes the
-    // call again; none at all throws the reason.
+    // reads `compose -p` as its own unknown flag; its executable, run directly, is not found): the
+    // engine found now decides. The same plugin means the failure is Compose's own; another engine
+    // (a standalone docker-compose), or the plugin found elsewhere, takes the call again; none at
+    // all throws the reason.
     const before = await this.engine();
     await this.detectAfresh();
     const now = await this.engine();
-    return now.command.join(' ') === before.command.join(' ') && now.version === before.version && now.plugin === before.plugin ? result : call();
+    return !result.notFound && now.command.join(' ') === before.command.join(' ') && now.version === before.version ? result : call();
   }
 
   /** Replaces a recorded engine with one found now, and keeps what was found for the runtime record. */

@@ -1,8 +1,10 @@
 /**
  * The route to the Docker daemon that the last `up` proved, as the runtime record keeps it: the
- * socket, the `docker` client that reached it, and the `docker compose` plugin's version when that
- * plugin was the engine, so that a later command need not start it only to ask its version.
+ * socket, the `docker` client that reached it, and the `docker compose` plugin's version (and its
+ * executable, when `docker info` named it) when that plugin was the engine, so that a later command
+ * need not start it only to ask its version, nor start the docker CLI to reach it.
  */
+import { statSync } from 'node:fs';
 import { composeVersionWarnings, isLegacyCompose, parseComposeVersion, type ComposeEngine } from './engine.js';
 
 export interface DockerRoute {
@@ -11,19 +13,33 @@ export interface DockerRoute {
   client: string;
   /** The version the `docker compose` plugin answered through that client. */
   compose?: string;
+  /** The plugin's executable: its path, and its size, inode and change time when recorded. */
+  plugin?: { path: string; file: string };
 }
 
 const PLUGIN = ['docker', 'compose'] as const;
 
-/** The route, with the version of the engine found on it when that engine is the plugin. */
-export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): DockerRoute {
-  const { compose: _previous, ...rest } = route;
-  return engine.command.join(' ') === PLUGIN.join(' ') && engine.version !== 'unknown' ? { ...rest, compose: engine.version } : rest;
+/** Size, inode and change time of an executable: what changes when it is replaced; undefined when it is gone. */
+export function executableIdentity(file: string): string | undefined {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats && `${stats.size} ${stats.ino} ${stats.ctimeMs}`;
 }
 
-/** The plugin the route recorded, as an engine, without starting it; undefined when none was. */
+/** The route, with the version (and executable) of the engine found on it when that engine is the plugin. */
+export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): DockerRoute {
+  const { compose: _version, plugin: _plugin, ...rest } = route;
+  if (engine.command.join(' ') !== PLUGIN.join(' ') || engine.version === 'unknown') return rest;
+  const file = engine.plugin === undefined ? undefined : executableIdentity(engine.plugin);
+  return { ...rest, compose: engine.version, ...(engine.plugin && file ? { plugin: { path: engine.plugin, file } } : {}) };
+}
+
+/**
+ * The plugin the route recorded, as an engine, without starting it; undefined when none was. Its
+ * executable is run directly only while it is the very file recorded (else through `docker compose`).
+ */
 export function recordedEngine(route: DockerRoute): ComposeEngine | undefined {
   const version = route.compose === undefined ? undefined : parseComposeVersion(route.compose);
   if (!version || isLegacyCompose(PLUGIN, version)) return undefined;
-  return { command: [...PLUGIN], ...version, warnings: composeVersionWarnings(PLUGIN, version) };
+  const plugin = route.plugin && executableIdentity(route.plugin.path) === route.plugin.file ? { plugin: route.plugin.path } : {};
+  return { command: [...PLUGIN], ...plugin, ...version, warnings: composeVersionWarnings(PLUGIN, version) };
 }

@@ -4,12 +4,12 @@
  * route (the same socket, the same `docker` client first on PATH), and only when it answers now.
  * Anything else keeps the CLI, which stays the judge: it detects the engine and says what is wrong.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findExecutable } from '../../process/find-executable.js';
 import type { ComposeRuntime } from './compose-runtime.js';
-import { routeWithEngine, type DockerRoute } from './docker-route.js';
+import { executableIdentity, routeWithEngine, type DockerRoute } from './docker-route.js';
 import { DockerEngineApi, dockerSocketOf } from './engine-api.js';
 
 /** The route the environment takes now, or undefined when it cannot be told without the CLI. */
@@ -50,9 +50,8 @@ function onDefaultContext(env: Readonly<Record<string, string | undefined>>): bo
 /** The first `docker` on PATH, as the runner finds it, with what changes when it is replaced. */
 function dockerClientOf(searchPath: string): string | undefined {
   const found = findExecutable('docker', { PATH: searchPath });
-  if (!found) return undefined;
-  const stats = statSync(found, { throwIfNoEntry: false });
-  return stats && `${found} ${stats.size} ${stats.ino} ${stats.ctimeMs}`;
+  const identity = found && executableIdentity(found);
+  return identity && `${found} ${identity}`;
 }
 
 /** The recorded route's API when the environment still takes it and it answers a ping; else undefined. */
