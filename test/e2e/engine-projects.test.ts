@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf } from '../helpers/cli.js';
-import { describeEngine, docker, projectContainers, projectNetworks, unwantedOutput } from '../helpers/engine.js';
+import { compose, describeEngine, docker, projectContainers, projectNetworks, unwantedOutput } from '../helpers/engine.js';
 import { ENGINE_IMAGES } from '../helpers/engine-probe.js';
 import { forkUpstream, makeEngineHost, type EngineHost } from '../helpers/engine-host.js';
 import { makeGitSandbox, type GitSandbox } from '../helpers/git-fixtures.js';
@@ -28,7 +28,7 @@ describeEngine('datalayer on a real engine: projects side by side', () => {
     tokenHost = await makeEngineHost(sandbox, forkUpstream(sandbox, { name: 'chainlit-datalayer-token', localstackImage: tokenImage }));
   });
   afterAll(async () => {
-    await docker(['compose', '-p', squatter, 'down', '--timeout', '2']);
+    await compose(['-p', squatter, 'down', '--timeout', '2']);
     await Promise.all([first, second, tokenHost].map((host) => host?.cleanup()));
     await docker(['rmi', tokenImage]);
     sandbox?.cleanup();
@@ -38,14 +38,14 @@ describeEngine('datalayer on a real engine: projects side by side', () => {
     const dir = path.join(sandbox.root, squatter);
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'compose.yaml'), `services:\n  s3:\n    image: ${ENGINE_IMAGES.localstackCommunity}\n    ports:\n      - "${first.ports.localstack}:4566"\n`);
-    const squat = await docker(['compose', '-p', squatter, 'up', '-d'], { cwd: dir });
+    const squat = await compose(['-p', squatter, 'up', '-d'], { cwd: dir });
     expect(squat.exitCode, squat.stderr).toBe(0);
     const up = await first.cli(['up']);
     expect(up.exitCode, up.stdout + up.stderr).toBe(6);
     expect(up.stderr).toContain(`Port ${first.ports.localstack} (LOCALSTACK_PORT, service localstack) is already in use by container ${squatter}-s3-1`);
     expect(up.stderr).toContain(`docker stop ${squatter}-s3-1`);
     expect(await projectContainers(first.project)).toEqual([]);
-    expect((await docker(['compose', '-p', squatter, 'down', '--timeout', '2'])).exitCode).toBe(0);
+    expect((await compose(['-p', squatter, 'down', '--timeout', '2'])).exitCode).toBe(0);
   });
 
   it('two OpenRAG hosts side by side stay apart: their own containers, network, data and bucket; down of one leaves the other ready', async () => {

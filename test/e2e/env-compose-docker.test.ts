@@ -15,7 +15,7 @@ import { DATA_LAYER_KEYS } from '../../src/config/env-template.js';
 import { loadHostConfig } from '../../src/config/host-config.js';
 import { resolveHostProject } from '../../src/context/host-project.js';
 import { invoke, makeContext } from '../helpers/context.js';
-import { describeEngine, docker } from '../helpers/engine.js';
+import { compose, describeEngine } from '../helpers/engine.js';
 import { ENV_SHAPES, shapeText, type EnvShape } from '../reliability/env-shapes.js';
 
 /** What a key unset in the file and the shell reads as, on both sides. */
@@ -58,7 +58,7 @@ type Reading = { ok: true; values: Record<string, string> } | { ok: false; error
 
 /** What `docker compose config` hands the service: `$` comes back doubled, as a compose file writes it. */
 async function composeReading(dir: string, names: string[], shell: Record<string, string>): Promise<Reading> {
-  const run = await docker(['compose', '--project-directory', dir, '-p', 'envprobe', 'config', '--format', 'json'], { cwd: dir, env: shell });
+  const run = await compose(['--project-directory', dir, '-p', 'envprobe', 'config', '--format', 'json'], { cwd: dir, env: shell });
   if (run.exitCode !== 0) return { ok: false, error: run.stderr };
   const environment = (JSON.parse(run.stdout) as { services: { probe: { environment: Record<string, string | null> } } }).services.probe.environment;
   return { ok: true, values: Object.fromEntries(names.map((name) => [name, (environment[name] ?? '').replaceAll('$$', '$')])) };

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataOf, runCli, type CliRun } from '../helpers/cli.js';
 import { withValues } from '../helpers/docker-host.js';
 import { DATA_LAYER_COMPOSE } from '../helpers/engine-compose.js';
-import { composeCallLine, describeEngine, docker, projectContainers, projectNetworks, removeEngineStack } from '../helpers/engine.js';
+import { compose, composeCallLine, describeEngine, docker, projectContainers, projectNetworks, removeEngineStack } from '../helpers/engine.js';
 import { makeHost, seedEnv, type HostFixture } from '../helpers/host-fixture.js';
 import { writeChainlitMigrations } from '../helpers/migration-fixtures.js';
 import { freePort } from '../helpers/no-docker-env.js';
@@ -63,7 +63,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
       const dir = path.join(scratch, name);
       mkdirSync(dir);
       writeFileSync(path.join(dir, 'compose.yaml'), NEIGHBOUR_COMPOSE);
-      const up = await docker(['compose', '-p', name, 'up', '-d'], { cwd: dir });
+      const up = await compose(['-p', name, 'up', '-d'], { cwd: dir });
       expect(up.exitCode, up.stderr).toBe(0);
     }
     const up = await cli(['up', '--timeout', '240']);
@@ -76,7 +76,7 @@ describeEngine('hostile files and concurrency on the Docker runtime (real engine
       writeFileSync(envPath(), original);
       await removeEngineStack(host, project, cli);
     }
-    for (const name of neighbours) await docker(['compose', '-p', name, 'down', '--volumes', '--timeout', '1'], { cwd: path.join(scratch, name) });
+    for (const name of neighbours) await compose(['-p', name, 'down', '--volumes', '--timeout', '1'], { cwd: path.join(scratch, name) });
     rmSync(scratch, { recursive: true, force: true });
   }, 300_000);
 

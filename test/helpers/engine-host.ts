@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { runCli, type CliRun } from './cli.js';
 import { withValues } from './docker-host.js';
-import { docker, type DockerRun } from './engine.js';
+import { compose, docker, type DockerRun } from './engine.js';
 import { makeHostWithSubmodule, makeUpstream, type GitSandbox, type UpstreamFixture } from './git-fixtures.js';
 import { FORK_LIKE_COMPOSE, seedEnv } from './host-fixture.js';
 import { FORK_LIKE_INIT_SCRIPT } from './localstack-standin.js';
@@ -126,7 +126,7 @@ export async function makeEngineHost(sandbox: GitSandbox, upstream: UpstreamFixt
       }),
     cleanup: async () => {
       // The project's containers, network and volumes, whatever state the tests left them in.
-      await docker(['compose', '-p', project, 'down', '--volumes', '--remove-orphans', '--timeout', '2']);
+      await compose(['-p', project, 'down', '--volumes', '--remove-orphans', '--timeout', '2']);
       await removeContainerOwned(path.join(dir, 'extern', 'chainlit-datalayer', '.data'));
     },
   };

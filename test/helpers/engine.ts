@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, inject } from 'vitest';
 import { probeEngine } from './engine-probe.js';
@@ -62,6 +63,23 @@ export async function docker(args: string[], options: { cwd?: string; env?: Reco
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+let pluginExecutable: Promise<string | undefined> | undefined;
+
+/**
+ * Compose, as a test drives it to set up or take away what it checks: the compose plugin's own
+ * executable, as `docker info` names it (one process, where `docker compose` starts three), or
+ * `docker compose` when the client names none. What the user runs by hand stays `docker compose`.
+ */
+export async function compose(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
+  pluginExecutable ??= docker(['info', '--format', '{{range .ClientInfo.Plugins}}{{if eq .Name "compose"}}{{.Path}}{{end}}{{end}}']).then((run) =>
+    run.exitCode === 0 && path.isAbsolute(run.stdout.trim()) ? run.stdout.trim() : undefined,
+  );
+  const plugin = await pluginExecutable;
+  if (!plugin) return docker(['compose', ...args], options);
+  const result = await execa(plugin, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', timeout: 300_000 });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
 /**
  * A compose call as `--verbose` echoes it, followed by `rest` (a regular expression's source): made
  * through the docker CLI (`docker compose ...`), or straight to the plugin's executable that
@@ -100,6 +118,6 @@ export function unwantedOutput(text: string): string[] {
  */
 export async function removeEngineStack(host: { cleanup(): void }, project: string, cli: (args: string[]) => Promise<unknown>): Promise<void> {
   await cli(['down', '--volumes', '--yes']);
-  await docker(['compose', '-p', project, 'down', '--volumes', '--timeout', '2']);
+  await compose(['-p', project, 'down', '--volumes', '--timeout', '2']);
   host.cleanup();
 }
