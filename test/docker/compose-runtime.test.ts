@@ -173,6 +173,16 @@ describe('ComposeRuntime argv', () => {
       expect(docker.calls()).toEqual([['docker-compose', ...target('myhost'), 'down']]);
     });
 
+    it("the recorded executable gone when called: the engine found now (through `docker compose`) takes the call again", async () => {
+      const { docker, runtime, target } = setup({}, { recordedPlugin: true });
+      rmSync(docker.pluginExecutable!);
+      expect(await runtime.stop({ volumes: false })).toEqual({ deleted: [] });
+      expect(docker.calls()).toEqual([
+        ['docker', 'compose', 'version', '--short'],
+        ['docker', 'compose', ...target('myhost'), 'down'],
+      ]);
+    });
+
     it('a failure of the plugin itself (a port taken) is reported as it is, after one version call', async () => {
       const { docker, runtime, target } = recordedSetup({ responses: { up: { exitCode: 1, stderr: 'Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:15432 failed: port is already allocated' } } });
       const error = await rejection(runtime.start({}));
