@@ -31,9 +31,14 @@ function notOwnedBy(dir: string, uid: number): string[] {
   return found;
 }
 
-/** The real uid of a process, from /proc. */
-function uidOf(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+/** The real uid of a process, from /proc; undefined once it has ended (Postgres' workers come and go). */
+function uidOf(pid: number): number | undefined {
+  try {
+    return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -61,7 +66,7 @@ describe.runIf(canSwitch)('root and an unprivileged user in one project', { time
   const serverUids = () => {
     const pids = servers();
     expect(pids.length).toBeGreaterThanOrEqual(2);
-    return [...new Set(pids.map(uidOf))];
+    return [...new Set(pids.map(uidOf).filter((uid) => uid !== undefined))];
   };
   const expectOk = (run: CliRun) => expect(run.exitCode, run.stdout + run.stderr).toBe(0);
 

@@ -146,7 +146,7 @@ describe('the S3 server stops while the bucket is ensured (Docker emulation)', (
       localstack: { published: fixture.ports.localstack, s3Port: gatePort },
     });
     const run = await runCli(['up', '--timeout', '30'], { cwd: fixture.host.dir, env: fixture.env });
-    expect(stopped).toBe(true);
+    expect(stopped, `up never asked S3 about the bucket (exit ${run.exitCode}):\n${run.stderr}`).toBe(true);
     expect(run.exitCode, run.stderr).toBe(5);
     expect(run.stderr).toMatch(/error: S3 at http:\/\/localhost:\d+/);
     expect(run.stderr).toMatch(/hint: /);
