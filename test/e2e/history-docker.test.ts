@@ -68,6 +68,19 @@ async function makeDockerStack(tag: string, postgresImage = 'postgres:16'): Prom
 const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const savedCopy = (stack: DockerStack) => path.join(stack.host.dir, '.datalayer', 'saved-objects.tar.gz');
 
+/** LocalStack's S3 answering on the published port again (after `docker restart`), without waiting a fixed time. */
+async function untilS3Answers(stack: DockerStack): Promise<void> {
+  const giveUpAt = Date.now() + 120_000;
+  for (;;) {
+    const health = await fetch(`${stack.s3().endpoint}/_localstack/health`)
+      .then(async (response) => (response.ok ? ((await response.json()) as { services?: { s3?: string } }) : undefined))
+      .catch(() => undefined);
+    if (health?.services?.s3 === 'running' || health?.services?.s3 === 'available') return;
+    if (Date.now() > giveUpAt) throw new Error('LocalStack did not answer again within 120 s');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
 /** Files staged so far by the save of process `pid` (`.datalayer/tmp/staging-<pid>-*`), without waiting a fixed time. */
 async function untilStaged(stack: DockerStack, pid: number, atLeast: number): Promise<void> {
   const tmp = path.join(stack.host.dir, '.datalayer', 'tmp');
@@ -163,6 +176,9 @@ describeEngine('chat history on a real Docker engine', () => {
     // Uploaded after the last `down`: only in LocalStack's memory, in no saved copy.
     await seedChatHistory(docker.databaseUrl(), docker.s3(), { steps: 1, objects: 1, tag: 'unsaved' });
     expect((await dockerCli(['restart', `${docker.project}-localstack-1`])).exitCode).toBe(0);
+    // `docker restart` returns once the container runs, not once S3 in it answers: before then,
+    // status can only say S3 is not ready, not which objects it lacks.
+    await untilS3Answers(docker);
     const status = await docker.cli(['status', '--json']);
     expect(status.exitCode, status.stdout).toBe(5);
     const saved = dataOf(status).savedObjects as { missing: number; lost: string[] };
