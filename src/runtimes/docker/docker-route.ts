@@ -5,7 +5,7 @@
  * need not start it only to ask its version, nor start the docker CLI to reach it.
  */
 import { statSync } from 'node:fs';
-import { composeVersionWarnings, isLegacyCompose, parseComposeVersion, type ComposeEngine } from './engine.js';
+import { composeVersionWarnings, isLegacyCompose, parseComposeVersion, PLUGIN_COMMAND, type ComposeEngine } from './engine.js';
 
 export interface DockerRoute {
   socket: string;
@@ -17,8 +17,6 @@ export interface DockerRoute {
   plugin?: { path: string; file: string };
 }
 
-const PLUGIN = ['docker', 'compose'] as const;
-
 /** Size, inode and change time of an executable: what changes when it is replaced; undefined when it is gone. */
 export function executableIdentity(file: string): string | undefined {
   const stats = statSync(file, { throwIfNoEntry: false });
@@ -28,7 +26,7 @@ export function executableIdentity(file: string): string | undefined {
 /** The route, with the version (and executable) of the engine found on it when that engine is the plugin. */
 export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): DockerRoute {
   const { compose: _version, plugin: _plugin, ...rest } = route;
-  if (engine.command.join(' ') !== PLUGIN.join(' ') || engine.version === 'unknown') return rest;
+  if (engine.command.join(' ') !== PLUGIN_COMMAND.join(' ') || engine.version === 'unknown') return rest;
   const file = engine.plugin === undefined ? undefined : executableIdentity(engine.plugin);
   return { ...rest, compose: engine.version, ...(engine.plugin && file ? { plugin: { path: engine.plugin, file } } : {}) };
 }
@@ -39,7 +37,7 @@ export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): Dock
  */
 export function recordedEngine(route: DockerRoute): ComposeEngine | undefined {
   const version = route.compose === undefined ? undefined : parseComposeVersion(route.compose);
-  if (!version || isLegacyCompose(PLUGIN, version)) return undefined;
+  if (!version || isLegacyCompose(PLUGIN_COMMAND, version)) return undefined;
   const plugin = route.plugin && executableIdentity(route.plugin.path) === route.plugin.file ? { plugin: route.plugin.path } : {};
-  return { command: [...PLUGIN], ...plugin, ...version, warnings: composeVersionWarnings(PLUGIN, version) };
+  return { command: [...PLUGIN_COMMAND], ...plugin, ...version, warnings: composeVersionWarnings(PLUGIN_COMMAND, version) };
 }

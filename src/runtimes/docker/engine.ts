@@ -37,10 +37,11 @@ export interface DockerCallOptions {
   signal?: AbortSignal;
 }
 
-/** Tried in this order: the `docker compose` plugin, then a standalone `docker-compose`, then `podman compose`. */
-export const ENGINE_CANDIDATES: readonly (readonly string[])[] = [['docker', 'compose'], ['docker-compose'], ['podman', 'compose']];
+/** The docker CLI's Compose plugin, the first of the candidates. */
+export const PLUGIN_COMMAND = ['docker', 'compose'] as const;
 
-const PLUGIN_COMMAND = ['docker', 'compose'] as const;
+/** Tried in this order: the `docker compose` plugin, then a standalone `docker-compose`, then `podman compose`. */
+export const ENGINE_CANDIDATES: readonly (readonly string[])[] = [PLUGIN_COMMAND, ['docker-compose'], ['podman', 'compose']];
 
 const VERSION = String.raw`v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]+)?`;
 const BARE_VERSION_LINE = new RegExp(`^${VERSION}$`);
