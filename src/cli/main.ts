@@ -115,10 +115,11 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
   io.stderr.on('error', onOutputError);
   const run = async (): Promise<number> => {
     try {
+      const host = resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined, processCwd: io.cwd });
       const context: Context = {
-        host: resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined, processCwd: io.cwd }),
+        host,
         reporter,
-        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd), { env: io.env, cwd: io.cwd }),
+        runner: new ProcessRunner((argv, cwd) => reporter.command(argv, cwd), { env: io.env, cwd: host.processCwd }),
         env: io.env,
         yes: globals.yes === true,
         interactive: io.stdinIsTTY && io.stderr.isTTY === true,
