@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { cliEntry, packageVersion, repoRoot, runCli, WITHOUT_PACKAGE_MANAGER, type CliRun } from './cli.js';
+import { cliEntry, cliEnvironment, packageVersion, repoRoot, runCli, type CliRun } from './cli.js';
 import { MemoryStream } from './context.js';
 
 type Main = typeof import('../../src/cli/main.js').main;
@@ -20,10 +20,7 @@ function builtMain(): Main {
  */
 export async function runInProcess(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
   if (args.includes('logs')) return runCli(args, options);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries({ ...process.env, CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...options.env })) {
-    if (value !== undefined) env[key] = value;
-  }
+  const env = cliEnvironment(options.env);
   const stdout = new MemoryStream();
   const stderr = new MemoryStream();
   const exitCode = await builtMain()({

@@ -17,7 +17,16 @@ export interface CliRun {
  * starts; the CLI would then say its commands as `npx datalayer`. Its tests run it as `node
  * bin/datalayer.js`, unless a test sets these itself.
  */
-export const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
+const WITHOUT_PACKAGE_MANAGER = { npm_lifecycle_event: undefined, npm_execpath: undefined, npm_config_user_agent: undefined, npm_command: undefined };
+
+/** The environment a test's datalayer runs with: this process's, `CI=true`, no package manager, then `own` (undefined unsets). */
+export function cliEnvironment(own: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries({ ...process.env, CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...own })) {
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}
 
 /**
  * Runs the built CLI as a user would, in its own process, without a terminal. The `--` keeps
@@ -29,8 +38,8 @@ export async function runCli(
 ): Promise<CliRun> {
   const result = await execa(process.execPath, ['--', cliEntry, ...args], {
     cwd: options.cwd,
-    env: { CI: 'true', ...WITHOUT_PACKAGE_MANAGER, ...options.env },
-    extendEnv: options.env?.PATH === undefined ? true : true,
+    env: cliEnvironment(options.env),
+    extendEnv: false,
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     input: options.input,

@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, inject } from 'vitest';
+import { DOCKER_INFO_FORMAT, pluginEngineFrom } from '../../src/runtimes/docker/engine.js';
 import { probeEngine } from './engine-probe.js';
 
 /**
@@ -57,27 +57,28 @@ export interface DockerRun {
   stderr: string;
 }
 
-/** The real docker CLI (argument arrays), as a test checks what the engine holds. */
-export async function docker(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
-  const result = await execa('docker', args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', timeout: 300_000 });
+async function runTool(file: string, args: string[], options: { cwd?: string; env?: Record<string, string> }): Promise<DockerRun> {
+  const result = await execa(file, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', timeout: 300_000 });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** The real docker CLI (argument arrays), as a test checks what the engine holds. */
+export function docker(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
+  return runTool('docker', args, options);
 }
 
 let pluginExecutable: Promise<string | undefined> | undefined;
 
 /**
  * Compose, as a test drives it to set up or take away what it checks: the compose plugin's own
- * executable, as `docker info` names it (one process, where `docker compose` starts three), or
- * `docker compose` when the client names none. What the user runs by hand stays `docker compose`.
+ * executable, found as datalayer finds it in `docker info` (one process, where `docker compose`
+ * starts three), or `docker compose` when the client names none. What the user runs by hand stays
+ * `docker compose`.
  */
 export async function compose(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
-  pluginExecutable ??= docker(['info', '--format', '{{range .ClientInfo.Plugins}}{{if eq .Name "compose"}}{{.Path}}{{end}}{{end}}']).then((run) =>
-    run.exitCode === 0 && path.isAbsolute(run.stdout.trim()) ? run.stdout.trim() : undefined,
-  );
+  pluginExecutable ??= docker(['info', '--format', DOCKER_INFO_FORMAT]).then((run) => pluginEngineFrom(run.stdout)?.plugin);
   const plugin = await pluginExecutable;
-  if (!plugin) return docker(['compose', ...args], options);
-  const result = await execa(plugin, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', timeout: 300_000 });
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return plugin ? runTool(plugin, args, options) : docker(['compose', ...args], options);
 }
 
 /**
