@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { commands } from '../commands/index.js';
 import type { AnyCommand } from '../commands/definition.js';
 import type { Context } from '../context/context.js';
-import { resolveHostProject } from '../context/host-project.js';
+import { projectOptionsFor, resolveHostProject } from '../context/host-project.js';
 import { invocationOf } from '../context/invocation.js';
 import { ProcessRunner } from '../process/runner.js';
 import { Reporter } from '../report/reporter.js';
@@ -116,6 +116,7 @@ async function runFromCommandLine(command: AnyCommand, values: Record<string, un
   const run = async (): Promise<number> => {
     try {
       const host = resolveHostProject({ cwd: globals.cwd as string | undefined, envFile: globals.envFile as string | undefined, processCwd: io.cwd });
+      reporter.speakForProject(projectOptionsFor(host));
       const context: Context = {
         host,
         reporter,

@@ -47,11 +47,32 @@ export function displayPath(hostDir: string, target: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
 }
 
+/** The host directory as typed from where the user is (relative below it, else absolute); undefined when it is that place. */
+function hostDirectoryWord(host: HostProject): string | undefined {
+  const relativeDir = path.relative(host.processCwd, host.dir);
+  if (relativeDir === '') return undefined;
+  return shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir);
+}
+
+/**
+ * The options that point datalayer at this host from where the user is (`-C app`, `--env-file x`),
+ * as typed; empty when the host is the current directory and `.env` its env file.
+ */
+export function projectOptionsFor(host: HostProject): string {
+  const words: string[] = [];
+  const directory = hostDirectoryWord(host);
+  if (directory) words.push('-C', directory);
+  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', shellQuote(host.envFileLabel));
+  return words.join(' ');
+}
+
 /** A datalayer command line for this host as typed from where the user is (`-C`, `--env-file` when needed). */
 export function commandLineFor(host: HostProject, command: string): string {
-  const words = ['datalayer'];
-  const relativeDir = path.relative(host.processCwd, host.dir);
-  if (relativeDir !== '') words.push('-C', shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir));
-  if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', shellQuote(host.envFileLabel));
-  return [...words, command].join(' ');
+  return ['datalayer', projectOptionsFor(host), command].filter(Boolean).join(' ');
+}
+
+/** A git command line run in the host directory, typed from where the user is (`git -C app ...`). */
+export function gitCommandLineFor(host: HostProject, args: string): string {
+  const directory = hostDirectoryWord(host);
+  return directory ? `git -C ${directory} ${args}` : `git ${args}`;
 }

@@ -62,12 +62,19 @@ export class Reporter {
    */
   private finished = false;
   private readonly ownSequences: ReadonlySet<string>;
+  /** The options that point at the command's project (`-C app`), added to the commands text names. */
+  private projectOptions = '';
 
   constructor(private readonly options: ReporterOptions) {
     const base = options.color && options.style ? options.style : plainStyle;
     this.invocation = options.invocation ?? CANONICAL_INVOCATION;
     this.style = { ...base, command: (line) => base.command(sayCommand(line, this.invocation)) };
     this.ownSequences = styleSequences(this.style);
+  }
+
+  /** From now on, commands named in text carry these options (see sayCommandsIn). */
+  speakForProject(projectOptions: string): void {
+    this.projectOptions = projectOptions;
   }
 
   get json(): boolean {
@@ -253,11 +260,11 @@ export class Reporter {
 
   /** Text for a person: commands in backticks are said the way they run datalayer. */
   private writeOut(text: string): void {
-    write(this.options.stdout, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation)), this.ownSequences));
+    write(this.options.stdout, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation, this.projectOptions)), this.ownSequences));
   }
 
   private writeErr(text: string): void {
-    write(this.options.stderr, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation)), this.ownSequences));
+    write(this.options.stderr, terminalText(this.redactor.redact(sayCommandsIn(text, this.invocation, this.projectOptions)), this.ownSequences));
   }
 }
 

@@ -13,9 +13,14 @@ export function sayCommand(line: string, invocation: string): string {
 
 /**
  * Messages and hints name commands in backticks (`` `datalayer init` ``); in the text a person
- * reads, each is said with the user's invocation. JSON documents keep the canonical words.
+ * reads, each is said with the user's invocation, and with the options that pointed this run at
+ * its project (`-C app`), so that the command acts on the same project when typed from the same
+ * place. A line that already names its options (`` `datalayer -C app up` ``) is left as it is.
+ * JSON documents keep the canonical words.
  */
-export function sayCommandsIn(text: string, invocation: string): string {
-  if (invocation === CANONICAL_INVOCATION || !text.includes('`datalayer')) return text;
-  return text.replace(/`datalayer(?=[\s`])/g, `\`${invocation}`);
+export function sayCommandsIn(text: string, invocation: string, projectOptions = ''): string {
+  if ((invocation === CANONICAL_INVOCATION && projectOptions === '') || !text.includes('`datalayer')) return text;
+  return text.replace(/`datalayer(?=[\s`])( (?=[a-z]))?/g, (_, beforeCommand: string | undefined) =>
+    beforeCommand && projectOptions ? `\`${invocation} ${projectOptions} ` : `\`${invocation}${beforeCommand ?? ''}`,
+  );
 }

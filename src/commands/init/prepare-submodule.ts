@@ -1,5 +1,7 @@
 /** The git half of `init`: the data-layer submodule registered and checked out. */
 import type { Context } from '../../context/context.js';
+import { gitCommandLineFor, type HostProject } from '../../context/host-project.js';
+import { shellQuote } from '../../support/shell-quote.js';
 import { DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
 import type { Diagnostic } from '../../support/diagnostic.js';
 import { maskUrlPassword } from '../../report/redactor.js';
@@ -41,7 +43,7 @@ export async function prepareSubmodule(context: Context, request: SubmoduleReque
   const repository = await requireRepository(git, NOT_A_REPOSITORY_HINT);
   const host = git.at(repository.root);
   const location = await locateDataLayerSubmodule(host, repository, context.host.dir, request.path);
-  const diagnostics = registeredDifferences(location, request);
+  const diagnostics = registeredDifferences(context.host, location, request);
   const state = await submoduleState(host, repository.root, location.entry);
   const url = location.entry?.url ?? request.url ?? DEFAULT_SUBMODULE_URL;
   registerUrlCredentials(context.reporter.redactor, url);
@@ -80,7 +82,7 @@ async function hasUncommittedRegistration(host: GitClient, location: SubmoduleLo
 }
 
 /** --url / --branch that disagree with what `.gitmodules` already says: the registered values are kept. */
-function registeredDifferences(location: SubmoduleLocation, request: SubmoduleRequest): Diagnostic[] {
+function registeredDifferences(host: HostProject, location: SubmoduleLocation, request: SubmoduleRequest): Diagnostic[] {
   const entry = location.entry;
   if (!entry) return [];
   const diagnostics: Diagnostic[] = [];
@@ -90,7 +92,7 @@ function registeredDifferences(location: SubmoduleLocation, request: SubmoduleRe
       code: 'INIT_SUBMODULE_URL_DIFFERS',
       message: `${location.displayPath} is already registered with ${maskUrlPassword(entry.url)}; --url ${maskUrlPassword(request.url)} was not used.`,
       file: '.gitmodules',
-      hint: `To switch remotes: \`git submodule set-url -- ${entry.path} <url>\`, then \`git submodule sync\`.`,
+      hint: `To switch remotes: \`${gitCommandLineFor(host, `submodule set-url -- ${shellQuote(entry.path)} <url>`)}\`, then \`${gitCommandLineFor(host, 'submodule sync')}\`.`,
     });
   }
   if (request.branch !== undefined && request.branch !== entry.branch) {
@@ -99,7 +101,7 @@ function registeredDifferences(location: SubmoduleLocation, request: SubmoduleRe
       code: 'INIT_SUBMODULE_BRANCH_DIFFERS',
       message: `${location.displayPath} is already registered${entry.branch ? ` to follow ${entry.branch}` : ' without a branch'}; --branch ${request.branch} was not used.`,
       file: '.gitmodules',
-      hint: `To follow another branch: \`git submodule set-branch --branch ${request.branch} -- ${entry.path}\`.`,
+      hint: `To follow another branch: \`${gitCommandLineFor(host, `submodule set-branch --branch ${shellQuote(request.branch)} -- ${shellQuote(entry.path)}`)}\`.`,
     });
   }
   return diagnostics;

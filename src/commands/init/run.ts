@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandLineFor } from '../../context/host-project.js';
+import { commandLineFor, displayPath, gitCommandLineFor } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../../config/host-config.js';
 import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
 import { submoduleSituation } from '../../config/rules/submodule-hint.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
+import { shellQuote } from '../../support/shell-quote.js';
 import { assertEditable, writeFileAtomic } from '../../config/env/atomic-write.js';
 import { readRegularFile } from '../../support/regular-file.js';
 import { parseEnvDocument } from '../../config/env/parse.js';
 import { readEnvFile } from '../../config/env/read-env-file.js';
 import { assertNoUrlCredentials, assertNotOption, assertWorkTreePath, registerUrlCredentials } from '../../git/arguments.js';
-import { displayPath } from '../../context/host-project.js';
 import { findComposeFile, hostRelativePath } from '../../config/compose/find-compose-file.js';
 import { planGitignore } from './gitignore.js';
 import { planEnvFile, type EnvChange } from './plan-env.js';
@@ -100,7 +100,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
       changes: changes.map(({ change }) => change),
       composeFile: composeValue ?? null,
       dryRun: options.dryRun,
-      commitCommand: submodule?.needsCommit ? `git commit -m "Add the chainlit-datalayer submodule" -- .gitmodules ${submodule.path}` : null,
+      commitCommand: submodule?.needsCommit ? gitCommandLineFor(context.host, `commit -m "Add the chainlit-datalayer submodule" -- .gitmodules ${shellQuote(submodule.path)}`) : null,
       nextCommand: `datalayer ${next}`,
       nextCommandLine: commandLineFor(context.host, next),
       submoduleFilesMissing: filesMissing ? displayPath(context.host.dir, submoduleDir) : null,
@@ -192,16 +192,14 @@ function stateOf(text: string | undefined): DataLayerState {
 
 /** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
 function fetchFilesCommand(context: Context, submoduleDir: string): string {
-  const relative = path.relative(context.host.processCwd, context.host.dir);
-  const git = relative === '' ? 'git' : `git -C ${relative.startsWith('..') || path.isAbsolute(relative) ? context.host.dir : relative}`;
-  const target = hostRelativePath(context.host.dir, submoduleDir);
+  const target = shellQuote(hostRelativePath(context.host.dir, submoduleDir));
   switch (submoduleSituation(context.host.dir)) {
     case 'not-a-repository':
-      return `${git} clone ${DEFAULT_SUBMODULE_URL} ${target}`;
+      return gitCommandLineFor(context.host, `clone ${DEFAULT_SUBMODULE_URL} ${target}`);
     case 'registered':
-      return `${git} submodule update --init -- ${target}`;
+      return gitCommandLineFor(context.host, `submodule update --init -- ${target}`);
     case 'not-registered':
-      return `${git} submodule add -- ${DEFAULT_SUBMODULE_URL} ${target}`;
+      return gitCommandLineFor(context.host, `submodule add -- ${DEFAULT_SUBMODULE_URL} ${target}`);
   }
 }
 

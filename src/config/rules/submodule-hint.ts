@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath, type HostProject } from '../../context/host-project.js';
+import { displayPath, gitCommandLineFor, type HostProject } from '../../context/host-project.js';
+import { shellQuote } from '../../support/shell-quote.js';
 import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../keys.js';
 
 export type SubmoduleSituation = 'not-a-repository' | 'registered' | 'not-registered';
@@ -18,16 +19,16 @@ export function submoduleSituation(hostDir: string): SubmoduleSituation {
   }
 }
 
-/** The command lines that put chainlit-datalayer at `directory` in a host that is not a git repository. */
+/** The command line that puts chainlit-datalayer at `directory` in a host that is not a git repository. */
 export function cloneCommand(host: HostProject, directory: string): string {
-  return `git clone ${DEFAULT_SUBMODULE_URL} ${displayPath(host.dir, directory)}`;
+  return gitCommandLineFor(host, `clone ${DEFAULT_SUBMODULE_URL} ${shellQuote(displayPath(host.dir, directory))}`);
 }
 
 /** The hint for missing submodule files; `directory` is where they are expected (default: the submodule path). */
 export function submoduleFilesHint(host: HostProject, directory = path.join(host.dir, DEFAULT_SUBMODULE_PATH)): string {
   switch (submoduleSituation(host.dir)) {
     case 'registered':
-      return 'The submodule is not checked out: run `git submodule update --init`, or `datalayer init`, which also checks it.';
+      return `The submodule is not checked out: run \`${gitCommandLineFor(host, 'submodule update --init')}\`, or \`datalayer init\`, which also checks it.`;
     case 'not-registered':
       return 'Run `datalayer init` to add the chainlit-datalayer submodule and check it out.';
     case 'not-a-repository':

@@ -34,7 +34,7 @@ export async function acquireMigrationLock(client: pg.Client, options: LockOptio
   throw new RefusedError(
     `Another migrator holds the migration lock (pg_advisory_lock ${prismaMigrationLockKey}); gave up after ${Math.round(timeoutMs / 1000)} s.`,
     {
-      hint: 'Another `datalayer migrate` or `prisma migrate` is running against this database. Let it finish, then retry.',
+      hint: 'Another migration (by datalayer or `prisma migrate`) is running against this database. Let it finish, then retry.',
       data: { lockKey: prismaMigrationLockKey },
     },
   );
