@@ -47,11 +47,11 @@ export function displayPath(hostDir: string, target: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
 }
 
-/** The host directory as typed from where the user is (relative below it, else absolute); undefined when it is that place. */
-function hostDirectoryWord(host: HostProject): string | undefined {
-  const relativeDir = path.relative(host.processCwd, host.dir);
+/** `dir` as typed from `from` (relative below it, else absolute), quoted; undefined when it is `from` itself. */
+function directoryAsTyped(from: string, dir: string): string | undefined {
+  const relativeDir = path.relative(from, dir);
   if (relativeDir === '') return undefined;
-  return shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? host.dir : relativeDir);
+  return shellQuote(relativeDir.startsWith('..') || path.isAbsolute(relativeDir) ? dir : relativeDir);
 }
 
 /**
@@ -60,7 +60,7 @@ function hostDirectoryWord(host: HostProject): string | undefined {
  */
 export function projectOptionsFor(host: HostProject): string {
   const words: string[] = [];
-  const directory = hostDirectoryWord(host);
+  const directory = directoryAsTyped(host.processCwd, host.dir);
   if (directory) words.push('-C', directory);
   if (host.envFile !== path.join(host.dir, '.env')) words.push('--env-file', shellQuote(host.envFileLabel));
   return words.join(' ');
@@ -71,8 +71,13 @@ export function commandLineFor(host: HostProject, command: string): string {
   return ['datalayer', projectOptionsFor(host), command].filter(Boolean).join(' ');
 }
 
-/** A git command line run in the host directory, typed from where the user is (`git -C app ...`). */
-export function gitCommandLineFor(host: HostProject, args: string): string {
-  const directory = hostDirectoryWord(host);
+/** A git command line that runs in `dir`, typed in `from` (`git -C app ...`). */
+export function gitCommandLineIn(from: string, dir: string, args: string): string {
+  const directory = directoryAsTyped(from, dir);
   return directory ? `git -C ${directory} ${args}` : `git ${args}`;
+}
+
+/** A git command line run in the host directory, typed from where the user is. */
+export function gitCommandLineFor(host: HostProject, args: string): string {
+  return gitCommandLineIn(host.processCwd, host.dir, args);
 }

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gitCommandLineIn } from '../context/host-project.js';
 import { PrerequisiteError, RefusedError } from '../support/errors.js';
+import { shellQuote } from '../support/shell-quote.js';
 import { maskUrlPassword } from '../report/redactor.js';
 import { isLocalUrl } from './arguments.js';
 import type { GitClient } from './git-client.js';
@@ -12,6 +14,8 @@ export interface AddSubmoduleRequest {
   path: string;
   url: string;
   branch?: string;
+  /** Where the user typed the command: the git command lines of hints are said from there. */
+  typedIn: string;
 }
 
 /**
@@ -96,7 +100,7 @@ async function refuseOccupiedPath(host: GitClient, request: AddSubmoduleRequest)
   const occupied = indexed !== '' || (existsSync(target) && !isCheckout && !isEmptyDirectory(target));
   if (occupied) {
     throw new RefusedError(`${request.path} already exists but is not a submodule listed in .gitmodules.`, {
-      hint: `Move it away (or remove it from the index with \`git rm -r --cached ${request.path}\`), or choose another --path.`,
+      hint: `Move it away (or remove it from the index with \`${gitCommandLineIn(request.typedIn, request.root, `rm -r --cached -- ${shellQuote(request.path)}`)}\`), or choose another --path.`,
     });
   }
 }

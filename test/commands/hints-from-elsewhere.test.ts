@@ -74,6 +74,17 @@ describe('commands named in text carry the options that pointed at the project',
     expect(said(check)).toContain('run `git -C app submodule update --init`, or `datalayer -C app init`');
   });
 
+  it('a folder in the way of the submodule: `git -C app rm -r --cached -- extern/chainlit-datalayer`', async () => {
+    const { where, app } = workspace();
+    await execa('git', ['init', '-q', app]);
+    mkdirSync(path.join(app, 'extern', 'chainlit-datalayer'), { recursive: true });
+    writeFileSync(path.join(app, 'extern', 'chainlit-datalayer', 'compose.yaml'), 'services: {}\n');
+    // A relative URL is not tried before the add: nothing here reaches a network.
+    const init = await runInProcess(['-C', 'app', 'init', '--url', '../no-such-upstream'], { cwd: where });
+    expect(init.exitCode).toBe(6);
+    expect(said(init)).toContain('`git -C app rm -r --cached -- extern/chainlit-datalayer`');
+  });
+
   it('--env-file: the hint keeps it, and JSON keeps the canonical words', async () => {
     const { app } = workspace();
     const check = await runInProcess(['--env-file', '.env.ci', 'check'], { cwd: app });

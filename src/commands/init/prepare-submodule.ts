@@ -51,7 +51,7 @@ export async function prepareSubmodule(context: Context, request: SubmoduleReque
   if (state.kind === 'absent') {
     action = 'added';
     if (!request.dryRun) {
-      await addSubmodule(host, { root: repository.root, path: location.pathInRepository, url, branch: request.branch });
+      await addSubmodule(host, { root: repository.root, path: location.pathInRepository, url, branch: request.branch, typedIn: context.host.processCwd });
     }
   } else if (state.kind === 'registered-not-checked-out') {
     action = 'checked-out';
