@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -52,7 +53,14 @@ describe('update-submodule after two new upstream commits', () => {
     expect(text).toContain(`${upstream.initialCommit.slice(0, 7)}..${head.slice(0, 7)}`);
     expect(text).toContain('the compose file changed');
     expect(text).not.toContain('prisma/migrations changed');
-    expect(text).toContain('datalayer up');
+    // The command ran for a host that is not the current directory (as with -C): what it suggests
+    // is typed from here, and the commit line, run by a shell as a user would paste it, commits.
+    expect(text).toContain(`Next: datalayer -C ${host} up to apply the new compose file.`);
+    const commitLine = /^ {4}(git -C .*) {3}\(or run with --commit\)$/m.exec(text)?.[1];
+    expect(commitLine).toBe(`git -C ${host} commit -m 'Update ${SUBMODULE} to ${head.slice(0, 7)}' -- ${SUBMODULE}`);
+    await execa('sh', ['-c', commitLine!], { env: sandbox.env });
+    expect(committedGitlink()).toBe(head);
+    expect(sandbox.git(host, 'log', '-1', '--format=%s')).toBe(`Update ${SUBMODULE} to ${head.slice(0, 7)}`);
   });
 
   it('prints upstream commit subjects without terminal control sequences (text, --verbose and --json)', async () => {
@@ -128,7 +136,7 @@ describe('update-submodule after two new upstream commits', () => {
     expect((document.commits as Array<{ subject: string }>).map((c) => c.subject)).toEqual(['Pin the postgres image', 'Explain the data layer']);
     const text = context();
     expect(await invoke(updateSubmodule, { dryRun: true }, text)).toBe(0);
-    expect(text.output.stdout()).toContain('Next: datalayer update-submodule to move it, then datalayer up to apply the new compose file.');
+    expect(text.output.stdout()).toContain(`Next: datalayer -C ${host} update-submodule to move it, then datalayer -C ${host} up to apply the new compose file.`);
   });
 
   it('reports migrations changes', async () => {

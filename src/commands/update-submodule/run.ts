@@ -1,4 +1,6 @@
 import type { Context } from '../../context/context.js';
+import { commandLineFor, gitCommandLineFor } from '../../context/host-project.js';
+import { shellQuote } from '../../support/shell-quote.js';
 import { PrerequisiteError, RefusedError, UsageError } from '../../support/errors.js';
 import { assertNotOption, isLocalUrl, registerUrlCredentials } from '../../git/arguments.js';
 import { GitClient } from '../../git/git-client.js';
@@ -45,6 +47,8 @@ export interface UpdateSubmoduleData {
   committed: string | null;
   dryRun: boolean;
   nextCommand: string | null;
+  /** The command lines the text suggests, as typed from where the user is (`-C app`, `git -C app`). */
+  commandLines: { next: string | null; up: string; commit: string | null };
 }
 
 export type UpdateSubmoduleResult = CommandResult<UpdateSubmoduleData>;
@@ -67,6 +71,7 @@ export async function run(options: UpdateSubmoduleOptions, context: Context): Pr
     migrations: files.some((file) => file.startsWith('prisma/migrations/')),
     files,
   };
+  const nextCommand = nextCommandOf(options, action, changes);
   let staged = false;
   let committed: string | null = null;
   if (!options.dryRun) {
@@ -89,7 +94,12 @@ export async function run(options: UpdateSubmoduleOptions, context: Context): Pr
       staged,
       committed,
       dryRun: options.dryRun,
-      nextCommand: nextCommandOf(options, action, changes),
+      nextCommand: nextCommand === null ? null : `datalayer ${nextCommand}`,
+      commandLines: {
+        next: nextCommand === null ? null : commandLineFor(context.host, nextCommand),
+        up: commandLineFor(context.host, 'up'),
+        commit: staged && !committed ? gitCommandLineFor(context.host, `commit -m ${shellQuote(`Update ${location.displayPath} to ${target.commit.slice(0, 7)}`)} -- ${shellQuote(location.displayPath)}`) : null,
+      },
     },
   };
 }
@@ -191,22 +201,23 @@ export function render(result: UpdateSubmoduleResult, style: Style): string {
   if (data.committed) lines.push(`${style.ok('✔')} committed the new submodule pointer as ${data.committed.slice(0, 7)}`);
   else if (data.staged) {
     lines.push(`${style.ok('✔')} staged the new submodule pointer; commit it with:`);
-    lines.push(`    git commit -m "Update ${data.submodule.path} to ${data.to.slice(0, 7)}" -- ${data.submodule.path}   (or run with --commit)`);
+    lines.push(`    ${data.commandLines.commit}   (or run with --commit)`);
   }
   if (data.dryRun) lines.push(style.dim('Dry run: nothing was moved, staged or committed.'));
-  if (data.nextCommand && data.dryRun) {
-    const then = data.changes.composeFile || data.changes.migrations ? `, then ${style.command('datalayer up')} to apply the new ${describeChanges(data)}` : '';
-    lines.push(`Next: ${style.command(data.nextCommand)} to move it${then}.`);
-  } else if (data.nextCommand) {
-    lines.push(`Next: ${style.command(data.nextCommand)} to apply the new ${describeChanges(data)}.`);
+  const next = data.commandLines.next;
+  if (next && data.dryRun) {
+    const then = data.changes.composeFile || data.changes.migrations ? `, then ${style.command(data.commandLines.up)} to apply the new ${describeChanges(data)}` : '';
+    lines.push(`Next: ${style.command(next)} to move it${then}.`);
+  } else if (next) {
+    lines.push(`Next: ${style.command(next)} to apply the new ${describeChanges(data)}.`);
   }
   return lines.join('\n');
 }
 
-/** A dry run moved nothing: the next step is the real run; after a move, `up` applies what changed. */
+/** A dry run moved nothing: the next step is the real run; after a move, `up` applies what changed. Without `datalayer`. */
 function nextCommandOf(options: UpdateSubmoduleOptions, action: string, changes: { composeFile: boolean; migrations: boolean }): string | null {
-  if (options.dryRun) return action === 'up-to-date' ? null : `datalayer update-submodule${options.ref ? ` --ref ${options.ref}` : ''}`;
-  return changes.composeFile || changes.migrations ? 'datalayer up' : null;
+  if (options.dryRun) return action === 'up-to-date' ? null : `update-submodule${options.ref ? ` --ref ${shellQuote(options.ref)}` : ''}`;
+  return changes.composeFile || changes.migrations ? 'up' : null;
 }
 
 function describeChanges(data: UpdateSubmoduleData): string {
