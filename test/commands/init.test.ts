@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -306,11 +307,17 @@ describe('init options and variants', () => {
     const app = path.join(repository, 'apps', 'chat');
     mkdirSync(app, { recursive: true });
 
-    expect(await invoke(init, { url: upstream.url }, context(app))).toBe(0);
+    const ctx = context(app);
+    expect(await invoke(init, { url: upstream.url }, ctx)).toBe(0);
 
     expect(read(path.join(repository, '.gitmodules'))).toContain(`path = apps/chat/${SUBMODULE}`);
     expect(envValue(read(path.join(app, '.env')), 'CHAINLIT_DATALAYER_COMPOSE')).toBe(`${SUBMODULE}/compose.yaml`);
     expect(existsSync(path.join(app, '.gitignore'))).toBe(true);
+    // The commit line runs where .gitmodules is, the repository's top: pasted into a shell, it commits.
+    const commitLine = /^Commit the submodule with: (.*)$/m.exec(ctx.output.stdout())?.[1];
+    expect(commitLine).toBe(`git -C ${repository} commit -m "Add the chainlit-datalayer submodule" -- .gitmodules apps/chat/${SUBMODULE}`);
+    await execa('sh', ['-c', commitLine!], { env: sandbox.env });
+    expect(sandbox.git(repository, 'ls-tree', '--name-only', '-r', 'HEAD', '--', '.gitmodules', `apps/chat/${SUBMODULE}`).split('\n')).toEqual(['.gitmodules', `apps/chat/${SUBMODULE}`]);
   });
 
   it('--branch is recorded in .gitmodules', async () => {

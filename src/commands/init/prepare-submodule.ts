@@ -32,6 +32,8 @@ export interface SubmoduleOutcome {
   /** Whether `.gitmodules` and the gitlink are new and wait to be committed. */
   needsCommit: boolean;
   pathInRepository: string;
+  /** Top level of the host repository, where `.gitmodules` is. */
+  repositoryRoot: string;
   diagnostics: Diagnostic[];
 }
 
@@ -67,6 +69,7 @@ export async function prepareSubmodule(context: Context, request: SubmoduleReque
     action,
     needsCommit: action === 'added' || (await hasUncommittedRegistration(host, location)),
     pathInRepository: location.pathInRepository,
+    repositoryRoot: repository.root,
     diagnostics,
   };
 }

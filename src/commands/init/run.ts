@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { commandLineFor, displayPath, gitCommandLineFor } from '../../context/host-project.js';
+import { commandLineFor, displayPath, gitCommandLineFor, gitCommandLineIn } from '../../context/host-project.js';
 import { checkHost } from '../../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../../config/host-config.js';
 import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
@@ -100,7 +100,7 @@ export async function run(options: InitOptions, context: Context): Promise<InitR
       changes: changes.map(({ change }) => change),
       composeFile: composeValue ?? null,
       dryRun: options.dryRun,
-      commitCommand: submodule?.needsCommit ? gitCommandLineFor(context.host, `commit -m "Add the chainlit-datalayer submodule" -- .gitmodules ${shellQuote(submodule.path)}`) : null,
+      commitCommand: submodule?.needsCommit ? commitCommandOf(context, submodule) : null,
       nextCommand: `datalayer ${next}`,
       nextCommandLine: commandLineFor(context.host, next),
       submoduleFilesMissing: filesMissing ? displayPath(context.host.dir, submoduleDir) : null,
@@ -191,6 +191,12 @@ function stateOf(text: string | undefined): DataLayerState {
 }
 
 /** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
+/** Commits the registration where git keeps it: `.gitmodules` is at the repository's top, which the host may be below. */
+function commitCommandOf(context: Context, submodule: SubmoduleOutcome): string {
+  const paths = `.gitmodules ${shellQuote(submodule.pathInRepository)}`;
+  return gitCommandLineIn(context.host.processCwd, submodule.repositoryRoot, `commit -m "Add the chainlit-datalayer submodule" -- ${paths}`);
+}
+
 function fetchFilesCommand(context: Context, submoduleDir: string): string {
   const target = shellQuote(hostRelativePath(context.host.dir, submoduleDir));
   switch (submoduleSituation(context.host.dir)) {
