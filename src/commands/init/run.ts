@@ -4,7 +4,7 @@ import { commandLineFor, displayPath, gitCommandLineFor, gitCommandLineIn } from
 import { checkHost } from '../../config/check-host.js';
 import { dataLayerState, type DataLayerState } from '../../config/host-config.js';
 import { DEFAULT_SUBMODULE_PATH, DEFAULT_SUBMODULE_URL } from '../../config/keys.js';
-import { submoduleSituation } from '../../config/rules/submodule-hint.js';
+import { cloneCommand, submoduleSituation } from '../../config/rules/submodule-hint.js';
 import type { Context } from '../../context/context.js';
 import { ExitCode } from '../../support/errors.js';
 import { shellQuote } from '../../support/shell-quote.js';
@@ -190,18 +190,18 @@ function stateOf(text: string | undefined): DataLayerState {
   return dataLayerState(values);
 }
 
-/** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
 /** Commits the registration where git keeps it: `.gitmodules` is at the repository's top, which the host may be below. */
 function commitCommandOf(context: Context, submodule: SubmoduleOutcome): string {
   const paths = `.gitmodules ${shellQuote(submodule.pathInRepository)}`;
   return gitCommandLineIn(context.host.processCwd, submodule.repositoryRoot, `commit -m "Add the chainlit-datalayer submodule" -- ${paths}`);
 }
 
+/** The git command that puts chainlit-datalayer where the compose file is expected, for this host. */
 function fetchFilesCommand(context: Context, submoduleDir: string): string {
   const target = shellQuote(hostRelativePath(context.host.dir, submoduleDir));
   switch (submoduleSituation(context.host.dir)) {
     case 'not-a-repository':
-      return gitCommandLineFor(context.host, `clone ${DEFAULT_SUBMODULE_URL} ${target}`);
+      return cloneCommand(context.host, submoduleDir);
     case 'registered':
       return gitCommandLineFor(context.host, `submodule update --init -- ${target}`);
     case 'not-registered':
