@@ -5,7 +5,7 @@
  * need not start it only to ask its version, nor start the docker CLI to reach it.
  */
 import { statSync } from 'node:fs';
-import { composeVersionWarnings, isLegacyCompose, parseComposeVersion, PLUGIN_COMMAND, type ComposeEngine } from './engine.js';
+import { parseComposeVersion, pluginEngineOf, PLUGIN_COMMAND, type ComposeEngine } from './engine.js';
 
 export interface DockerRoute {
   socket: string;
@@ -37,7 +37,6 @@ export function routeWithEngine(route: DockerRoute, engine: ComposeEngine): Dock
  */
 export function recordedEngine(route: DockerRoute): ComposeEngine | undefined {
   const version = route.compose === undefined ? undefined : parseComposeVersion(route.compose);
-  if (!version || isLegacyCompose(PLUGIN_COMMAND, version)) return undefined;
-  const plugin = route.plugin && executableIdentity(route.plugin.path) === route.plugin.file ? { plugin: route.plugin.path } : {};
-  return { command: [...PLUGIN_COMMAND], ...plugin, ...version, warnings: composeVersionWarnings(PLUGIN_COMMAND, version) };
+  const executable = route.plugin && executableIdentity(route.plugin.path) === route.plugin.file ? route.plugin.path : undefined;
+  return version && pluginEngineOf(version, executable);
 }

@@ -195,10 +195,18 @@ export function pluginEngineFrom(infoStdout: string): ComposeEngine | undefined 
     const file = rest.join('\t');
     if (tag !== 'compose-plugin' || raw === undefined || !path.isAbsolute(file)) continue;
     const version = parseComposeVersion(raw);
-    if (!version || isLegacyCompose(PLUGIN_COMMAND, version)) return undefined;
-    return { command: [...PLUGIN_COMMAND], plugin: file, ...version, warnings: composeVersionWarnings(PLUGIN_COMMAND, version) };
+    return version && pluginEngineOf(version, file);
   }
   return undefined;
+}
+
+/**
+ * The `docker compose` plugin of a known version as an engine, its calls run through `plugin` (its
+ * executable) when given; undefined for a version datalayer refuses.
+ */
+export function pluginEngineOf(version: ComposeVersion, plugin?: string): ComposeEngine | undefined {
+  if (isLegacyCompose(PLUGIN_COMMAND, version)) return undefined;
+  return { command: [...PLUGIN_COMMAND], ...(plugin === undefined ? {} : { plugin }), ...version, warnings: composeVersionWarnings(PLUGIN_COMMAND, version) };
 }
 
 /** The daemon's answer to `info`: its version, or a PrerequisiteError (exit 4) that says how to start it. */
